@@ -1,0 +1,92 @@
+"""The kiosk server: `create_app` builds a configured Flask app; nothing happens at import time."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def create_app(config: Mapping[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    """Return a new app: defaults < instance/config.py < KIOSK_* environment < `config`."""
+    from kiosk_server.config import load_config
+
+    app = Flask(
+        __name__,
+        instance_path=instance_path or os.environ.get("KIOSK_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(load_config(app.instance_path, overrides=config))
+
+    _init_extensions(app)
+    _register_web(app)
+
+    from kiosk_server.cli import kiosk_cli
+
+    app.cli.add_command(kiosk_cli)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from kiosk_server import models  # noqa: F401  (registers every table with the metadata)
+    from kiosk_server.extensions import babel, csrf, db, limiter, login, migrate, socketio
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config.get("REDIS_URL"),
+        cors_allowed_origins=[],  # same origin only; kiosks load the player from this server
+    )
+
+    login.init_app(app)
+    login.login_view = "admin.login"
+    login.login_message = None  # the sign-in page explains itself
+
+    @login.user_loader
+    def _load_user(user_id: str):
+        from kiosk_server.models import User
+
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+
+def _select_locale() -> str:
+    from flask_login import current_user
+
+    supported = ("vi", "en")
+    chosen = request.cookies.get("lang")
+    if chosen in supported:
+        return chosen
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in supported:
+        return current_user.locale
+    # Vietnamese first: a browser asking for English still gets Vietnamese until someone switches.
+    return "vi"
+
+
+def _register_web(app: Flask) -> None:
+    from kiosk_server.web import register_web
+
+    register_web(app)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """Turn on WAL (readers never wait for the writer) and foreign keys on every SQLite connection."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

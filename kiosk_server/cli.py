@@ -1,0 +1,83 @@
+"""`flask --app wsgi kiosk …`: operator commands. Errors go to stderr with exit code 1."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from kiosk_server.domain import roles
+from kiosk_server.services.errors import ServiceError
+
+
+@click.group("kiosk", help="Quản trị bảng tin điện tử: người dùng, mã truy cập, đơn vị, dữ liệu mẫu.")
+def kiosk_cli() -> None:
+    pass
+
+
+def _fail(error: ServiceError) -> None:
+    details = "".join(f"\n  - {field}: {msg}" for field, msg in error.fields.items())
+    raise click.ClickException(f"{error.message}{details}")
+
+
+@kiosk_cli.command("create-user")
+@click.argument("email")
+@click.option("--password", required=True, help="Mật khẩu ban đầu (ít nhất 10 ký tự).")
+@click.option("--role", required=True, type=click.Choice(roles.ROLES), help="Vai trò.")
+@click.option("--unit", "unit_code", default=None, help="Mã đơn vị; bỏ trống: toàn quốc.")
+@click.option("--name", default="", help="Họ và tên.")
+@with_appcontext
+def create_user(email: str, password: str, role: str, unit_code: str | None, name: str) -> None:
+    """Create an officer."""
+    from kiosk_server.services import users
+
+    try:
+        user = users.create_user(email, password, role, unit_code, name=name, actor="cli")
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Đã tạo người dùng {user.email} (vai trò {user.role}, đơn vị {user.unit_code or 'toàn quốc'}).")
+
+
+@kiosk_cli.command("create-token")
+@click.argument("email")
+@click.option("--name", default="", help="Tên gợi nhớ của mã.")
+@with_appcontext
+def create_token(email: str, name: str) -> None:
+    """Print a new API token for EMAIL as the last line."""
+    from kiosk_server.services import tokens, users
+
+    user = users.find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"Không có người dùng với email {email}.")
+    try:
+        _, plain = tokens.create_token(user, name, actor="cli")
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Mã truy cập API cho {user.email} (chỉ hiện một lần; hãy cất giữ cẩn thận):")
+    click.echo(plain)
+
+
+@kiosk_cli.command("import-units")
+@click.option("--province", default=None, help="Chỉ nhập một tỉnh/thành (mã 2 chữ số) và các xã, phường của nó.")
+@with_appcontext
+def import_units(province: str | None) -> None:
+    """Import provinces and communes with their official codes."""
+    from kiosk_server.services import units
+
+    try:
+        result = units.import_units(province, actor="cli")
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Đơn vị hành chính: thêm {result.added}, cập nhật {result.updated}, tổng {result.total}.")
+
+
+@kiosk_cli.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Chỉ tạo khi cơ sở dữ liệu chưa có người dùng nào.")
+@with_appcontext
+def seed_demo(if_empty: bool) -> None:
+    """Create the demo province, commune, officers and screens, and print how to sign in."""
+    from flask import current_app
+
+    from kiosk_server.services import demo
+
+    credentials = demo.seed_demo(current_app.instance_path, only_if_empty=if_empty)
+    click.echo(demo.sign_in_hint(credentials, current_app.config["BIND"]))

@@ -1,0 +1,132 @@
+"""Configuration: defaults < instance/config.py < KIOSK_* environment < test overrides.
+
+Nothing here runs at import time; `load_config` is called by the app factory, so a test can build
+an app with its own instance folder and environment without touching the developer's files.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+
+class Defaults:
+    """Settings a fresh checkout runs with; every one can be overridden."""
+
+    BIND = "127.0.0.1:5000"
+    DATABASE_URL: str | None = None  # None: sqlite in the instance folder
+    REDIS_URL: str | None = None
+    MEDIA_DIR = "media"
+    PUBLIC_URL: str | None = None
+    MAX_UPLOAD_MB = 512
+    # Non-upload requests (JSON, forms) never need more than this; a bigger body is refused early.
+    MAX_FORM_KB = 1024
+
+    SOCKETIO_ASYNC_MODE = "gevent"
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: officers keep tabs open
+
+    RATELIMIT_LOGIN = "10 per minute;60 per hour"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_DEFAULT = "600 per minute"
+
+    API_TITLE = "Bảng tin điện tử công cộng API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    SEED_DEMO_ON_START = True
+
+
+# Environment variables read as KIOSK_<NAME>; the value is parsed with the type of the default.
+ENV_KEYS = (
+    "BIND",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "MEDIA_DIR",
+    "SECRET_KEY",
+    "PUBLIC_URL",
+    "MAX_UPLOAD_MB",
+    "MAX_FORM_KB",
+    "SOCKETIO_ASYNC_MODE",
+    "SEED_DEMO_ON_START",
+    "RATELIMIT_LOGIN",
+)
+
+
+def _parse(raw: str, like: Any) -> Any:
+    if isinstance(like, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(like, int):
+        return int(raw)
+    return raw
+
+
+def load_config(
+    instance_path: str, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Return the merged settings for an app whose instance folder is `instance_path`."""
+    environ = os.environ if environ is None else environ
+    cfg: dict[str, Any] = {k: getattr(Defaults, k) for k in dir(Defaults) if k.isupper()}
+
+    instance_file = Path(instance_path) / "config.py"
+    if instance_file.is_file():
+        namespace: dict[str, Any] = {}
+        exec(compile(instance_file.read_text(encoding="utf-8"), str(instance_file), "exec"), namespace)
+        cfg.update({k: v for k, v in namespace.items() if k.isupper()})
+
+    for key in ENV_KEYS:
+        raw = environ.get(f"KIOSK_{key}")
+        if raw not in (None, ""):
+            cfg[key] = _parse(raw, cfg.get(key))
+
+    if overrides:
+        cfg.update(overrides)
+
+    _derive(cfg, instance_path)
+    return cfg
+
+
+def _derive(cfg: dict[str, Any], instance_path: str) -> None:
+    """Fill the settings computed from others (Flask and extension names)."""
+    if not cfg.get("DATABASE_URL"):
+        cfg["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'kiosk.db'}"
+    cfg["SQLALCHEMY_DATABASE_URI"] = cfg["DATABASE_URL"]
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = instance_secret_key(instance_path)
+    media = Path(cfg["MEDIA_DIR"])
+    cfg["MEDIA_DIR"] = str(media if media.is_absolute() else Path.cwd() / media)
+    cfg["MAX_CONTENT_LENGTH"] = int(cfg["MAX_UPLOAD_MB"]) * 1024 * 1024
+    if cfg.get("REDIS_URL"):
+        cfg.setdefault("RATELIMIT_STORAGE_URI", cfg["REDIS_URL"])
+    else:
+        cfg.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return the secret key stored in the instance folder, creating it once (never a fallback)."""
+    path = Path(instance_path) / "secret_key"
+    if path.is_file():
+        key = path.read_text(encoding="ascii").strip()
+        if key:
+            return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: two processes starting at once must agree on one key, so the loser reads the winner's.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key)
+    return key

@@ -1,0 +1,64 @@
+"""Demo data for a first start: one province, one commune, officers of each role and two screens.
+
+Passwords are generated on the first seed and kept in the instance folder (never in the
+repository), so every demo install has its own.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from kiosk_server.extensions import db
+from kiosk_server.models import Kiosk, User
+from kiosk_server.services import kiosks, units, users
+
+DEMO_PROVINCE = "08"  # Tuyên Quang
+DEMO_COMMUNE = "02215"  # Phường Minh Xuân
+CREDENTIALS_FILE = "demo-credentials.json"
+
+
+def _credentials_path(instance_path: str) -> Path:
+    return Path(instance_path) / CREDENTIALS_FILE
+
+
+def seed_demo(instance_path: str, only_if_empty: bool = False) -> dict:
+    """Seed the demo data once; return the demo officers' emails and passwords."""
+    path = _credentials_path(instance_path)
+    has_users = db.session.scalar(select(func.count()).select_from(User)) > 0
+    if has_users and (only_if_empty or path.is_file()):
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+    units.import_units(DEMO_PROVINCE, actor="seed-demo")
+    people = {
+        "admin@bangtin.local": ("admin", None, "Quản trị hệ thống"),
+        "tinh@bangtin.local": ("approver", DEMO_PROVINCE, "Ban biên tập tỉnh"),
+        "duyet@bangtin.local": ("approver", DEMO_COMMUNE, "Cán bộ duyệt tin phường"),
+        "bientap@bangtin.local": ("editor", DEMO_COMMUNE, "Cán bộ biên tập phường"),
+    }
+    credentials: dict[str, str] = {}
+    for email, (role, unit, name) in people.items():
+        if users.find_by_email(email) is None:
+            password = secrets.token_urlsafe(9)
+            users.create_user(email, password, role, unit, name=name, actor="seed-demo")
+            credentials[email] = password
+    if db.session.scalar(select(func.count()).select_from(Kiosk)) == 0:
+        kiosks.provision_kiosk("Bộ phận một cửa", DEMO_COMMUNE, ["Trụ sở"], actor="seed-demo")
+        kiosks.provision_kiosk("Nhà văn hóa tổ 5", DEMO_COMMUNE, ["Nhà văn hóa"], actor="seed-demo")
+    if credentials:
+        path.write_text(json.dumps(credentials, ensure_ascii=False, indent=2), encoding="utf-8")
+        path.chmod(0o600)
+    return credentials
+
+
+def sign_in_hint(credentials: dict, bind: str) -> str:
+    """Return the lines that tell a newcomer where and how to sign in."""
+    lines = [f"Đăng nhập tại http://{bind}/login"]
+    for email, password in credentials.items():
+        lines.append(f"  {email:<24} mật khẩu: {password}")
+    if not credentials:
+        lines.append("  (dùng tài khoản đã tạo bằng: flask --app wsgi kiosk create-user)")
+    return "\n".join(lines)

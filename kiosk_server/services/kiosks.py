@@ -1,0 +1,107 @@
+"""Kiosks (screens): provisioning with a token, groups, revocation."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from kiosk_server.domain import secrets as token_rules
+from kiosk_server.extensions import db
+from kiosk_server.models import Kiosk, KioskGroup, User
+from kiosk_server.models.base import utcnow
+from kiosk_server.services import audit, scope
+from kiosk_server.services.errors import NotFound, ValidationFailed
+
+MAX_NAME = 100
+
+
+def kiosk_dict(kiosk: Kiosk) -> dict:
+    """Return the public facts of a kiosk (never its token)."""
+    return {
+        "id": kiosk.id,
+        "name": kiosk.name,
+        "unit_code": kiosk.unit_code,
+        "groups": sorted(g.name for g in kiosk.groups),
+        "revoked": kiosk.revoked,
+        "last_seen": kiosk.last_seen.isoformat() if kiosk.last_seen else None,
+        "manifest_version": kiosk.manifest_version,
+    }
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_l("Hãy đặt tên cho màn hình."), {"name": _l("Không được để trống.")})
+    if len(name) > MAX_NAME:
+        raise ValidationFailed(
+            _l("Tên màn hình dài quá %(n)d ký tự.", n=MAX_NAME), {"name": _l("Tối đa %(n)d ký tự.", n=MAX_NAME)}
+        )
+    return name
+
+
+def resolve_groups(unit_code: str, names: list[str] | None) -> list[KioskGroup]:
+    """Return the groups named `names` in `unit_code`, creating the missing ones (not committed)."""
+    groups: list[KioskGroup] = []
+    for raw in names or []:
+        name = (raw or "").strip()
+        if not name or len(name) > 100:
+            raise ValidationFailed(
+                _l("Tên nhóm màn hình phải có từ 1 đến 100 ký tự."), {"groups": _l("Tên nhóm không hợp lệ.")}
+            )
+        group = db.session.scalar(
+            select(KioskGroup).where(KioskGroup.unit_code == unit_code, KioskGroup.name == name)
+        )
+        if group is None:
+            group = KioskGroup(name=name, unit_code=unit_code)
+            db.session.add(group)
+        if group not in groups:
+            groups.append(group)
+    return groups
+
+
+def provision_kiosk(
+    name: str, unit_code: str, groups: list[str] | None = None, actor: User | str | None = None
+) -> tuple[Kiosk, str]:
+    """Create a kiosk in `unit_code` with a fresh token; return it and the plain token (shown once)."""
+    name = _clean_name(name)
+    scope.get_unit(unit_code)
+    if isinstance(actor, User):
+        scope.require_scope(actor, unit_code)
+    plain = token_rules.new_token(token_rules.KIOSK_TOKEN_PREFIX)
+    kiosk = Kiosk(name=name, unit_code=unit_code, token_hash=token_rules.token_hash(plain))
+    kiosk.groups = resolve_groups(unit_code, groups)
+    db.session.add(kiosk)
+    db.session.flush()
+    audit.record(actor, "kiosk.provision", "kiosk", kiosk.id, unit_code=unit_code, after=kiosk_dict(kiosk))
+    db.session.commit()
+    return kiosk, plain
+
+
+def revoke_kiosk(kiosk: Kiosk, actor: User) -> Kiosk:
+    """Revoke a kiosk's token; the screen goes back to pairing on its next contact."""
+    scope.require_scope(actor, kiosk.unit_code)
+    if kiosk.revoked_at is None:
+        before = kiosk_dict(kiosk)
+        kiosk.revoked_at = utcnow()
+        audit.record(actor, "kiosk.revoke", "kiosk", kiosk.id, unit_code=kiosk.unit_code, before=before,
+                     after=kiosk_dict(kiosk))
+        db.session.commit()
+    return kiosk
+
+
+def get_kiosk(kiosk_id: int) -> Kiosk:
+    """Return the kiosk with `kiosk_id` or raise NotFound."""
+    kiosk = db.session.get(Kiosk, kiosk_id)
+    if kiosk is None:
+        raise NotFound(_l("Không tìm thấy màn hình số %(id)s.", id=kiosk_id))
+    return kiosk
+
+
+def kiosk_for_token(plain: str) -> Kiosk | None:
+    """Return the unrevoked kiosk holding `plain`, or None."""
+    if not plain:
+        return None
+    kiosk = db.session.scalar(select(Kiosk).where(Kiosk.token_hash == token_rules.token_hash(plain)))
+    if kiosk is None or kiosk.revoked_at is not None:
+        return None
+    return kiosk

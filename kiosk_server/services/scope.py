@@ -1,0 +1,69 @@
+"""Which units an officer may see and act on: their own unit and every unit below it."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from kiosk_server.extensions import db
+from kiosk_server.models import Unit, User
+from kiosk_server.services.errors import Forbidden, NotFound
+
+
+def descendant_codes(code: str) -> set[str]:
+    """Return `code` and the codes of every unit below it."""
+    found = {code}
+    frontier = [code]
+    while frontier:
+        rows = db.session.scalars(select(Unit.code).where(Unit.parent_code.in_(frontier))).all()
+        frontier = [c for c in rows if c not in found]
+        found.update(frontier)
+    return found
+
+
+def ancestor_codes(code: str) -> list[str]:
+    """Return `code` and the codes above it, nearest first."""
+    chain: list[str] = []
+    current: str | None = code
+    while current and current not in chain:
+        chain.append(current)
+        current = db.session.scalar(select(Unit.parent_code).where(Unit.code == current))
+    return chain
+
+
+def in_scope(user: User, unit_code: str | None) -> bool:
+    """Return True when `unit_code` is the officer's unit or below it (national officers: any)."""
+    if user.unit_code is None:
+        return True
+    if unit_code is None:
+        return False
+    return user.unit_code in ancestor_codes(unit_code)
+
+
+def scope_filter(user: User, column):
+    """Return a SQL condition on `column` (a unit code) limiting rows to the officer's scope."""
+    if user.unit_code is None:
+        return column.is_not(None) | column.is_(None)
+    return column.in_(descendant_codes(user.unit_code))
+
+
+def get_unit(code: str | None, field: str = "unit_code") -> Unit:
+    """Return the unit with `code`, or raise NotFound naming the field."""
+    unit = db.session.get(Unit, code) if code else None
+    if unit is None:
+        raise NotFound(
+            _l("Không có đơn vị hành chính mã “%(code)s”.", code=code or ""),
+            {field: _l("Mã đơn vị không tồn tại.")},
+            code="unknown_unit",
+        )
+    return unit
+
+
+def require_scope(user: User, unit_code: str | None, field: str = "unit_code") -> None:
+    """Raise Forbidden unless `unit_code` lies in the officer's scope."""
+    if not in_scope(user, unit_code):
+        raise Forbidden(
+            _l("Đơn vị này nằm ngoài phạm vi quản lý của bạn."),
+            {field: _l("Ngoài phạm vi của bạn.")},
+            code="out_of_scope",
+        )

@@ -1,0 +1,48 @@
+"""The web layer: blueprints for officers, the API, kiosks and the public, plus shared handlers."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+
+
+def register_web(app: Flask) -> None:
+    """Attach every blueprint, the error handlers and the request guards to `app`."""
+    from kiosk_server.web import errors, template_helpers
+    from kiosk_server.web.admin import admin_bp
+    from kiosk_server.web.api import init_api
+    from kiosk_server.web.public import public_bp
+    from kiosk_server.web.vendor import vendor_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(vendor_bp)
+    init_api(app)
+    errors.register(app)
+    template_helpers.register(app)
+
+    @app.before_request
+    def _limit_body_size() -> None:
+        # Uploads may be large (KIOSK_MAX_UPLOAD_MB); every other body is small, so refuse big
+        # ones before reading them instead of buffering megabytes of junk.
+        view = app.view_functions.get(request.endpoint or "")
+        if not getattr(view, "accepts_upload", False):
+            request.max_content_length = app.config["MAX_FORM_KB"] * 1024
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if response.mimetype == "text/html":
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+                "style-src 'self'; script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'",
+            )
+        return response
+
+
+def accepts_upload(view):
+    """Mark `view` as taking a large upload, so the small-body limit does not apply to it."""
+    view.accepts_upload = True
+    return view

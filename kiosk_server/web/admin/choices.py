@@ -1,0 +1,24 @@
+"""Choices offered in officer forms, limited to the officer's scope."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from kiosk_server.extensions import db
+from kiosk_server.models import Unit, User
+from kiosk_server.services import scope
+
+# Past this many units (a national officer sees 3,300+), the form lists provinces and lets the
+# officer type a commune code, instead of sending a list nobody can scroll.
+MAX_LISTED = 400
+
+
+def unit_choices(user: User) -> list[tuple[str, str]]:
+    """Return (code, label) pairs of the units the officer may pick, biggest first."""
+    in_scope = scope.scope_filter(user, Unit.code)
+    total = db.session.scalar(select(func.count()).select_from(Unit).where(in_scope))
+    query = select(Unit).where(in_scope)
+    if total > MAX_LISTED:
+        query = query.where(Unit.level == "province")
+    units = db.session.scalars(query.order_by(Unit.level.desc(), Unit.name)).all()
+    return [(u.code, f"{u.name} ({u.code})") for u in units]

@@ -1,0 +1,42 @@
+"""Officer UI forms (Flask-WTF: CSRF on every one). Services validate again before writing."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from kiosk_server.web.template_helpers import ROLE_LABELS
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Hãy nhập email.")), Length(max=254)])
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Hãy nhập mật khẩu."))])
+    remember = BooleanField(_l("Ghi nhớ trên máy này"))
+
+
+class UserForm(FlaskForm):
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(_l("Hãy nhập email.")), Email(_l("Địa chỉ email không hợp lệ.")), Length(max=254)],
+    )
+    name = StringField(_l("Họ và tên"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Vai trò"), choices=[(k, v) for k, v in ROLE_LABELS.items()])
+    unit_code = SelectField(_l("Đơn vị"), choices=[], validate_choice=False)
+    password = PasswordField(_l("Mật khẩu"), validators=[Optional(), Length(min=10, message=_l("Ít nhất 10 ký tự."))])
+    active = BooleanField(_l("Đang hoạt động"), default=True)
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Tên gợi nhớ"), validators=[Optional(), Length(max=100)])
+
+
+class KioskForm(FlaskForm):
+    name = StringField(_l("Tên màn hình"), validators=[DataRequired(_l("Hãy đặt tên cho màn hình.")), Length(max=100)])
+    unit_code = SelectField(_l("Đơn vị"), choices=[], validate_choice=False)
+    groups = StringField(_l("Nhóm (cách nhau bởi dấu phẩy)"), validators=[Optional(), Length(max=500)])
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button that carries the CSRF token."""

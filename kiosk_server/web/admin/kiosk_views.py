@@ -1,0 +1,59 @@
+"""Screens in the officer UI: list, provision with a token, revoke."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from kiosk_server.extensions import db
+from kiosk_server.models import Kiosk
+from kiosk_server.services import kiosks, scope
+from kiosk_server.services.errors import ServiceError
+from kiosk_server.web.admin.access import apply_field_errors, permission_required
+from kiosk_server.web.admin.choices import unit_choices
+from kiosk_server.web.admin.forms import ConfirmForm, KioskForm
+from kiosk_server.web.api.kiosks import kiosk_state
+
+
+@permission_required("read")
+def kiosk_list():
+    form = KioskForm()
+    form.unit_code.choices = unit_choices(current_user)
+    new_token = None
+    if form.is_submitted():
+        from kiosk_server.domain import roles
+
+        if not roles.can(current_user.role, "manage_kiosks"):
+            abort(403)
+    if form.validate_on_submit():
+        groups = [g.strip() for g in (form.groups.data or "").split(",") if g.strip()]
+        try:
+            kiosk, new_token = kiosks.provision_kiosk(form.name.data, form.unit_code.data, groups, actor=current_user)
+        except ServiceError as error:
+            apply_field_errors(form, error)
+            flash(str(error.message), "error")
+        else:
+            flash(_("Đã tạo màn hình “%(name)s”.", name=kiosk.name), "success")
+    screens = db.session.scalars(
+        select(Kiosk).where(scope.scope_filter(current_user, Kiosk.unit_code)).order_by(Kiosk.unit_code, Kiosk.name)
+    ).all()
+    return render_template(
+        "admin/kiosks.html",
+        form=form,
+        screens=[(k, kiosk_state(k)) for k in screens],
+        new_token=new_token,
+        confirm=ConfirmForm(),
+    ), 422 if form.errors else 200
+
+
+@permission_required("manage_kiosks")
+def kiosk_revoke(kiosk_id: int):
+    kiosk = db.session.get(Kiosk, kiosk_id)
+    if kiosk is None or not scope.in_scope(current_user, kiosk.unit_code):
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        kiosks.revoke_kiosk(kiosk, current_user)
+        flash(_("Đã thu hồi màn hình “%(name)s”.", name=kiosk.name), "success")
+    return redirect(url_for("admin.kiosks"))

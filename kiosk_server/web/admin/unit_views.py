@@ -1,0 +1,42 @@
+"""Browsing the administrative units in the officer's scope."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from kiosk_server.extensions import db
+from kiosk_server.models import Kiosk, Unit
+from kiosk_server.services import scope
+
+PAGE = 50
+
+
+@login_required
+def unit_list():
+    q = (request.args.get("q") or "").strip()[:100]
+    page = max(1, request.args.get("page", 1, type=int))
+    query = select(Unit).where(scope.scope_filter(current_user, Unit.code))
+    if q:
+        query = query.where((Unit.name.ilike(f"%{q}%")) | (Unit.code == q))
+    elif current_user.unit_code is None:
+        query = query.where(Unit.level == "province")
+    else:
+        query = query.where(Unit.code == current_user.unit_code)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    units = db.session.scalars(query.order_by(Unit.code).offset((page - 1) * PAGE).limit(PAGE)).all()
+    return render_template("admin/units.html", units=units, q=q, page=page, pages=max(1, -(-total // PAGE)), total=total)
+
+
+@login_required
+def unit_detail(code: str):
+    unit = db.session.get(Unit, code)
+    if unit is None or not scope.in_scope(current_user, code):
+        abort(404)
+    kiosk_counts = dict(
+        db.session.execute(
+            select(Kiosk.unit_code, func.count()).where(Kiosk.revoked_at.is_(None)).group_by(Kiosk.unit_code)
+        ).all()
+    )
+    return render_template("admin/unit.html", unit=unit, kiosk_counts=kiosk_counts)

@@ -1,0 +1,110 @@
+"""Officers and API tokens in the officer UI."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from kiosk_server.domain import roles
+from kiosk_server.extensions import db
+from kiosk_server.models import ApiToken, User
+from kiosk_server.services import scope, tokens, users
+from kiosk_server.services.errors import ServiceError
+from kiosk_server.web.admin.access import apply_field_errors, permission_required
+from kiosk_server.web.admin.choices import unit_choices
+from kiosk_server.web.admin.forms import ROLE_LABELS, ConfirmForm, TokenForm, UserForm
+
+
+def _prepare(form: UserForm) -> None:
+    form.role.choices = [(k, v) for k, v in ROLE_LABELS.items() if roles.may_grant(current_user.role, k)]
+    national = [("", _("Toàn quốc"))] if current_user.unit_code is None else []
+    form.unit_code.choices = national + unit_choices(current_user)
+
+
+@permission_required("manage_users")
+def user_list():
+    query = select(User).where(scope.scope_filter(current_user, User.unit_code))
+    if current_user.unit_code is not None:
+        query = query.where(User.unit_code.is_not(None))
+    people = db.session.scalars(query.order_by(User.email)).all()
+    return render_template("admin/users.html", people=people, role_labels=ROLE_LABELS)
+
+
+@permission_required("manage_users")
+def user_new():
+    form = UserForm()
+    _prepare(form)
+    if request.method == "GET" and current_user.unit_code:
+        form.unit_code.data = current_user.unit_code
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors = [_("Hãy đặt mật khẩu ban đầu (ít nhất 10 ký tự).")]
+        else:
+            try:
+                user = users.create_user(
+                    form.email.data, form.password.data, form.role.data, form.unit_code.data or None,
+                    name=form.name.data or "", actor=current_user,
+                )
+            except ServiceError as error:
+                apply_field_errors(form, error)
+                flash(str(error.message), "error")
+            else:
+                flash(_("Đã tạo người dùng %(email)s.", email=user.email), "success")
+                return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, person=None), 422 if form.errors else 200
+
+
+@permission_required("manage_users")
+def user_edit(user_id: int):
+    person = db.session.get(User, user_id)
+    if person is None or not scope.in_scope(current_user, person.unit_code) or (
+        current_user.unit_code is not None and person.unit_code is None
+    ):
+        abort(404)
+    form = UserForm(obj=person)
+    _prepare(form)
+    if request.method == "GET":
+        form.unit_code.data = person.unit_code or ""
+    if form.validate_on_submit():
+        try:
+            users.update_user(
+                person, current_user, role=form.role.data, unit_code=form.unit_code.data or None,
+                active=form.active.data, name=form.name.data or "", password=form.password.data or None,
+            )
+        except ServiceError as error:
+            apply_field_errors(form, error)
+            flash(str(error.message), "error")
+        else:
+            flash(_("Đã lưu thay đổi cho %(email)s.", email=person.email), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, person=person), 422 if form.errors else 200
+
+
+@login_required
+def token_list():
+    form = TokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        try:
+            _, new_token = tokens.create_token(current_user, form.name.data or "", actor=current_user)
+        except ServiceError as error:
+            apply_field_errors(form, error)
+        else:
+            form.name.data = ""
+    mine = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
+    ).all()
+    return render_template("admin/tokens.html", form=form, tokens=mine, new_token=new_token, confirm=ConfirmForm())
+
+
+@login_required
+def token_revoke(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        tokens.revoke_token(token, current_user)
+        flash(_("Đã thu hồi mã %(prefix)s…", prefix=token.prefix), "success")
+    return redirect(url_for("admin.tokens"))

@@ -1,0 +1,72 @@
+"""/api/v1/kiosks: provisioning screens and reading their state."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from kiosk_server.extensions import db
+from kiosk_server.models import Kiosk
+from kiosk_server.models.base import utcnow
+from kiosk_server.services import kiosks, scope
+from kiosk_server.web.api.auth import current_api_user, require
+from kiosk_server.web.api.schemas import KioskCreatedSchema, KioskCreateSchema, KioskSchema
+
+blp = Blueprint("api_kiosks", __name__, url_prefix="/api/v1/kiosks", description="Screens")
+
+# A screen that has not been heard from for this long is shown as offline (heartbeats: 30 s).
+ONLINE_WINDOW = timedelta(seconds=90)
+
+
+def kiosk_state(kiosk: Kiosk) -> dict:
+    """Return the facts the contract promises for a kiosk."""
+    state = kiosks.kiosk_dict(kiosk)
+    state["online"] = bool(kiosk.last_seen and utcnow() - kiosk.last_seen < ONLINE_WINDOW and not kiosk.revoked)
+    state["current_item"] = None
+    return state
+
+
+@blp.route("")
+class Kiosks(MethodView):
+    @require("read")
+    @blp.response(200, KioskSchema(many=True))
+    def get(self):
+        """Screens within the caller's scope."""
+        actor = current_api_user()
+        query = select(Kiosk).where(scope.scope_filter(actor, Kiosk.unit_code)).order_by(Kiosk.id)
+        return [kiosk_state(k) for k in db.session.scalars(query)]
+
+    @require("manage_kiosks")
+    @blp.arguments(KioskCreateSchema)
+    @blp.response(201, KioskCreatedSchema)
+    def post(self, data):
+        """Provision a screen without pairing; the token is in this answer only."""
+        kiosk, token = kiosks.provision_kiosk(actor=current_api_user(), **data)
+        return {"id": kiosk.id, "token": token}
+
+
+@blp.route("/<int:kiosk_id>")
+class KioskById(MethodView):
+    @require("read")
+    @blp.response(200, KioskSchema)
+    def get(self, kiosk_id):
+        """One screen: online, last seen, manifest version, what it plays."""
+        return kiosk_state(_visible_kiosk(kiosk_id))
+
+
+@blp.route("/<int:kiosk_id>/revoke")
+class KioskRevoke(MethodView):
+    @require("manage_kiosks")
+    @blp.response(200, KioskSchema)
+    def post(self, kiosk_id):
+        """Revoke the screen's token; it returns to the pairing screen."""
+        return kiosk_state(kiosks.revoke_kiosk(_visible_kiosk(kiosk_id), current_api_user()))
+
+
+def _visible_kiosk(kiosk_id: int) -> Kiosk:
+    kiosk = kiosks.get_kiosk(kiosk_id)
+    scope.require_scope(current_api_user(), kiosk.unit_code, field="id")
+    return kiosk

@@ -1,0 +1,72 @@
+"""/api/v1/users and /api/v1/me: officers, managed within the caller's scope."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from kiosk_server.extensions import db
+from kiosk_server.models import User
+from kiosk_server.services import scope, users
+from kiosk_server.services.errors import NotFound
+from kiosk_server.web.api.auth import current_api_user, require
+from kiosk_server.web.api.schemas import UserCreateSchema, UserPatchSchema, UserSchema
+
+blp = Blueprint("api_users", __name__, url_prefix="/api/v1", description="Officers")
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @require("read")
+    @blp.response(200, UserSchema)
+    def get(self):
+        """The officer the token belongs to."""
+        return current_api_user().to_dict()
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @require("manage_users")
+    @blp.response(200, UserSchema(many=True))
+    def get(self):
+        """Officers within the caller's scope."""
+        actor = current_api_user()
+        query = select(User).where(scope.scope_filter(actor, User.unit_code)).order_by(User.email)
+        return [u.to_dict() for u in db.session.scalars(query)]
+
+    @require("manage_users")
+    @blp.arguments(UserCreateSchema)
+    @blp.response(201, UserSchema)
+    def post(self, data):
+        """Create an officer in the caller's scope with a role no higher than the caller's."""
+        return users.create_user(actor=current_api_user(), **data).to_dict()
+
+
+@blp.route("/users/<int:user_id>")
+class UserById(MethodView):
+    @require("manage_users")
+    @blp.response(200, UserSchema)
+    def get(self, user_id):
+        """One officer."""
+        return _visible_user(user_id).to_dict()
+
+    @require("manage_users")
+    @blp.arguments(UserPatchSchema)
+    @blp.response(200, UserSchema)
+    def patch(self, data, user_id):
+        """Change an officer's name, role, unit, password or active flag."""
+        user = _visible_user(user_id)
+        return users.update_user(user, current_api_user(), **data).to_dict()
+
+
+def _visible_user(user_id: int) -> User:
+    # An officer outside the caller's scope is reported as missing, not as forbidden: the API does
+    # not confirm who exists in other provinces.
+    user = db.session.get(User, user_id)
+    actor = current_api_user()
+    if user is None or not scope.in_scope(actor, user.unit_code) or (
+        actor.unit_code is not None and user.unit_code is None
+    ):
+        raise NotFound("Không tìm thấy người dùng.")
+    return user

@@ -1,0 +1,160 @@
+"""Error responses: the contract's JSON shape under /api, a Vietnamese page everywhere else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from kiosk_server.services.errors import ServiceError
+
+# What an officer reads for each status, when the code that refused said nothing more precise.
+_MESSAGES = {
+    400: _l("Yêu cầu không hợp lệ."),
+    401: _l("Cần đăng nhập hoặc mã truy cập hợp lệ."),
+    403: _l("Bạn không có quyền thực hiện thao tác này."),
+    404: _l("Không tìm thấy trang hoặc đối tượng được yêu cầu."),
+    405: _l("Phương thức này không được hỗ trợ tại địa chỉ này."),
+    409: _l("Xung đột với dữ liệu hiện có."),
+    412: _l("Dữ liệu đã bị người khác thay đổi; hãy tải lại rồi sửa tiếp."),
+    413: _l("Nội dung gửi lên quá lớn."),
+    415: _l("Kiểu nội dung không được hỗ trợ."),
+    422: _l("Dữ liệu chưa hợp lệ; xem từng trường bên dưới."),
+    428: _l("Thiếu tiêu đề If-Match với phiên bản đang sửa."),
+    429: _l("Bạn thao tác quá nhanh; hãy đợi một lát rồi thử lại."),
+    500: _l("Hệ thống gặp lỗi; lỗi đã được ghi lại."),
+}
+
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    428: "precondition_required",
+    429: "rate_limited",
+    500: "internal_error",
+}
+
+# marshmallow's and webargs' English messages, as an officer reads them.
+_FIELD_MESSAGES = {
+    "Missing data for required field.": _l("Trường này là bắt buộc."),
+    "Field may not be null.": _l("Trường này không được để trống."),
+    "Unknown field.": _l("Trường này không được hỗ trợ."),
+    "Not a valid string.": _l("Phải là chuỗi ký tự."),
+    "Not a valid integer.": _l("Phải là số nguyên."),
+    "Not a valid number.": _l("Phải là số."),
+    "Not a valid boolean.": _l("Phải là true hoặc false."),
+    "Not a valid list.": _l("Phải là một danh sách."),
+    "Not a valid mapping type.": _l("Phải là một đối tượng JSON."),
+    "Not a valid email address.": _l("Địa chỉ email không hợp lệ."),
+    "Not a valid datetime.": _l("Thời điểm không hợp lệ (dùng ISO 8601)."),
+    "Not a valid URL.": _l("Địa chỉ URL không hợp lệ."),
+    "Invalid input type.": _l("Kiểu dữ liệu không hợp lệ."),
+    "Invalid JSON body.": _l("Nội dung JSON không đọc được."),
+    "Shorter than minimum length 1.": _l("Không được để trống."),
+}
+
+
+def api_error(status: int, message: Any = None, fields: dict | None = None, code: str | None = None):
+    """Return the contract's error response: {"error": {"code", "message", "fields"}}."""
+    body = {
+        "error": {
+            "code": code or _CODES.get(status, "error"),
+            "message": str(message or _MESSAGES.get(status, _MESSAGES[400])),
+            "fields": {k: _field_text(v) for k, v in (fields or {}).items()},
+        }
+    }
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="kiosk"'
+    return response
+
+
+def _field_text(value: Any) -> str:
+    """Return one readable sentence for a field's error(s), translated where we know the text."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_field_text(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return " ".join(_field_text(v) for v in value)
+    text = str(value)
+    known = _FIELD_MESSAGES.get(text)
+    if known is not None:
+        return str(known)
+    if text.startswith("Must be one of"):
+        return _("Giá trị không nằm trong danh sách cho phép.")
+    if text.startswith(("Longer than", "Length must")):
+        return _("Độ dài không hợp lệ.")
+    if text.startswith(("Must be greater", "Must be less", "Must be at")):
+        return _("Giá trị nằm ngoài khoảng cho phép.")
+    return text
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path.startswith("/kiosk/") or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def _fields_from_webargs(error: HTTPException) -> dict:
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages") or {}
+    fields: dict = {}
+    for location, per_field in messages.items():
+        if isinstance(per_field, dict):
+            fields.update(per_field)
+        else:
+            fields["_" + location] = per_field
+    return fields
+
+
+def handle_http(error: HTTPException):
+    status = error.code or 500
+    if _wants_json():
+        fields = _fields_from_webargs(error)
+        message = None
+        if status == 400 and "_json" in fields:
+            message = _("Nội dung JSON không đọc được; hãy kiểm tra cú pháp.")
+        if status == 413:
+            message = _("Nội dung gửi lên quá lớn.")
+        if isinstance(error, CSRFError):
+            message = _("Phiên làm việc đã hết hạn; hãy tải lại trang rồi thử lại.")
+        response = api_error(status, message, fields)
+        if status == 429 and hasattr(error, "retry_after"):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
+    message = _MESSAGES.get(status, _MESSAGES[400])
+    if isinstance(error, CSRFError):
+        message = _("Phiên làm việc đã hết hạn; hãy tải lại trang rồi thử lại.")
+    return render_template("error.html", status=status, message=message), status
+
+
+def handle_service(error: ServiceError):
+    if _wants_json():
+        return api_error(error.status, error.message, error.fields, error.code)
+    return render_template("error.html", status=error.status, message=error.message), error.status
+
+
+def handle_unexpected(error: Exception):
+    # A 5xx is a bug: log it with its traceback, show a calm page, never the trace.
+    from flask import current_app
+
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    return handle_http(InternalServerError())
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(ServiceError, handle_service)
+    if not app.config.get("PROPAGATE_EXCEPTIONS") and not app.testing:
+        app.register_error_handler(Exception, handle_unexpected)

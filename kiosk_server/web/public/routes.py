@@ -1,0 +1,37 @@
+"""URL map of the public blueprint."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, url_for
+from sqlalchemy import text
+
+from kiosk_server.extensions import db
+
+public_bp = Blueprint("public", __name__)
+
+
+@public_bp.get("/")
+def home():
+    return redirect(url_for("admin.dashboard"))
+
+
+@public_bp.get("/healthz")
+def healthz():
+    """Report whether the database (and Redis, when configured) answer; 503 when one does not."""
+    checks: dict[str, str] = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure means "not healthy"; the reason is for the operator
+        checks["database"] = f"error: {type(exc).__name__}"
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        import redis
+
+        try:
+            redis.Redis.from_url(redis_url, socket_timeout=1).ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            checks["redis"] = f"error: {type(exc).__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    return jsonify({"status": "ok" if healthy else "degraded", "checks": checks}), 200 if healthy else 503

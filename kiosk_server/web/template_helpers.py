@@ -1,0 +1,56 @@
+"""Functions and filters every template may use: permissions, labels, Vietnamese dates."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from kiosk_server.domain import roles
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+LEVEL_LABELS = {"province": _l("Tỉnh, thành phố"), "commune": _l("Xã, phường, đặc khu")}
+ROLE_LABELS = {"viewer": _l("Xem"), "editor": _l("Biên tập"), "approver": _l("Duyệt tin"), "admin": _l("Quản trị")}
+ACTION_LABELS = {
+    "units.import": _l("Nhập đơn vị hành chính"),
+    "user.create": _l("Tạo người dùng"),
+    "user.update": _l("Sửa người dùng"),
+    "user.login": _l("Đăng nhập"),
+    "token.create": _l("Tạo mã truy cập"),
+    "token.revoke": _l("Thu hồi mã truy cập"),
+    "kiosk.provision": _l("Tạo màn hình"),
+    "kiosk.revoke": _l("Thu hồi màn hình"),
+}
+
+
+def datetime_vn(value: datetime | None) -> str:
+    """Return `value` as dd/mm/yyyy HH:MM in Viet Nam time (24-hour clock)."""
+    if value is None:
+        return ""
+    return value.astimezone(VN).strftime("%d/%m/%Y %H:%M")
+
+
+def pretty_json(value) -> str:
+    """Return `value` as indented JSON that keeps Vietnamese letters readable."""
+    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True, default=str)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["datetime_vn"] = datetime_vn
+    app.jinja_env.filters["pretty_json"] = pretty_json
+
+    @app.context_processor
+    def _helpers():
+        return {
+            "current_locale": lambda: str(get_locale() or "vi"),
+            "can": lambda perm: current_user.is_authenticated and roles.can(current_user.role, perm),
+            "role_label": lambda r: str(ROLE_LABELS.get(r, r)),
+            "level_label": lambda lv: str(LEVEL_LABELS.get(lv, lv)),
+            "action_label": lambda a: str(ACTION_LABELS.get(a, a)),
+        }
