@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -21,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
     )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(load_config(app.instance_path, overrides=config))
+    app.json.ensure_ascii = False  # Vietnamese stays readable in every JSON answer (UTF-8)
 
     _init_extensions(app)
     _register_web(app)
@@ -64,6 +66,8 @@ def _select_locale() -> str:
     from flask_login import current_user
 
     supported = ("vi", "en")
+    if not has_request_context():  # CLI and background work speak Vietnamese
+        return "vi"
     chosen = request.cookies.get("lang")
     if chosen in supported:
         return chosen

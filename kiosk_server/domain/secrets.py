@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-API_TOKEN_PREFIX = "bt_"
-KIOSK_TOKEN_PREFIX = "kt_"
+API_TOKEN_PREFIX = "bt_"  # noqa: S105 (a visible prefix, not a secret)
+KIOSK_TOKEN_PREFIX = "kt_"  # noqa: S105
 
 
 def new_token(prefix: str) -> str:

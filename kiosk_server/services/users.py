@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from email.utils import parseaddr
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -17,8 +19,15 @@ from kiosk_server.services.errors import Conflict, Forbidden, NotFound, Validati
 
 MIN_PASSWORD = 10
 
-# Compared against when the email is unknown, so a wrong email takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Return a hash to check against when the email is unknown, so that takes as long as a wrong password."""
+    return generate_password_hash("not-a-real-password", method=method)
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def normalise_email(email: str) -> str:
@@ -77,7 +86,7 @@ def create_user(
     user = User(
         email=email,
         name=name,
-        password_hash=generate_password_hash(password),
+        password_hash=_hash(password),
         role=role,
         unit_code=unit_code or None,
     )
@@ -125,7 +134,7 @@ def update_user(
     if active is not None:
         user.active = active
     if password:
-        user.password_hash = generate_password_hash(password)
+        user.password_hash = _hash(password)
     audit.record(actor, "user.update", "user", user.id, unit_code=user.unit_code, before=before, after=user.to_dict())
     db.session.commit()
     return user
@@ -148,7 +157,7 @@ def authenticate(email: str, password: str) -> User | None:
     """Return the active officer whose email and password match, recording the sign-in; else None."""
     user = find_by_email(email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password or "")
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.active:
         return None

@@ -31,4 +31,4 @@ def apply_field_errors(form, error) -> None:
     for name, message in error.fields.items():
         field = getattr(form, name, None)
         if field is not None:
-            field.errors = list(field.errors) + [str(message)]
+            field.errors = [*list(field.errors), str(message)]

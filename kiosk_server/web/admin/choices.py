@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from wtforms import SelectChoice
 
 from kiosk_server.extensions import db
 from kiosk_server.models import Unit, User
@@ -13,12 +14,16 @@ from kiosk_server.services import scope
 MAX_LISTED = 400
 
 
-def unit_choices(user: User) -> list[tuple[str, str]]:
-    """Return (code, label) pairs of the units the officer may pick, biggest first."""
+def unit_choices(user: User) -> list[SelectChoice]:
+    """Return the units the officer may pick: provinces first, communes grouped under theirs."""
     in_scope = scope.scope_filter(user, Unit.code)
     total = db.session.scalar(select(func.count()).select_from(Unit).where(in_scope))
     query = select(Unit).where(in_scope)
     if total > MAX_LISTED:
         query = query.where(Unit.level == "province")
     units = db.session.scalars(query.order_by(Unit.level.desc(), Unit.name)).all()
-    return [(u.code, f"{u.name} ({u.code})") for u in units]
+    names = {u.code: u.name for u in units}
+    return [
+        SelectChoice(u.code, f"{u.name} ({u.code})", optgroup=names.get(u.parent_code) if u.parent_code else None)
+        for u in units
+    ]

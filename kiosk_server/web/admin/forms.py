@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from kiosk_server.web.template_helpers import ROLE_LABELS
@@ -22,7 +22,7 @@ class UserForm(FlaskForm):
         validators=[DataRequired(_l("Hãy nhập email.")), Email(_l("Địa chỉ email không hợp lệ.")), Length(max=254)],
     )
     name = StringField(_l("Họ và tên"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Vai trò"), choices=[(k, v) for k, v in ROLE_LABELS.items()])
+    role = SelectField(_l("Vai trò"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()])
     unit_code = SelectField(_l("Đơn vị"), choices=[], validate_choice=False)
     password = PasswordField(_l("Mật khẩu"), validators=[Optional(), Length(min=10, message=_l("Ít nhất 10 ký tự."))])
     active = BooleanField(_l("Đang hoạt động"), default=True)

@@ -26,7 +26,8 @@ def unit_list():
         query = query.where(Unit.code == current_user.unit_code)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     units = db.session.scalars(query.order_by(Unit.code).offset((page - 1) * PAGE).limit(PAGE)).all()
-    return render_template("admin/units.html", units=units, q=q, page=page, pages=max(1, -(-total // PAGE)), total=total)
+    pages = max(1, -(-total // PAGE))
+    return render_template("admin/units.html", units=units, q=q, page=page, pages=pages, total=total)
 
 
 @login_required

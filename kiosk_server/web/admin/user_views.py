@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from kiosk_server.domain import roles
 from kiosk_server.extensions import db
@@ -18,8 +19,8 @@ from kiosk_server.web.admin.forms import ROLE_LABELS, ConfirmForm, TokenForm, Us
 
 
 def _prepare(form: UserForm) -> None:
-    form.role.choices = [(k, v) for k, v in ROLE_LABELS.items() if roles.may_grant(current_user.role, k)]
-    national = [("", _("Toàn quốc"))] if current_user.unit_code is None else []
+    form.role.choices = [SelectChoice(k, str(v)) for k, v in ROLE_LABELS.items() if roles.may_grant(current_user.role, k)]
+    national = [SelectChoice("", _("Toàn quốc"))] if current_user.unit_code is None else []
     form.unit_code.choices = national + unit_choices(current_user)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
 from kiosk_server.domain import roles, units
 
@@ -15,6 +15,9 @@ class UnitSchema(Schema):
 
 
 class UnitQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE  # webargs ignores unknown query parameters by default; a typo should say so
+
     parent = fields.String(metadata={"description": "only the units directly below this one"})
     level = fields.String(validate=validate.OneOf(units.LEVELS))
     q = fields.String(metadata={"description": "part of the name"})

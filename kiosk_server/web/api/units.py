@@ -18,7 +18,7 @@ blp = Blueprint("api_units", __name__, url_prefix="/api/v1/units", description="
 @blp.route("")
 class Units(MethodView):
     @require("read")
-    @blp.arguments(UnitQuerySchema, location="query")
+    @blp.arguments(UnitQuerySchema, location="query", unknown=None)  # None: the schema's RAISE applies
     @blp.response(200, UnitSchema(many=True))
     def get(self, args):
         """List units, optionally those directly below `parent`."""

@@ -1,0 +1,69 @@
+"""The app factory and the configuration order: defaults < instance/config.py < environment < test."""
+
+from pathlib import Path
+
+from kiosk_server import create_app
+from kiosk_server.config import load_config
+
+
+def test_factory_takes_test_configuration(tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}, instance_path=str(tmp_path))
+    assert app.testing
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/x.db"
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(tmp_path):
+    cfg = load_config(str(tmp_path), environ={})
+    assert cfg["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'kiosk.db'}"
+    assert cfg["BIND"] == "127.0.0.1:5000"
+    assert cfg["MAX_CONTENT_LENGTH"] == 512 * 1024 * 1024
+
+
+def test_configuration_precedence(tmp_path):
+    (tmp_path / "config.py").write_text('BIND = "0.0.0.0:8000"\nMAX_UPLOAD_MB = 100\nPUBLIC_URL = "https://a.vn"\n')
+    cfg = load_config(str(tmp_path), environ={})
+    assert (cfg["BIND"], cfg["MAX_UPLOAD_MB"], cfg["PUBLIC_URL"]) == ("0.0.0.0:8000", 100, "https://a.vn")
+
+    env = {"KIOSK_BIND": "127.0.0.1:9000", "KIOSK_MAX_UPLOAD_MB": "7"}
+    cfg = load_config(str(tmp_path), environ=env)
+    assert (cfg["BIND"], cfg["MAX_UPLOAD_MB"], cfg["PUBLIC_URL"]) == ("127.0.0.1:9000", 7, "https://a.vn")
+    assert cfg["MAX_CONTENT_LENGTH"] == 7 * 1024 * 1024
+
+    cfg = load_config(str(tmp_path), environ=env, overrides={"BIND": "127.0.0.1:1"})
+    assert cfg["BIND"] == "127.0.0.1:1"
+
+
+def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path):
+    first = load_config(str(tmp_path), environ={})["SECRET_KEY"]
+    second = load_config(str(tmp_path), environ={})["SECRET_KEY"]
+    assert first == second and len(first) >= 64
+    assert (tmp_path / "secret_key").read_text().strip() == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0, "the key file must be private"
+    other = load_config(str(tmp_path / "elsewhere"), environ={})["SECRET_KEY"]
+    assert other != first, "each install gets its own key, never a shared fallback"
+
+
+def test_environment_secret_key_wins(tmp_path):
+    cfg = load_config(str(tmp_path), environ={"KIOSK_SECRET_KEY": "from-env"})
+    assert cfg["SECRET_KEY"] == "from-env"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_wsgi_module_patches_gevent_before_the_app(tmp_path):
+    source = (Path(__file__).parent.parent / "wsgi.py").read_text()
+    assert source.index("monkey.patch_all()") < source.index("from kiosk_server import create_app")
+    assert '"SOCKETIO_ASYNC_MODE": "gevent"' in source
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+def test_sqlite_runs_in_wal_mode(app):
+    from sqlalchemy import text
+
+    from kiosk_server.extensions import db
+
+    assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
