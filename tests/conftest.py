@@ -30,6 +30,14 @@ ENV_ISOLATION = (
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    # `make test` compiles the catalogues; this keeps a bare `pytest` run honest too.
+    from babel.messages.frontend import CommandLineInterface
+
+    CommandLineInterface().run(["pybabel", "compile", "-q", "-d", "kiosk_server/translations"])
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch):
     # A developer's own KIOSK_* settings must never leak into a test (or a test into their data).

@@ -69,7 +69,7 @@ def create_user(
         scope.get_unit(unit_code)
     if isinstance(actor, User):
         if not roles.may_grant(actor.role, role):
-            raise Forbidden(_l("Bạn không được cấp vai trò này."), {"role": _l("Vượt quá quyền của bạn.")})
+            raise Forbidden(_l("Bạn không được phép cấp vai trò này."), {"role": _l("Vượt quá quyền của bạn.")})
         if actor.unit_code is not None and not unit_code:
             raise Forbidden(
                 _l("Bạn chỉ tạo được người dùng thuộc phạm vi đơn vị của mình."),
@@ -116,13 +116,13 @@ def update_user(
     if errors:
         raise ValidationFailed(_l("Thông tin người dùng chưa hợp lệ."), errors)
     if not roles.may_grant(actor.role, new_role):
-        raise Forbidden(_l("Bạn không được cấp vai trò này."), {"role": _l("Vượt quá quyền của bạn.")})
+        raise Forbidden(_l("Bạn không được phép cấp vai trò này."), {"role": _l("Vượt quá quyền của bạn.")})
     if unit_code is not ...:
         if unit_code:
             scope.get_unit(unit_code)
             scope.require_scope(actor, unit_code)
         elif actor.unit_code is not None:
-            raise Forbidden(_l("Bạn không được cấp phạm vi toàn quốc."), {"unit_code": _l("Hãy chọn một đơn vị.")})
+            raise Forbidden(_l("Bạn không được phép cấp phạm vi toàn quốc."), {"unit_code": _l("Hãy chọn một đơn vị.")})
         user.unit_code = unit_code or None
     if user.id == actor.id and (active is False or roles.rank(new_role) < roles.rank(user.role)):
         raise ValidationFailed(

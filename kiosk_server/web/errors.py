@@ -23,7 +23,7 @@ _MESSAGES = {
     412: _l("Dữ liệu đã bị người khác thay đổi; hãy tải lại rồi sửa tiếp."),
     413: _l("Nội dung gửi lên quá lớn."),
     415: _l("Kiểu nội dung không được hỗ trợ."),
-    422: _l("Dữ liệu chưa hợp lệ; xem từng trường bên dưới."),
+    422: _l("Dữ liệu chưa hợp lệ; xem lỗi của từng trường."),
     428: _l("Thiếu tiêu đề If-Match với phiên bản đang sửa."),
     429: _l("Bạn thao tác quá nhanh; hãy đợi một lát rồi thử lại."),
     500: _l("Hệ thống gặp lỗi; lỗi đã được ghi lại."),

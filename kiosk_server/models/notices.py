@@ -1,0 +1,90 @@
+"""Notices: the head (being edited) plus immutable revisions, one of which may be on screens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kiosk_server.extensions import db
+from kiosk_server.models.base import UTCDateTime, utcnow
+from kiosk_server.models.units import Unit
+from kiosk_server.models.users import User
+
+# Media a notice uses. slot "head" is what the editor sees; slot "published" is what screens play.
+# Both count when someone tries to delete a media file that is still in use.
+notice_media = Table(
+    "notice_media",
+    db.metadata,
+    Column("notice_id", Integer, ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True),
+    Column("slot", String(16), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("media_id", Integer, ForeignKey("media.id"), nullable=False, index=True),
+)
+
+
+class Notice(db.Model):
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    published_version: Mapped[int | None] = mapped_column(nullable=True)
+
+    # The head's fields, kept as columns so officers can filter and sort; the revision holds them too.
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(40), default="local", index=True)
+    priority: Mapped[str] = mapped_column(String(16), default="normal")
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
+
+    rejection_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    revisions: Mapped[list[NoticeRevision]] = relationship(
+        back_populates="notice", order_by="NoticeRevision.version", cascade="all, delete-orphan"
+    )
+
+
+class NoticeRevision(db.Model):
+    """One saved version of a notice's content, never changed after it is written."""
+
+    __tablename__ = "notice_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    content: Mapped[dict] = mapped_column(JSON)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    notice: Mapped[Notice] = relationship(back_populates="revisions")
+
+    __table_args__ = (Index("ix_notice_revisions_notice_version", "notice_id", "version", unique=True),)
+
+
+class NoticeTarget(db.Model):
+    """Where the published version of a notice plays: a unit (and below), a kiosk group, or a kiosk.
+
+    Kept as rows (not JSON) so a kiosk's manifest is one indexed query: "targets whose ref is one of
+    my units, my groups or me".
+    """
+
+    __tablename__ = "notice_targets"
+
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # unit | group | kiosk
+    ref: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+    __table_args__ = (Index("ix_notice_targets_kind_ref", "kind", "ref"),)
