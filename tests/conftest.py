@@ -35,7 +35,7 @@ def _compiled_translations():
     # `make test` compiles the catalogues; this keeps a bare `pytest` run honest too.
     from babel.messages.frontend import CommandLineInterface
 
-    CommandLineInterface().run(["pybabel", "compile", "-q", "-d", "kiosk_server/translations"])
+    CommandLineInterface().run(["pybabel", "compile", "-d", "kiosk_server/translations"])
 
 
 @pytest.fixture(autouse=True)
