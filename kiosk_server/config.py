@@ -22,6 +22,14 @@ class Defaults:
     MEDIA_DIR = "media"
     PUBLIC_URL: str | None = None
     MAX_UPLOAD_MB = 512
+    # Media checks (kiosk_server.services.media_probe): a decoded image may hold at most this many
+    # pixels (a decompression bomb is refused, not decoded); an animation counts all its frames.
+    MAX_IMAGE_PIXELS = 40_000_000
+    MAX_ANIMATION_PIXELS = 200_000_000
+    IMAGE_MAX_SIDE = 3840  # larger photos are scaled down to this: no screen shows more (4K)
+    THUMB_WIDTH = 480
+    MAX_PDF_PAGES = 50
+    PDF_PAGE_SIDE = 1920  # the long side of a PDF page rendered for the screen, in pixels
     # Non-upload requests (JSON, forms) never need more than this; a bigger body is refused early.
     MAX_FORM_KB = 1024
 

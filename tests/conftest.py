@@ -91,6 +91,9 @@ def make_app(tmp_path, **extra):
         from kiosk_server.services.units import import_units
 
         import_units("08", actor="test")  # Tuyên Quang: the province the demo uses
+        from kiosk_server.services.categories import ensure_defaults
+
+        ensure_defaults()
         import_units("04", actor="test")  # Cao Bằng: a second province, for scope checks
     return app
 

@@ -1,8 +1,15 @@
 """Database models, one module per aggregate. Importing this package registers every table."""
 
 from kiosk_server.models.audit import AuditEntry
+from kiosk_server.models.categories import Category
 from kiosk_server.models.kiosks import Kiosk, KioskGroup
+from kiosk_server.models.media import Media
+from kiosk_server.models.notices import Notice, NoticeRevision, NoticeTarget, notice_media
+from kiosk_server.models.publishing import PublishEvent
 from kiosk_server.models.units import Unit
 from kiosk_server.models.users import ApiToken, User
 
-__all__ = ["ApiToken", "AuditEntry", "Kiosk", "KioskGroup", "Unit", "User"]
+__all__ = [
+    "ApiToken", "AuditEntry", "Category", "Kiosk", "KioskGroup", "Media", "Notice", "NoticeRevision", "NoticeTarget",
+    "PublishEvent", "Unit", "User", "notice_media",
+]

@@ -42,7 +42,7 @@ class Kiosk(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_seen: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    manifest_version: Mapped[int] = mapped_column(default=1)
+    manifest_version: Mapped[int] = mapped_column(default=0)
 
     unit: Mapped[Unit] = relationship()
     groups: Mapped[list[KioskGroup]] = relationship(secondary=kiosk_group_members, back_populates="kiosks")

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk, User
-from kiosk_server.services import kiosks, units, users
+from kiosk_server.services import categories, kiosks, units, users
 
 DEMO_PROVINCE = "08"  # Tuyên Quang
 DEMO_COMMUNE = "02215"  # Phường Minh Xuân
@@ -33,6 +33,7 @@ def seed_demo(instance_path: str, only_if_empty: bool = False) -> dict:
         return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
     units.import_units(DEMO_PROVINCE, actor="seed-demo")
+    categories.ensure_defaults()
     people = {
         "admin@bangtin.local": ("admin", None, "Quản trị hệ thống"),
         "tinh@bangtin.local": ("approver", DEMO_PROVINCE, "Ban biên tập tỉnh"),

@@ -26,6 +26,24 @@ ACTION_LABELS = {
     "token.revoke": _l("Thu hồi mã truy cập"),
     "kiosk.provision": _l("Tạo màn hình"),
     "kiosk.revoke": _l("Thu hồi màn hình"),
+    "notice.create": _l("Soạn thông báo"),
+    "notice.update": _l("Sửa thông báo"),
+    "notice.submit": _l("Gửi duyệt thông báo"),
+    "notice.approve": _l("Duyệt và phát hành thông báo"),
+    "notice.reject": _l("Trả lại thông báo"),
+    "notice.withdraw": _l("Gỡ thông báo"),
+    "notice.expire": _l("Thông báo hết hạn"),
+}
+
+
+OBJECT_LABELS = {
+    "user": _l("Người dùng"),
+    "api_token": _l("Mã truy cập"),
+    "kiosk": _l("Màn hình"),
+    "unit": _l("Đơn vị"),
+    "notice": _l("Thông báo"),
+    "media": _l("Tệp media"),
+    "category": _l("Chuyên mục"),
 }
 
 
@@ -53,4 +71,5 @@ def register(app: Flask) -> None:
             "role_label": lambda r: str(ROLE_LABELS.get(r, r)),
             "level_label": lambda lv: str(LEVEL_LABELS.get(lv, lv)),
             "action_label": lambda a: str(ACTION_LABELS.get(a, a)),
+            "object_label": lambda t: str(OBJECT_LABELS.get(t, t)),
         }

@@ -40,4 +40,7 @@ def unit_detail(code: str):
             select(Kiosk.unit_code, func.count()).where(Kiosk.revoked_at.is_(None)).group_by(Kiosk.unit_code)
         ).all()
     )
-    return render_template("admin/unit.html", unit=unit, kiosk_counts=kiosk_counts)
+    screens = db.session.scalars(
+        select(Kiosk).where(Kiosk.unit_code == code, Kiosk.revoked_at.is_(None)).order_by(Kiosk.name)
+    ).all()
+    return render_template("admin/unit.html", unit=unit, kiosk_counts=kiosk_counts, screens=screens)

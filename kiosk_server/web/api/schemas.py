@@ -69,3 +69,74 @@ class KioskSchema(Schema):
     manifest_version = fields.Integer()
     current_item = fields.Raw(allow_none=True)
     revoked = fields.Boolean()
+
+
+class TargetsSchema(Schema):
+    units = fields.List(fields.String(), metadata={"description": "unit codes; each includes every unit below"})
+    groups = fields.List(fields.Raw(), metadata={"description": "kiosk group ids (or names in the notice's unit)"})
+    kiosks = fields.List(fields.Integer())
+
+
+class TranslationSchema(Schema):
+    language = fields.String(required=True, metadata={"example": "km"})
+    title = fields.String(required=True)
+    body = fields.String(load_default="")
+
+
+class NoticeBodySchema(Schema):
+    """The contract's notice body. Types are checked here; meaning (scope, dates, URLs) by the service."""
+
+    title = fields.String(required=True, metadata={"example": "Lịch tiếp công dân tháng 12"})
+    body = fields.String(metadata={"description": "restricted HTML: p, br, strong, em, ul, ol, li, a"})
+    unit_code = fields.String(required=True, metadata={"example": "02215"})
+    category = fields.String(metadata={"example": "local"})
+    targets = fields.Nested(TargetsSchema)
+    starts_at = fields.String(allow_none=True, metadata={"format": "date-time", "description": "no offset: Asia/Ho_Chi_Minh"})
+    ends_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    days = fields.List(fields.Integer(), allow_none=True, metadata={"description": "ISO weekdays, 1 Monday … 7 Sunday"})
+    hours = fields.List(fields.Raw(), allow_none=True, metadata={"example": [["07:00", "11:30"]]})
+    duration_s = fields.Float(allow_none=True)
+    priority = fields.String(metadata={"enum": ["normal", "priority", "emergency"]})
+    media_ids = fields.List(fields.Integer(), allow_none=True)
+    qr_url = fields.String(allow_none=True, metadata={"format": "uri"})
+    language = fields.String(metadata={"example": "vi"})
+    translations = fields.List(fields.Nested(TranslationSchema), allow_none=True)
+
+
+class NoticeSchema(NoticeBodySchema):
+    id = fields.Integer()
+    version = fields.Integer()
+    status = fields.String(metadata={"enum": ["draft", "submitted", "published", "withdrawn", "expired"]})
+    published_version = fields.Integer(allow_none=True)
+    author = fields.String()
+    approved_by = fields.String(allow_none=True)
+    approved_at = fields.String(allow_none=True)
+    rejection_reason = fields.String(allow_none=True)
+    created_at = fields.String()
+    updated_at = fields.String()
+    public_url = fields.String()
+
+
+class NoticeCreatedSchema(Schema):
+    id = fields.Integer()
+    version = fields.Integer()
+    status = fields.String()
+
+
+class NoticeQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    status = fields.String()
+    unit = fields.String()
+    category = fields.String()
+    on = fields.Date(metadata={"description": "notices whose window includes this day"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+
+
+class RejectSchema(Schema):
+    reason = fields.String(required=True)
+
+
+class NoticePatchSchema(NoticeBodySchema):
+    """A PATCH body: any subset of the notice fields (used with partial=True)."""

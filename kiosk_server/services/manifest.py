@@ -1,0 +1,152 @@
+"""A kiosk's manifest: every published notice it should play, with the schedule rules and media.
+
+The kiosk evaluates the rules itself (`domain/schedule.py`, mirrored in the player), so the
+manifest holds items that are not playing *now* too: the player must drop expired notices and
+honour time windows while offline. The server only leaves out what can never play again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from datetime import datetime
+from threading import Lock
+
+from flask import current_app
+from sqlalchemy import and_, or_, select
+
+from kiosk_server.domain import durations, schedule
+from kiosk_server.extensions import db
+from kiosk_server.models import Kiosk, Notice, NoticeRevision, NoticeTarget, Unit
+from kiosk_server.models.base import utcnow
+from kiosk_server.services import scope
+
+_CACHE_SIZE = 4096
+
+
+class ManifestCache:
+    """Built manifests by (kiosk id, version): a version never changes meaning, so no invalidation."""
+
+    def __init__(self, size: int = _CACHE_SIZE):
+        self.size = size
+        self.entries: OrderedDict[tuple[int, int], tuple[str, bytes]] = OrderedDict()
+        self.lock = Lock()
+
+    def get(self, key):
+        with self.lock:
+            hit = self.entries.get(key)
+            if hit is not None:
+                self.entries.move_to_end(key)
+            return hit
+
+    def put(self, key, entry) -> None:
+        with self.lock:
+            self.entries[key] = entry
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+def _cache() -> ManifestCache:
+    # One cache per app (tests build many apps whose kiosk ids repeat).
+    return current_app.extensions.setdefault("manifest_cache", ManifestCache())
+
+
+def etag_for(kiosk: Kiosk) -> str:
+    """Return the ETag of the kiosk's current manifest (changes whenever its version does)."""
+    return f'"m{kiosk.id}-{kiosk.manifest_version}"'
+
+
+def _notice_ids_for(kiosk: Kiosk, chain: list[str]) -> list[int]:
+    group_ids = [str(g.id) for g in kiosk.groups]
+    matches = [and_(NoticeTarget.kind == "unit", NoticeTarget.ref.in_(chain)),
+               and_(NoticeTarget.kind == "kiosk", NoticeTarget.ref == str(kiosk.id))]
+    if group_ids:
+        matches.append(and_(NoticeTarget.kind == "group", NoticeTarget.ref.in_(group_ids)))
+    return list(db.session.scalars(select(NoticeTarget.notice_id).where(or_(*matches)).distinct()))
+
+
+def _item(notice: Notice, content: dict, media: dict[int, list[dict]], unit_names: dict[str, str]) -> dict:
+    playables = [p for media_id in content["media_ids"] for p in media.get(media_id, [])]
+    rules = schedule.rules_from_json(content["rules"])
+    duration = content["duration_s"] or durations.default_duration_s(
+        content["title"] + " " + _text(content["body"]), playables
+    )
+    item = schedule.Item(
+        id=f"n{notice.id}",
+        priority=content["priority"],
+        rules=rules,
+        duration_s=duration,
+        sort_key=(notice.approved_at.isoformat() if notice.approved_at else "", notice.id),
+    )
+    return {
+        **schedule.item_to_json(item),
+        "notice_id": notice.id,
+        "version": notice.published_version,
+        "title": content["title"],
+        "body": content["body"],
+        "category": content["category"],
+        "language": content["language"],
+        "translations": content["translations"],
+        "media": playables,
+        "qr_url": content["qr_url"],
+        "unit": {"code": notice.unit_code, "name": unit_names.get(notice.unit_code, "")},
+    }
+
+
+def _text(body_html: str) -> str:
+    from kiosk_server.domain.sanitise import plain_text
+
+    return plain_text(body_html)
+
+
+def build_manifest(kiosk: Kiosk, now: datetime | None = None) -> dict:
+    """Return the manifest of `kiosk`: its identity, theme, and the items it may play."""
+    now = now or utcnow()
+    chain = scope.ancestor_codes(kiosk.unit_code)
+    notice_ids = _notice_ids_for(kiosk, chain)
+    rows = db.session.execute(
+        select(Notice, NoticeRevision)
+        .join(NoticeRevision, and_(NoticeRevision.notice_id == Notice.id,
+                                   NoticeRevision.version == Notice.published_version))
+        .where(Notice.id.in_(notice_ids))
+    ).all() if notice_ids else []
+    live = [(n, r.content) for n, r in rows if not _ended(r.content, now)]
+    media_ids = {m for _, content in live for m in content["media_ids"]}
+    media: dict[int, list[dict]] = {}
+    if media_ids:
+        from kiosk_server.services import media as media_service
+
+        media = media_service.playables_by_id(media_ids)
+    unit_names = dict(db.session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(set(chain) | {n.unit_code for n, _ in live}))).all())
+    items = sorted((_item(n, c, media, unit_names) for n, c in live), key=lambda i: i["id"])
+    return {
+        "version": kiosk.manifest_version,
+        "generated_at": now.isoformat(),
+        "kiosk": {
+            "id": kiosk.id,
+            "name": kiosk.name,
+            "theme": kiosk.theme,
+            "unit": {"code": kiosk.unit_code, "name": unit_names.get(kiosk.unit_code, "")},
+            "units": [{"code": c, "name": unit_names.get(c, "")} for c in chain],
+        },
+        "items": items,
+        "alerts": [],
+    }
+
+
+def _ended(content: dict, now: datetime) -> bool:
+    ends_at = content["rules"].get("ends_at")
+    return bool(ends_at) and datetime.fromisoformat(ends_at) <= now
+
+
+def manifest_bytes(kiosk: Kiosk) -> tuple[str, bytes]:
+    """Return (etag, JSON body) of the kiosk's manifest, built once per version and cached in memory."""
+    key = (kiosk.id, kiosk.manifest_version)
+    cache = _cache()
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    body = json.dumps(build_manifest(kiosk), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    entry = (etag_for(kiosk), body)
+    cache.put(key, entry)
+    return entry

@@ -1,0 +1,129 @@
+"""/api/v1/notices: writing notices, versioned edits, and the approval workflow."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import or_, select
+
+from kiosk_server.domain.schedule import VN
+from kiosk_server.extensions import db
+from kiosk_server.models import Notice
+from kiosk_server.services import notices, scope
+from kiosk_server.web.api.auth import current_api_user, require
+from kiosk_server.web.api.schemas import (
+    NoticeBodySchema,
+    NoticeCreatedSchema,
+    NoticePatchSchema,
+    NoticeQuerySchema,
+    NoticeSchema,
+    RejectSchema,
+)
+
+blp = Blueprint("api_notices", __name__, url_prefix="/api/v1/notices", description="Notices and their approval")
+
+PAGE = 100
+
+
+def _visible(notice_id: int) -> Notice:
+    notice = notices.get_notice(notice_id)
+    scope.require_scope(current_api_user(), notice.unit_code, field="id")
+    return notice
+
+
+def _with_etag(notice: Notice, status: int = 200):
+    body = notices.notice_json(notice)
+    return body, status, {"ETag": f'"{notice.version}"'}
+
+
+@blp.route("")
+class Notices(MethodView):
+    @require("read")
+    @blp.arguments(NoticeQuerySchema, location="query", unknown=None)
+    @blp.response(200, NoticeSchema(many=True))
+    def get(self, args):
+        """Notices in the caller's scope, newest first; filter by status, unit, category or day."""
+        actor = current_api_user()
+        query = select(Notice).where(scope.scope_filter(actor, Notice.unit_code))
+        if args.get("status"):
+            query = query.where(Notice.status == args["status"])
+        if args.get("unit"):
+            query = query.where(Notice.unit_code.in_(scope.descendant_codes(args["unit"])))
+        if args.get("category"):
+            query = query.where(Notice.category == args["category"])
+        if args.get("on"):
+            day_start = datetime.combine(args["on"], time(0), VN)
+            day_end = day_start + timedelta(days=1)
+            query = query.where(or_(Notice.starts_at.is_(None), Notice.starts_at < day_end),
+                                or_(Notice.ends_at.is_(None), Notice.ends_at > day_start))
+        query = query.order_by(Notice.updated_at.desc()).offset((args["page"] - 1) * PAGE).limit(PAGE)
+        return [notices.notice_json(n) for n in db.session.scalars(query)]
+
+    @require("edit_content")
+    @blp.arguments(NoticeBodySchema)
+    @blp.response(201, NoticeCreatedSchema)
+    def post(self, data):
+        """Create a draft notice."""
+        notice = notices.create_notice(data, current_api_user())
+        return {"id": notice.id, "version": notice.version, "status": notice.status}, 201, {
+            "ETag": f'"{notice.version}"', "Location": f"/api/v1/notices/{notice.id}"}
+
+
+@blp.route("/<int:notice_id>")
+class NoticeById(MethodView):
+    @require("read")
+    @blp.response(200, NoticeSchema)
+    def get(self, notice_id):
+        """The notice (its latest version), status and public URL; `ETag` is the version."""
+        return _with_etag(_visible(notice_id))
+
+    @require("edit_content")
+    @blp.arguments(NoticePatchSchema(partial=True))
+    @blp.response(200, NoticeSchema)
+    @blp.doc(parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"},
+                          "description": "the version being edited; 412 if stale, 428 if missing"}])
+    def patch(self, data, notice_id):
+        """Edit: a new version, back to draft; a published version keeps playing until re-approved."""
+        notice = _visible(notice_id)
+        expected = notices.parse_if_match(request.headers.get("If-Match"))
+        return _with_etag(notices.update_notice(notice, data, expected, current_api_user()))
+
+
+@blp.route("/<int:notice_id>/submit")
+class Submit(MethodView):
+    @require("edit_content")
+    @blp.response(200, NoticeSchema)
+    def post(self, notice_id):
+        """Send a draft for approval."""
+        return _with_etag(notices.submit(_visible(notice_id), current_api_user()))
+
+
+@blp.route("/<int:notice_id>/approve")
+class Approve(MethodView):
+    @require("approve")
+    @blp.response(200, NoticeSchema)
+    def post(self, notice_id):
+        """Approve and publish to the targeted screens (not by its author)."""
+        return _with_etag(notices.approve(_visible(notice_id), current_api_user()))
+
+
+@blp.route("/<int:notice_id>/reject")
+class Reject(MethodView):
+    @require("approve")
+    @blp.arguments(RejectSchema)
+    @blp.response(200, NoticeSchema)
+    def post(self, data, notice_id):
+        """Return to draft with a reason."""
+        return _with_etag(notices.reject(_visible(notice_id), data["reason"], current_api_user()))
+
+
+@blp.route("/<int:notice_id>/withdraw")
+class Withdraw(MethodView):
+    @require("edit_content")
+    @blp.response(200, NoticeSchema)
+    def post(self, notice_id):
+        """Take the notice off every screen at once."""
+        return _with_etag(notices.withdraw(_visible(notice_id), current_api_user()))

@@ -1,0 +1,47 @@
+"""URL map of the kiosk blueprint."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from kiosk_server.extensions import csrf, db, limiter
+from kiosk_server.models.base import utcnow
+from kiosk_server.services import kiosks, manifest
+from kiosk_server.web.api.auth import Unauthorized, bearer_token
+
+kiosk_bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
+csrf.exempt(kiosk_bp)
+# Screens poll the manifest on every reconnect; a thousand of them must never hit the login limits.
+limiter.exempt(kiosk_bp)
+
+
+def current_kiosk():
+    """Return the kiosk whose bearer token came with the request, or raise 401."""
+    kiosk = kiosks.kiosk_for_token(bearer_token())
+    if kiosk is None:
+        raise Unauthorized("Màn hình chưa được ghép nối hoặc đã bị thu hồi.")
+    return kiosk
+
+
+@kiosk_bp.get("/manifest")
+def get_manifest():
+    """The kiosk's manifest as JSON; `ETag` is its version, so an unchanged one costs a 304."""
+    kiosk = current_kiosk()
+    etag = manifest.etag_for(kiosk)
+    if request.if_none_match.contains(etag.strip('"')):
+        response = Response(status=304)
+    else:
+        etag, body = manifest.manifest_bytes(kiosk)
+        response = Response(body, mimetype="application/json")
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = "no-cache"
+    _seen(kiosk)
+    return response
+
+
+def _seen(kiosk) -> None:
+    # Written at most every 30 s per kiosk so a busy manifest endpoint stays a read.
+    now = utcnow()
+    if kiosk.last_seen is None or (now - kiosk.last_seen).total_seconds() > 30:
+        kiosk.last_seen = now
+        db.session.commit()
