@@ -81,3 +81,13 @@ def seed_demo(if_empty: bool) -> None:
 
     credentials = demo.seed_demo(current_app.instance_path, only_if_empty=if_empty)
     click.echo(demo.sign_in_hint(credentials, current_app.config["BIND"]))
+
+
+@kiosk_cli.command("expire")
+@with_appcontext
+def expire() -> None:
+    """Retire notices whose end time has passed (the server also does this every 15 s)."""
+    from kiosk_server.services import notices
+
+    expired = notices.expire_due()
+    click.echo(f"Đã chuyển {len(expired)} thông báo sang trạng thái hết hạn.")

@@ -29,7 +29,7 @@ class Defaults:
     IMAGE_MAX_SIDE = 3840  # larger photos are scaled down to this: no screen shows more (4K)
     THUMB_WIDTH = 480
     MAX_PDF_PAGES = 50
-    PDF_PAGE_SIDE = 1920  # the long side of a PDF page rendered for the screen, in pixels
+    SCREEN_IMAGE_SIDE = 1920  # long side of the images made for screens: PDF pages, video posters
     # Non-upload requests (JSON, forms) never need more than this; a bigger body is refused early.
     MAX_FORM_KB = 1024
 
@@ -47,7 +47,8 @@ class Defaults:
     PASSWORD_HASH_METHOD = "scrypt"
     RATELIMIT_LOGIN = "10 per minute;60 per hour"
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_DEFAULT = "600 per minute"
+    # Not Flask-Limiter's RATELIMIT_DEFAULT: that would limit every page, kiosks' included.
+    API_RATE_LIMIT = "600 per minute"
 
     API_TITLE = "Bảng tin điện tử công cộng API"
     API_VERSION = "v1"

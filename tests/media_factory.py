@@ -6,6 +6,7 @@ Pillow's PDF writer; hostile files are built byte by byte.
 
 from __future__ import annotations
 
+import functools
 import io
 import random
 import struct
@@ -62,9 +63,9 @@ def gif(width: int = 64, height: int = 48, frames: int = 1) -> bytes:
     """Return a GIF; with `frames` > 1, an animation whose frames differ (100 ms each, looping)."""
     images = []
     for i in range(frames):
-        image = picture(width, height).convert("P", palette=Image.Palette.ADAPTIVE, colors=16)
-        ImageDraw.Draw(image).rectangle((i * 4, height - 10, i * 4 + 8, height - 1), fill=1)
-        images.append(image)
+        image = picture(width, height)
+        ImageDraw.Draw(image).rectangle((i * 8, height - 12, i * 8 + 8, height - 1), fill=(220, 20, 60))
+        images.append(image.convert("P", palette=Image.Palette.ADAPTIVE, colors=16))
     out = io.BytesIO()
     images[0].save(out, "GIF", save_all=frames > 1, append_images=images[1:], duration=100, loop=0)
     return out.getvalue()
@@ -74,6 +75,7 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
+@functools.cache
 def pixel_bomb(side: int = 20000) -> bytes:
     """Return a valid 1-bit PNG of side×side pixels that compresses to a few dozen kilobytes."""
     row = b"\x00" + bytes((side + 7) // 8)

@@ -29,12 +29,22 @@ def _schema_drift(app) -> list:
 def _exercise(app) -> None:
     """Write through the migrated schema: the real use cases, not just table existence."""
     with app.app_context():
-        from kiosk_server.services import kiosks, tokens, units, users
+        from kiosk_server.services import kiosks, manifest, notices, tokens, units, users
 
         units.import_units("08", actor="test")
         admin = users.create_user("a@example.vn", "mat-khau-dai-1", "admin", "08", actor="test")
+        approver = users.create_user("b@example.vn", "mat-khau-dai-1", "approver", "08", actor="test")
         tokens.create_token(admin, "t", actor=admin)
-        kiosks.provision_kiosk("Màn hình", "02215", ["Trụ sở"], actor=admin)
+        kiosk, _ = kiosks.provision_kiosk("Màn hình", "02215", ["Trụ sở"], actor=admin)
+        # The migration seeded the categories; a notice uses one, goes through approval, reaches the kiosk.
+        notice = notices.create_notice({"title": "Thông báo", "unit_code": "08", "category": "disaster",
+                                        "hours": [["07:00", "11:30"]], "days": [1, 2]}, admin)
+        notices.submit(notice, admin)
+        notices.approve(notice, approver)
+        db.session.refresh(kiosk)
+        items = manifest.build_manifest(kiosk)["items"]
+        assert [i["title"] for i in items] == ["Thông báo"]
+        assert items[0]["rules"]["hours"] == [["07:00", "11:30"]]
         db.session.remove()
 
 

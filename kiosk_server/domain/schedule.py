@@ -19,7 +19,7 @@ The model:
   normal notices (thông thường). See DOMAIN.md, "Levels and priority".
 
 Internally an instant is counted in whole microseconds ("ticks") from `_EPOCH`, a Monday at 00:00
-in Viet Nam, so a position in the week is ``ticks % WEEK``. The weekday and hour rules repeat every
+in Viet Nam, so a position in the week is ``ticks % _WEEK``. The weekday and hour rules repeat every
 week, so they are compiled once into the instants of the week at which they switch on or off
 (`_Pattern`), and both `is_active` and `next_transition` become a binary search instead of a scan.
 """
@@ -372,7 +372,7 @@ def _pattern(days: frozenset[int], hours: tuple[tuple[time, time], ...]) -> _Pat
             joined += 1
         merged[:joined] = [(0, overflow)]
     switches = [position for run in merged for position in run]
-    on_before_week = False
+    on_before_week = switches[-1] == _WEEK
     if on_before_week:
         # The end of the week is Monday 00:00 again: a run starting there continues the one ending
         # there (no switch at all); otherwise the rules switch off at Monday 00:00.

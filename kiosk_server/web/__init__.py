@@ -10,6 +10,7 @@ def register_web(app: Flask) -> None:
     from kiosk_server.web import errors, template_helpers
     from kiosk_server.web.admin import admin_bp
     from kiosk_server.web.kiosk import kiosk_bp
+    from kiosk_server.web.media import media_bp
     from kiosk_server.web.api import init_api
     from kiosk_server.web.public import public_bp
     from kiosk_server.web.vendor import vendor_bp
@@ -18,8 +19,10 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(vendor_bp)
     app.register_blueprint(kiosk_bp)
+    app.register_blueprint(media_bp)
     init_api(app)
     errors.register(app)
+    _install_fast_paths(app)
     template_helpers.register(app)
 
     @app.before_request
@@ -42,6 +45,17 @@ def register_web(app: Flask) -> None:
                 "style-src 'self'; script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'",
             )
         return response
+
+
+def _install_fast_paths(app: Flask) -> None:
+    from kiosk_server.extensions import db
+    from kiosk_server.web.kiosk.fast_path import ManifestNotModified
+
+    def engine():
+        with app.app_context():
+            return db.engine
+
+    app.wsgi_app = ManifestNotModified(app.wsgi_app, engine)
 
 
 def accepts_upload(view):

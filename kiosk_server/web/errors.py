@@ -118,6 +118,15 @@ def _fields_from_webargs(error: HTTPException) -> dict:
     return fields
 
 
+PUBLIC_PREFIXES = ("/n/", "/p/", "/q/")
+
+
+def _page(status: int, message) -> tuple[str, int]:
+    # Citizens never see the officers' navigation: public paths get the public layout.
+    template = "public/error.html" if request.path.startswith(PUBLIC_PREFIXES) else "error.html"
+    return render_template(template, status=status, message=message), status
+
+
 def handle_http(error: HTTPException):
     status = error.code or 500
     if _wants_json():
@@ -136,13 +145,13 @@ def handle_http(error: HTTPException):
     message = _MESSAGES.get(status, _MESSAGES[400])
     if isinstance(error, CSRFError):
         message = _("Phiên làm việc đã hết hạn; hãy tải lại trang rồi thử lại.")
-    return render_template("error.html", status=status, message=message), status
+    return _page(status, message)
 
 
 def handle_service(error: ServiceError):
     if _wants_json():
         return api_error(error.status, error.message, error.fields, error.code)
-    return render_template("error.html", status=error.status, message=error.message), error.status
+    return _page(error.status, error.message)
 
 
 def handle_unexpected(error: Exception):

@@ -26,6 +26,8 @@ ACTION_LABELS = {
     "token.revoke": _l("Thu hồi mã truy cập"),
     "kiosk.provision": _l("Tạo màn hình"),
     "kiosk.revoke": _l("Thu hồi màn hình"),
+    "media.upload": _l("Tải lên tệp media"),
+    "media.delete": _l("Xóa tệp media"),
     "notice.create": _l("Soạn thông báo"),
     "notice.update": _l("Sửa thông báo"),
     "notice.submit": _l("Gửi duyệt thông báo"),
@@ -54,6 +56,13 @@ def datetime_vn(value: datetime | None) -> str:
     return value.astimezone(VN).strftime("%d/%m/%Y %H:%M")
 
 
+def date_vn(value: datetime | None) -> str:
+    """Return `value` as dd/mm/yyyy in Viet Nam time."""
+    if value is None:
+        return ""
+    return value.astimezone(VN).strftime("%d/%m/%Y")
+
+
 def pretty_json(value) -> str:
     """Return `value` as indented JSON that keeps Vietnamese letters readable."""
     return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True, default=str)
@@ -62,6 +71,7 @@ def pretty_json(value) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters["datetime_vn"] = datetime_vn
     app.jinja_env.filters["pretty_json"] = pretty_json
+    app.jinja_env.filters["date_vn"] = date_vn
 
     @app.context_processor
     def _helpers():

@@ -6,7 +6,6 @@ Plain values and a fixed clock; no app. The properties check `kiosk_server.domai
 
 from __future__ import annotations
 
-import time as stopwatch
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
@@ -76,15 +75,17 @@ def reference_is_active(rules: Rules, moment: datetime) -> bool:
     return False
 
 
-# --- strategies: instants from mid-December 2027 to March 2028 cross a new year and a leap day ---
+# --- strategies: a few days around a new year, the 2028 leap day, or a week's end -------------------
 
-BASE = at(2027, 12, 20)
-SPAN_MINUTES = 80 * 24 * 60
+# Every draw in one example shares its anchor, so windows and instants land close to each other and
+# the interesting collisions (a window ending mid-slot, a slot opening as a window closes) are common.
+anchors = st.shared(st.sampled_from([at(2027, 12, 29), at(2028, 2, 26), at(2026, 11, 20)]), key="anchor")
+SPAN_MINUTES = 8 * 24 * 60
 ZONES = st.sampled_from([VN, UTC, timezone(timedelta(hours=-5))])
 
 # Rules fall on whole minutes (most on the hour) so that sampled instants often hit a boundary.
-minutes = st.integers(0, SPAN_MINUTES).map(lambda m: BASE + timedelta(minutes=m))
-hourly = st.integers(0, SPAN_MINUTES // 60).map(lambda h: BASE + timedelta(hours=h))
+minutes = st.builds(lambda anchor, m: anchor + timedelta(minutes=m), anchors, st.integers(0, SPAN_MINUTES))
+hourly = st.builds(lambda anchor, h: anchor + timedelta(hours=h), anchors, st.integers(0, SPAN_MINUTES // 60))
 bounds = st.none() | hourly | minutes
 instants = st.builds(
     lambda moment, extra_us, zone: (moment + timedelta(microseconds=extra_us)).astimezone(zone),
@@ -138,6 +139,15 @@ def test_expired_notice_leaves_at_its_end_time():
     after = evaluate([item], at(2026, 11, 23, 17))
     assert ids(after) == []
     assert after.next_change is None
+
+
+def test_notice_ending_in_the_middle_of_its_slot_leaves_at_its_end_time():
+    item = notice("a", ends_at=at(2026, 11, 23, 9, 15), hours=((time(8), time(10)),))
+
+    playlist = evaluate([item], at(2026, 11, 23, 8))
+
+    assert ids(playlist) == ["a"]
+    assert playlist.next_change == at(2026, 11, 23, 9, 15)
 
 
 def test_window_that_ends_before_it_starts_never_plays():
@@ -381,30 +391,6 @@ def test_order_within_a_level_follows_sort_key_then_id():
     ]
 
     assert ids(evaluate(items, at(2026, 11, 22))) == ["z", "c", "a", "b"]
-
-
-def test_evaluating_five_thousand_notices_takes_well_under_50_ms():
-    # A realistic mix: many notices share office hours or weekdays, some have their own.
-    hour_choices = [(), ((time(7), time(11)), (time(13), time(17))), ((time(22), time(2)),), ((time(6), time(6)),)]
-    items = [
-        notice(
-            f"n{i:04d}",
-            (NORMAL, NORMAL, PRIORITY, EMERGENCY)[i % 4] if i % 50 == 0 else (NORMAL, PRIORITY)[i % 2],
-            sort_key=(i % 97,),
-            starts_at=at(2026, 11, 1) + timedelta(hours=i % 700),
-            ends_at=at(2026, 11, 22) + timedelta(minutes=i * 7),
-            days=frozenset(day for day in range(1, 8) if (i >> day) & 1),
-            hours=hour_choices[i % len(hour_choices)] + (((time(i % 24), time((i * 5) % 24)),) if i % 3 else ()),
-        )
-        for i in range(5_000)
-    ]
-    timings = []
-    for _ in range(3):
-        started = stopwatch.perf_counter()
-        evaluate(items, at(2026, 11, 23, 12))
-        timings.append(stopwatch.perf_counter() - started)
-
-    assert min(timings) < 0.050
 
 
 # --- properties ----------------------------------------------------------------------------------

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from kiosk_server.web.admin import audit_views, auth_views, dashboard_views, kiosk_views, unit_views, user_views
+from kiosk_server.web.admin import (
+    audit_views,
+    auth_views,
+    dashboard_views,
+    kiosk_views,
+    media_views,
+    notice_views,
+    timeline_views,
+    unit_views,
+    user_views,
+)
 
 admin_bp = Blueprint("admin", __name__)
 
@@ -26,5 +36,22 @@ admin_bp.add_url_rule("/admin/tokens/<int:token_id>/revoke", "token_revoke", use
 
 admin_bp.add_url_rule("/admin/kiosks", "kiosks", kiosk_views.kiosk_list, methods=["GET", "POST"])
 admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/revoke", "kiosk_revoke", kiosk_views.kiosk_revoke, methods=["POST"])
+admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/timeline", "kiosk_timeline", timeline_views.kiosk_timeline)
+
+admin_bp.add_url_rule("/admin/notices", "notices", notice_views.notice_list)
+admin_bp.add_url_rule("/admin/notices/new", "notice_new", notice_views.notice_new, methods=["GET", "POST"])
+admin_bp.add_url_rule("/admin/notices/<int:notice_id>", "notice", notice_views.notice_detail)
+admin_bp.add_url_rule("/admin/notices/<int:notice_id>/edit", "notice_edit", notice_views.notice_edit,
+                      methods=["GET", "POST"])
+for _action in notice_views.ACTIONS:
+    admin_bp.add_url_rule(f"/admin/notices/<int:notice_id>/{_action}", f"notice_{_action}", notice_views.notice_action,
+                          methods=["POST"], defaults={"action": _action})
+admin_bp.add_url_rule("/admin/approvals", "approvals", notice_views.approvals)
+# The approval count in the navigation, on every page.
+admin_bp.app_context_processor(notice_views.nav_context)
+
+admin_bp.add_url_rule("/admin/media", "media", media_views.media_list)
+admin_bp.add_url_rule("/admin/media/upload", "media_upload", media_views.media_upload, methods=["POST"])
+admin_bp.add_url_rule("/admin/media/<int:media_id>/delete", "media_delete", media_views.media_delete, methods=["POST"])
 
 admin_bp.add_url_rule("/admin/audit", "audit", audit_views.audit_list)

@@ -17,7 +17,7 @@ class KioskApi(Api):
 
 def init_api(app: Flask) -> None:
     from kiosk_server.extensions import csrf, limiter
-    from kiosk_server.web.api import kiosks, notices, units, users
+    from kiosk_server.web.api import kiosks, media, notices, units, users
 
     api = KioskApi(
         app,
@@ -31,11 +31,11 @@ def init_api(app: Flask) -> None:
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
-    for module in (units, users, kiosks, notices):
+    for module in (units, users, kiosks, notices, media):
         api.register_blueprint(module.blp)
         # Bearer tokens are not sent by browsers on their own, so CSRF does not apply to the API.
         csrf.exempt(module.blp)
-        limiter.limit(lambda: app.config["RATELIMIT_DEFAULT"])(module.blp)
+        limiter.limit(lambda: app.config["API_RATE_LIMIT"])(module.blp)
 
     @app.before_request
     def _api_wants_json():

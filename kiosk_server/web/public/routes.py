@@ -6,8 +6,10 @@ from flask import Blueprint, current_app, jsonify, redirect, url_for
 from sqlalchemy import text
 
 from kiosk_server.extensions import db
+from kiosk_server.web.public import notice_views
 
 public_bp = Blueprint("public", __name__)
+public_bp.add_url_rule("/n/<int:notice_id>", "notice", notice_views.notice_page)
 
 
 @public_bp.get("/")

@@ -1,0 +1,286 @@
+"""The notice editor's form, and the translation between it and the API's notice body.
+
+The form checks nothing but its CSRF token: it builds the same dict the API takes
+(`services.notice_input.FIELDS`) and lets `services.notices` judge every field, so the UI and the
+API refuse the same input with the same Vietnamese messages.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+
+from kiosk_server.domain import schedule
+from kiosk_server.extensions import db
+from kiosk_server.models import Category, Kiosk, KioskGroup, Media, Unit, User
+from kiosk_server.services import categories, scope
+from kiosk_server.services import media as media_service
+from kiosk_server.services.notice_input import MAX_TRANSLATIONS
+from kiosk_server.web.admin.choices import unit_choices
+
+HOUR_SLOTS = 3
+MIN_TRANSLATION_ROWS = 2
+# The picker lists the newest media in scope; older files are found in the media library.
+MEDIA_LISTED = 60
+
+PRIORITY_CHOICES = (
+    ("normal", _l("Thông thường"), _l("Phát theo lịch của xã, lần lượt với các tin khác.")),
+    ("priority", _l("Ưu tiên"), _l("Phát trước trong chương trình, trước các tin thông thường.")),
+    ("emergency", _l("Khẩn cấp"), _l("Phát ngay, ngắt mọi nội dung đang phát.")),
+)
+PRIORITY_LABELS = {code: label for code, label, _ in PRIORITY_CHOICES}
+DAY_CHOICES = (
+    ("1", _l("T2")), ("2", _l("T3")), ("3", _l("T4")), ("4", _l("T5")), ("5", _l("T6")), ("6", _l("T7")),
+    ("7", _l("CN")),
+)
+DAY_NAMES = {
+    1: _l("Thứ Hai"), 2: _l("Thứ Ba"), 3: _l("Thứ Tư"), 4: _l("Thứ Năm"), 5: _l("Thứ Sáu"), 6: _l("Thứ Bảy"),
+    7: _l("Chủ nhật"),
+}
+# Suggestions only: any language code the API accepts may be typed. ISO 639 codes.
+LANGUAGE_SUGGESTIONS = (
+    ("km", _l("Khmer")),
+    ("tyz", _l("Tày")),
+    ("blt", _l("Thái Đen")),
+    ("hmn", _l("H'Mông")),
+    ("rad", _l("Ê Đê")),
+    ("nut", _l("Nùng")),
+    ("cja", _l("Chăm")),
+    ("en", _l("Tiếng Anh")),
+)
+QR_SUGGESTIONS = (
+    ("https://dichvucong.gov.vn", _l("Cổng Dịch vụ công quốc gia")),
+    ("https://dichvucong.gov.vn/p/phananhkiennghi/pakn-gioi-thieu.html", _l("Phản ánh, kiến nghị")),
+    ("https://vneid.gov.vn", _l("VNeID")),
+)
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes; values stay strings (the service judges them)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def pre_validate(self, form) -> None:  # the service decides what is valid
+        pass
+
+
+class NoticeForm(FlaskForm):
+    version = HiddenField()
+    title = StringField(_l("Tiêu đề"))
+    body = TextAreaField(_l("Nội dung"))
+    category = SelectField(_l("Chuyên mục"), choices=[], validate_choice=False)
+    priority = RadioField(_l("Mức ưu tiên"), choices=[(c, label) for c, label, _ in PRIORITY_CHOICES],
+                          default="normal", validate_choice=False)
+    unit_code = SelectField(_l("Đơn vị đăng tin"), choices=[], validate_choice=False)
+    target_units = CheckboxesField(_l("Đơn vị (gồm mọi đơn vị trực thuộc)"), choices=[])
+    target_groups = CheckboxesField(_l("Nhóm màn hình"), choices=[])
+    target_kiosks = CheckboxesField(_l("Từng màn hình"), choices=[])
+    starts_at = StringField(_l("Bắt đầu hiển thị"))
+    ends_at = StringField(_l("Kết thúc hiển thị"))
+    days = CheckboxesField(_l("Ngày trong tuần"), choices=list(DAY_CHOICES))
+    duration_s = StringField(_l("Thời lượng mỗi lượt (giây)"))
+    qr_url = StringField(_l("Đường dẫn của mã QR"))
+    media_ids = CheckboxesField(_l("Ảnh, video, tài liệu đính kèm"), choices=[])
+    language = StringField(_l("Ngôn ngữ của bản chính"), default="vi")
+
+
+def prepare(form: NoticeForm, user: User) -> None:
+    """Fill the choices of `form` with what `user` may pick: categories, units, groups, screens in scope."""
+    form.category.choices = [(c.code, c.name) for c in categories.active_categories()]
+    units = unit_choices(user)
+    form.unit_code.choices = units
+    form.target_units.choices = list(units)
+    groups = db.session.scalars(
+        select(KioskGroup).where(scope.scope_filter(user, KioskGroup.unit_code)).order_by(KioskGroup.unit_code,
+                                                                                           KioskGroup.name)
+    ).all()
+    form.target_groups.choices = [(str(g.id), f"{g.name} · {g.unit.name}") for g in groups]
+    screens = db.session.scalars(
+        select(Kiosk).where(scope.scope_filter(user, Kiosk.unit_code), Kiosk.revoked_at.is_(None))
+        .order_by(Kiosk.unit_code, Kiosk.name)
+    ).all()
+    form.target_kiosks.choices = [(str(k.id), f"{k.name} · {k.unit.name}") for k in screens]
+    library = db.session.scalars(media_service.media_query(user).limit(MEDIA_LISTED)).all()
+    form.media_ids.choices = [(str(m.id), m.original_name or f"#{m.id}") for m in library]
+
+
+def media_for_picker(form: NoticeForm) -> list[dict]:
+    """Return the picker's media, chosen ones first in their order, each with what the preview needs."""
+    chosen = [int(v) for v in form.media_ids.data or [] if str(v).isdigit()]
+    listed = [int(c[0]) for c in form.media_ids.choices]
+    order = chosen + [m for m in listed if m not in chosen]
+    rows = {m.id: m for m in db.session.scalars(select(Media).where(Media.id.in_(order)))} if order else {}
+    return [{
+        "media": rows[m], "chosen": m in chosen, "thumb": media_service.media_url(rows[m].poster_sha256),
+        "playables": [{k: p.get(k) for k in ("kind", "duration_s", "page")} for p in media_service.playables(rows[m])],
+    } for m in order if m in rows]
+
+
+def options(field) -> list[dict]:
+    """Return a choice field's options as {value, label, group, checked}, whatever shape its choices have."""
+    chosen = {str(v) for v in (field.data if isinstance(field.data, list) else [field.data]) if v is not None}
+    found = []
+    for choice in field.choices:
+        if isinstance(choice, tuple):
+            value, label, group = choice[0], choice[1], None
+        else:
+            value, label, group = choice.value, choice.label, choice.optgroup
+        found.append({"value": str(value), "label": str(label), "group": group or "", "checked": str(value) in chosen})
+    return found
+
+
+def keep_selected(form: NoticeForm) -> None:
+    """Add to the choices whatever the notice already holds but the lists leave out (a revoked screen,
+    a commune a national officer's short list omits, a hidden category), so saving never drops it."""
+    for field, label_of in (
+        (form.unit_code, _unit_label), (form.target_units, _unit_label), (form.target_groups, _group_label),
+        (form.target_kiosks, _kiosk_label), (form.category, _category_label), (form.media_ids, _media_label),
+    ):
+        values = field.data if isinstance(field.data, list) else [field.data]
+        known = {option["value"] for option in options(field)}
+        for value in values:
+            if value and str(value) not in known:
+                field.choices = [*field.choices, (str(value), label_of(str(value)))]
+
+
+def _unit_label(code: str) -> str:
+    unit = db.session.get(Unit, code)
+    return f"{unit.name} ({unit.code})" if unit else code
+
+
+def _group_label(ref: str) -> str:
+    group = db.session.get(KioskGroup, int(ref)) if ref.isdigit() else None
+    return f"{group.name} · {group.unit.name}" if group else ref
+
+
+def _kiosk_label(ref: str) -> str:
+    kiosk = db.session.get(Kiosk, int(ref)) if ref.isdigit() else None
+    return f"{kiosk.name} · {kiosk.unit.name}" if kiosk else ref
+
+
+def _media_label(ref: str) -> str:
+    media = db.session.get(Media, int(ref)) if ref.isdigit() else None
+    return (media.original_name or f"#{media.id}") if media else ref
+
+
+def _category_label(code: str) -> str:
+    category = db.session.get(Category, code)
+    return category.name if category else code
+
+
+def rows(entries: list[dict], minimum: int, maximum: int, blank: dict) -> list[dict]:
+    """Return `entries` padded with blank rows: at least `minimum`, and one spare while under `maximum`."""
+    shown = [dict(e) for e in entries]
+    while len(shown) < max(minimum, min(maximum, len(entries) + 1)):
+        shown.append(dict(blank))
+    return shown
+
+
+def translation_rows(entries: list[dict]) -> list[dict]:
+    return rows(entries, MIN_TRANSLATION_ROWS, MAX_TRANSLATIONS, {"language": "", "title": "", "body": ""})
+
+
+def hour_rows(entries: list[dict]) -> list[dict]:
+    return rows(entries, HOUR_SLOTS, HOUR_SLOTS, {"start": "", "end": ""})
+
+
+def posted_rows(formdata, name: str, keys: tuple[str, ...], limit: int) -> list[dict]:
+    """Return the rows posted as `name-N-key` fields, in order, skipping rows left entirely blank."""
+    found = []
+    for index in range(limit):
+        prefix = f"{name}-{index}-"
+        row = {key: (formdata.get(prefix + key) or "").strip() for key in keys}
+        if any(row.values()):
+            found.append(row)
+    return found
+
+
+def _number(text: str):
+    text = (text or "").strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return text  # the service names the field and says what is expected
+    return int(value) if value.is_integer() else value
+
+
+def _ids(values: list[str]) -> list:
+    return [int(v) if str(v).strip().isdigit() else v for v in values if str(v).strip()]
+
+
+def _clock(text: str) -> str:
+    # <input type="time"> may add seconds ("07:00:00"); the API takes HH:MM.
+    return text[:5] if len(text) == 8 and text[5] == ":" else text
+
+
+def to_body(form: NoticeForm, hours: list[dict], translations: list[dict]) -> dict:
+    """Return the API's notice body for what the officer entered; nothing is judged here."""
+    return {
+        "title": form.title.data or "",
+        "body": form.body.data or "",
+        "unit_code": form.unit_code.data or "",
+        "category": form.category.data or "local",
+        "priority": form.priority.data or "normal",
+        "language": (form.language.data or "").strip() or "vi",
+        "targets": {
+            "units": [u for u in form.target_units.data or [] if u],
+            "groups": _ids(form.target_groups.data or []),
+            "kiosks": _ids(form.target_kiosks.data or []),
+        },
+        "starts_at": (form.starts_at.data or "").strip() or None,
+        "ends_at": (form.ends_at.data or "").strip() or None,
+        "days": _ids(form.days.data or []),
+        "hours": [[_clock(row["start"]), _clock(row["end"])] for row in hours],
+        "duration_s": _number(form.duration_s.data),
+        "qr_url": (form.qr_url.data or "").strip() or None,
+        "media_ids": _ids(form.media_ids.data or []),
+        "translations": translations,
+    }
+
+
+def local_input(moment: datetime | None) -> str:
+    """Return `moment` as a datetime-local value on the Viet Nam clock ("2026-12-01T07:30")."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(schedule.VN)
+    return local.strftime("%Y-%m-%dT%H:%M:%S" if local.second else "%Y-%m-%dT%H:%M")
+
+
+def fill(form: NoticeForm, content: dict, version: int) -> tuple[list[dict], list[dict]]:
+    """Put a stored revision's `content` into `form`; return its (hour ranges, translations) rows."""
+    rules = schedule.rules_from_json(content["rules"])
+    form.version.data = str(version)
+    form.title.data = content["title"]
+    form.body.data = content["body"]
+    form.category.data = content["category"]
+    form.priority.data = content["priority"]
+    form.unit_code.data = content["unit_code"]
+    form.language.data = content.get("language") or "vi"
+    targets = content.get("targets") or {}
+    form.target_units.data = [str(u) for u in targets.get("units", [])]
+    form.target_groups.data = [str(g) for g in targets.get("groups", [])]
+    form.target_kiosks.data = [str(k) for k in targets.get("kiosks", [])]
+    form.starts_at.data = local_input(rules.starts_at)
+    form.ends_at.data = local_input(rules.ends_at)
+    form.days.data = [str(d) for d in sorted(rules.days)]
+    duration = content.get("duration_s")
+    form.duration_s.data = "" if duration is None else f"{duration:g}"
+    form.qr_url.data = content.get("qr_url") or ""
+    form.media_ids.data = [str(m) for m in content.get("media_ids") or []]
+    hours = [{"start": f"{start:%H:%M}", "end": f"{end:%H:%M}"} for start, end in rules.hours]
+    return hours, list(content.get("translations") or [])

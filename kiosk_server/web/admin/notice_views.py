@@ -1,0 +1,308 @@
+"""Notices in the officer UI: the list, the editor with its preview, one notice, its workflow, the queue.
+
+Every change goes through `services.notices`, exactly as the API's does; a refusal comes back as a
+ServiceError whose Vietnamese messages are shown beside the fields or in a flash.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from math import ceil
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from kiosk_server.domain import durations, roles, sanitise, schedule
+from kiosk_server.extensions import db
+from kiosk_server.models import Category, Kiosk, KioskGroup, Notice, Unit, User
+from kiosk_server.services import categories, notices, scope
+from kiosk_server.services.errors import ServiceError
+from kiosk_server.services.notice_input import MAX_TRANSLATIONS
+from kiosk_server.services.notices import STATUS_LABELS, PreconditionFailed
+from kiosk_server.web.admin import notice_forms as nf
+from kiosk_server.web.admin.access import permission_required
+from kiosk_server.web.admin.choices import unit_choices
+
+PAGE_SIZE = 20
+ACTIONS = ("submit", "approve", "reject", "withdraw")
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+def _visible(notice_id: int) -> Notice:
+    notice = db.session.get(Notice, notice_id)
+    if notice is None or not scope.in_scope(current_user, notice.unit_code):
+        abort(404)
+    return notice
+
+
+def _category_names() -> dict[str, str]:
+    return dict(db.session.execute(select(Category.code, Category.name)).all())
+
+
+@permission_required("read")
+def notice_list():
+    args = {k: request.args.get(k, "").strip() for k in ("status", "unit", "category", "date")}
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    query = select(Notice).where(scope.scope_filter(current_user, Notice.unit_code))
+    if args["status"] in STATUS_LABELS:
+        query = query.where(Notice.status == args["status"])
+    if args["unit"]:
+        query = query.where(Notice.unit_code.in_(scope.descendant_codes(args["unit"])))
+    if args["category"]:
+        query = query.where(Notice.category == args["category"])
+    date_error = None
+    if args["date"]:
+        try:
+            day_start = datetime.combine(date.fromisoformat(args["date"]), time(0), schedule.VN)
+        except ValueError:
+            date_error = _("Ngày không hợp lệ; chọn ngày theo lịch.")
+        else:
+            day_end = day_start + timedelta(days=1)
+            query = query.where(or_(Notice.starts_at.is_(None), Notice.starts_at < day_end),
+                                or_(Notice.ends_at.is_(None), Notice.ends_at > day_start))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max(1, ceil(total / PAGE_SIZE))
+    page = min(page, pages)
+    rows = db.session.scalars(
+        query.order_by(Notice.updated_at.desc(), Notice.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
+    return render_template(
+        "admin/notices.html", notices=rows, total=total, page=page, pages=pages, args=args,
+        date_error=date_error, status_labels=STATUS_LABELS, units=unit_choices(current_user),
+        categories=categories.active_categories(), category_names=_category_names(),
+        priority_labels=nf.PRIORITY_LABELS,
+    )
+
+
+@permission_required("read")
+def notice_detail(notice_id: int):
+    notice = _visible(notice_id)
+    content = notices.head(notice).content
+    published = None
+    if notice.published_version is not None and notice.published_version != notice.version:
+        published = notices.revision(notice, notice.published_version).content
+    editor_ids = {r.created_by_id for r in notice.revisions if r.created_by_id}
+    editors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(editor_ids)))} if editor_ids else {}
+    rules = schedule.rules_from_json(content["rules"])
+    return render_template(
+        "admin/notice.html", notice=notice, content=content, published=published, rules=rules,
+        revisions=list(reversed(notice.revisions)), editors=editors, targets=_target_names(content["targets"]),
+        public_url=notices.public_url(notice), status_labels=STATUS_LABELS, priority_labels=nf.PRIORITY_LABELS,
+        category_names=_category_names(), day_names=nf.DAY_NAMES, own=_is_own(notice, content_editor(notice)),
+        auto_duration=_auto_duration(content), allowed=_allowed_actions(notice),
+    )
+
+
+def content_editor(notice: Notice) -> int | None:
+    """Return the id of the officer who wrote the head revision."""
+    return notices.head(notice).created_by_id
+
+
+def _is_own(notice: Notice, editor_id: int | None) -> bool:
+    return current_user.id in (notice.author_id, editor_id)
+
+
+def _auto_duration(content: dict) -> float:
+    return durations.reading_time_s(content["title"] + " " + sanitise.plain_text(content["body"]))
+
+
+def _target_names(targets: dict) -> dict[str, list[str]]:
+    def names(model, refs, convert):
+        keys = [convert(r) for r in refs]
+        rows = db.session.scalars(select(model).where(model.__mapper__.primary_key[0].in_(keys))).all() if keys else []
+        return [getattr(r, "name", str(r)) for r in rows]
+
+    return {
+        "units": names(Unit, targets.get("units", []), str),
+        "groups": names(KioskGroup, targets.get("groups", []), int),
+        "kiosks": names(Kiosk, targets.get("kiosks", []), int),
+    }
+
+
+def _allowed_actions(notice: Notice) -> set[str]:
+    """Return the workflow buttons to offer; the service checks again when one is pressed."""
+    role = current_user.role
+    allowed = {"edit"} if roles.can(role, "edit_content") else set()
+    if notice.status == "draft" and roles.can(role, "edit_content"):
+        allowed.add("submit")
+    if notice.status == "submitted" and roles.can(role, "approve"):
+        allowed |= {"approve", "reject"}
+    if notice.published_version is not None and (
+        roles.can(role, "approve") or (notice.author_id == current_user.id and roles.can(role, "edit_content"))
+    ):
+        allowed.add("withdraw")
+    return allowed
+
+
+# --- the workflow ---------------------------------------------------------------------------------
+
+def _safe_next(default: str) -> str:
+    target = request.form.get("next") or ""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else default
+
+
+@permission_required("read")
+def notice_action(notice_id: int, action: str):
+    notice = _visible(notice_id)
+    title = notice.title
+    try:
+        if action == "submit":
+            notices.submit(notice, current_user)
+            flash(_("Đã gửi duyệt “%(title)s”.", title=title), "success")
+        elif action == "approve":
+            notices.approve(notice, current_user)
+            flash(_("Đã duyệt và phát hành “%(title)s”; các màn hình được cập nhật ngay.", title=title), "success")
+        elif action == "reject":
+            notices.reject(notice, request.form.get("reason", ""), current_user)
+            flash(_("Đã trả lại “%(title)s” cho người soạn kèm lý do.", title=title), "success")
+        elif action == "withdraw":
+            notices.withdraw(notice, current_user)
+            flash(_("Đã gỡ “%(title)s” khỏi mọi màn hình.", title=title), "success")
+        else:
+            abort(404)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    return redirect(_safe_next(url_for("admin.notice", notice_id=notice_id)))
+
+
+@permission_required("approve")
+def approvals():
+    queue = db.session.scalars(
+        select(Notice).where(scope.scope_filter(current_user, Notice.unit_code), Notice.status == "submitted")
+        .order_by(Notice.updated_at.asc(), Notice.id.asc())
+    ).all()
+    entries = []
+    for notice in queue:
+        content = notices.head(notice).content
+        entries.append({"notice": notice, "content": content, "own": _is_own(notice, content_editor(notice)),
+                        "rules": schedule.rules_from_json(content["rules"]),
+                        "excerpt": sanitise.plain_text(content["body"])})
+    return render_template("admin/approvals.html", entries=entries, priority_labels=nf.PRIORITY_LABELS,
+                           category_names=_category_names())
+
+
+def nav_context() -> dict:
+    """Give every template `pending_approvals()`: the queue length the nav shows to approvers."""
+
+    def pending_approvals() -> int:
+        if not current_user.is_authenticated or not roles.can(current_user.role, "approve"):
+            return 0
+        return db.session.scalar(
+            select(func.count()).select_from(Notice)
+            .where(scope.scope_filter(current_user, Notice.unit_code), Notice.status == "submitted")
+        )
+
+    return {"pending_approvals": pending_approvals}
+
+
+# --- the editor -------------------------------------------------------------------------------------
+
+@permission_required("edit_content")
+def notice_new():
+    form = nf.NoticeForm()
+    nf.prepare(form, current_user)
+    if request.method == "GET":
+        form.unit_code.data = current_user.unit_code or (form.unit_code.choices[0].value
+                                                         if form.unit_code.choices else "")
+        form.category.data = "local"
+        return _editor(form, None, nf.hour_rows([]), nf.translation_rows([]))
+    return _save(form, None)
+
+
+@permission_required("edit_content")
+def notice_edit(notice_id: int):
+    notice = _visible(notice_id)
+    form = nf.NoticeForm()
+    nf.prepare(form, current_user)
+    if request.method == "GET":
+        hours, translations = nf.fill(form, notices.head(notice).content, notice.version)
+        nf.keep_selected(form)
+        return _editor(form, notice, nf.hour_rows(hours), nf.translation_rows(translations))
+    return _save(form, notice)
+
+
+def _save(form: nf.NoticeForm, notice: Notice | None):
+    nf.keep_selected(form)
+    hours = nf.posted_rows(request.form, "hours", ("start", "end"), 12)
+    translations = nf.posted_rows(request.form, "translations", ("language", "title", "body"), MAX_TRANSLATIONS + 1)
+    shown = (nf.hour_rows(hours), nf.translation_rows(translations))
+    if not form.validate():  # only the CSRF token is checked here
+        return _editor(form, notice, *shown), 400
+    if request.form.get("action") == "preview":
+        return _editor(form, notice, *shown)
+    body = nf.to_body(form, hours, translations)
+    try:
+        if notice is None:
+            notice = notices.create_notice(body, current_user)
+            flash(_("Đã lưu bản nháp “%(title)s” (phiên bản 1).", title=notice.title), "success")
+        else:
+            expected = int(form.version.data) if (form.version.data or "").isdigit() else 0
+            notices.update_notice(notice, body, expected, current_user)
+            flash(_("Đã lưu “%(title)s” thành phiên bản %(version)d.", title=notice.title, version=notice.version),
+                  "success")
+    except PreconditionFailed as error:
+        db.session.rollback()
+        flash(_("%(reason)s Nội dung bạn vừa nhập vẫn còn nguyên bên dưới: hãy xem phiên bản hiện tại, "
+                "rồi bấm Lưu lần nữa nếu vẫn muốn thay bằng nội dung của bạn.", reason=str(error.message)), "error")
+        form.version.data = str(notice.version)
+        return _editor(form, notice, *shown, conflict=True), 412
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return _editor(form, notice, *shown, errors=error.fields), 422
+    if request.form.get("action") == "submit":
+        try:
+            notices.submit(notice, current_user)
+            flash(_("Đã gửi duyệt; cán bộ duyệt tin sẽ xem xét trước khi phát lên màn hình."), "success")
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+    return redirect(url_for("admin.notice", notice_id=notice.id))
+
+
+def _editor(form: nf.NoticeForm, notice: Notice | None, hours: list[dict], translations: list[dict], *,
+            errors: dict | None = None, conflict: bool = False):
+    extra = {}
+    for name, message in (errors or {}).items():
+        field = getattr(form, name, None)
+        if name == "version":
+            continue  # a number for API clients; the flash says it in words
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors), str(message)]
+        else:
+            extra[name] = str(message)
+    media = nf.media_for_picker(form)
+    return render_template(
+        "admin/notice_form.html", form=form, notice=notice, hours=hours, translations=translations,
+        extra_errors=extra, conflict=conflict, preview=_preview(form, translations, media), media=media,
+        options=nf.options, languages=nf.LANGUAGE_SUGGESTIONS, qr_suggestions=nf.QR_SUGGESTIONS,
+        priorities=nf.PRIORITY_CHOICES, day_names=nf.DAY_NAMES, durations=durations, status_labels=STATUS_LABELS,
+        current_head=notices.head(notice) if conflict and notice else None,
+    )
+
+
+def _preview(form: nf.NoticeForm, translations: list[dict], media: list[dict]) -> dict:
+    """Return what the preview beside the form shows before any script runs (and without scripts)."""
+    body_html = sanitise.clean_body(form.body.data or "")
+    title = (form.title.data or "").strip()
+    text = title + " " + sanitise.plain_text(body_html)
+    unit = db.session.get(Unit, form.unit_code.data) if form.unit_code.data else None
+    category = next((o["label"] for o in nf.options(form.category) if o["checked"]), "")
+    qr_url = (form.qr_url.data or "").strip()
+    chosen = [m for m in media if m["chosen"]]
+    return {
+        "title": title,
+        "body_html": body_html,
+        "unit": unit.name if unit else "",
+        "category": category,
+        "priority": form.priority.data or "normal",
+        "qr_url": qr_url if sanitise.is_safe_url(qr_url) else "",
+        "reading_s": durations.reading_time_s(text),
+        "default_s": durations.default_duration_s(text, [p for m in chosen for p in m["playables"]]),
+        "thumb": chosen[0]["thumb"] if chosen else None,
+        "languages": [t["language"] for t in translations if t.get("language")],
+    }

@@ -1,0 +1,42 @@
+"""GET /media/<sha256>: stored files for kiosks, phones and officers, without sign-in.
+
+The name is the sha256 of the bytes, so it cannot be guessed and never changes meaning: the answer is
+cached for a year (`immutable`), revalidated by ETag, and served in byte ranges for video seeking.
+In production nginx serves the same directory; this view is the fallback and the reference.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, send_file
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
+
+from kiosk_server.extensions import limiter
+from kiosk_server.services.media import object_mime
+from kiosk_server.services.media_probe import sniff_mime
+from kiosk_server.storage import is_object_name, media_store
+
+media_bp = Blueprint("media", __name__)
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@media_bp.route("/media/<sha256>", methods=["GET"])
+@limiter.exempt  # immutable and cheap; a commune's kiosks behind one NAT fetch many pages and ranges
+def serve(sha256: str):
+    if not is_object_name(sha256):
+        abort(404)
+    path = media_store().path(sha256)
+    if not path.is_file():
+        abort(404)
+    mime = object_mime(sha256)
+    if mime is None:  # a poster, thumbnail or PDF page: made by us, typed by its first bytes
+        with path.open("rb") as fh:
+            mime = sniff_mime(fh.read(16)) or "application/octet-stream"
+    try:
+        response = send_file(path, mimetype=mime, conditional=True, etag=sha256, max_age=ONE_YEAR)
+    except RequestedRangeNotSatisfiable:
+        # Answer 416 with the length, as RFC 9110 asks, rather than the HTML error page.
+        size = path.stat().st_size
+        return Response(status=416, headers={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"})
+    response.cache_control.immutable = True
+    return response
