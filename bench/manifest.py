@@ -158,7 +158,9 @@ def serve_and_load(instance: Path, db_url: str, token: str, seconds: int) -> dic
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_ready(base + "/healthz")
-        request = urllib.request.Request(base + "/kiosk/manifest", headers={"Authorization": f"Bearer {token}"})
+        request = urllib.request.Request(  # noqa: S310 (loopback URL we built)
+            base + "/kiosk/manifest", headers={"Authorization": f"Bearer {token}"}
+        )
         with urllib.request.urlopen(request) as response:  # noqa: S310
             etag = response.headers["ETag"]
         _wrk(base + "/kiosk/manifest", token, etag, 2)  # warm-up: connections, caches, pool

@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk_server.domain import schedule  # noqa: E402
-from kiosk_server.domain.schedule import VN, Item, Rules, evaluate  # noqa: E402
+from kiosk_server.domain import schedule
+from kiosk_server.domain.schedule import VN, Item, Rules, evaluate
 
 
 def items(n: int = 5000) -> list[Item]:

@@ -41,6 +41,9 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    from kiosk_server.sockets import register_namespaces
+
+    register_namespaces(socketio)  # before init_app, which registers them with this app's server
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
     app.jinja_env.add_extension("jinja2.ext.i18n")
     socketio.init_app(

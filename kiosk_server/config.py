@@ -44,7 +44,7 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: officers keep tabs open
 
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (an algorithm name, not a password)
     RATELIMIT_LOGIN = "10 per minute;60 per hour"
     RATELIMIT_HEADERS_ENABLED = True
     # Not Flask-Limiter's RATELIMIT_DEFAULT: that would limit every page, kiosks' included.

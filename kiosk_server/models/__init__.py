@@ -5,11 +5,13 @@ from kiosk_server.models.categories import Category
 from kiosk_server.models.kiosks import Kiosk, KioskGroup
 from kiosk_server.models.media import Media
 from kiosk_server.models.notices import Notice, NoticeRevision, NoticeTarget, notice_media
+from kiosk_server.models.pairing import PairingRequest
+from kiosk_server.models.plays import PlayRecord
 from kiosk_server.models.publishing import PublishEvent
 from kiosk_server.models.units import Unit
 from kiosk_server.models.users import ApiToken, User
 
 __all__ = [
     "ApiToken", "AuditEntry", "Category", "Kiosk", "KioskGroup", "Media", "Notice", "NoticeRevision", "NoticeTarget",
-    "PublishEvent", "Unit", "User", "notice_media",
+    "PairingRequest", "PlayRecord", "PublishEvent", "Unit", "User", "notice_media",
 ]

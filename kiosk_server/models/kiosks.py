@@ -44,6 +44,12 @@ class Kiosk(db.Model):
     last_seen: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     manifest_version: Mapped[int] = mapped_column(default=0)
 
+    # Live status, as the screen last reported it over its socket (heartbeats every 30 s).
+    connected: Mapped[bool] = mapped_column(default=False)
+    current_item: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    uptime_s: Mapped[int | None] = mapped_column(nullable=True)
+    reported_version: Mapped[int | None] = mapped_column(nullable=True)
+
     unit: Mapped[Unit] = relationship()
     groups: Mapped[list[KioskGroup]] = relationship(secondary=kiosk_group_members, back_populates="kiosks")
 

@@ -28,7 +28,7 @@ def kiosk_dict(kiosk: Kiosk) -> dict:
     }
 
 
-def _clean_name(name: str) -> str:
+def clean_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
         raise ValidationFailed(_l("Hãy đặt tên cho màn hình."), {"name": _l("Không được để trống.")})
@@ -63,7 +63,7 @@ def provision_kiosk(
     name: str, unit_code: str, groups: list[str] | None = None, actor: User | str | None = None
 ) -> tuple[Kiosk, str]:
     """Create a kiosk in `unit_code` with a fresh token; return it and the plain token (shown once)."""
-    name = _clean_name(name)
+    name = clean_name(name)
     scope.get_unit(unit_code)
     if isinstance(actor, User):
         scope.require_scope(actor, unit_code)
@@ -81,11 +81,15 @@ def revoke_kiosk(kiosk: Kiosk, actor: User) -> Kiosk:
     """Revoke a kiosk's token; the screen goes back to pairing on its next contact."""
     scope.require_scope(actor, kiosk.unit_code)
     if kiosk.revoked_at is None:
+        from kiosk_server.services import publish
+
         before = kiosk_dict(kiosk)
         kiosk.revoked_at = utcnow()
         audit.record(actor, "kiosk.revoke", "kiosk", kiosk.id, unit_code=kiosk.unit_code, before=before,
                      after=kiosk_dict(kiosk))
         db.session.commit()
+        # The screen reloads, finds its token refused and shows the pairing code again.
+        publish.command(kiosk.id, "reload")
     return kiosk
 
 
@@ -104,4 +108,42 @@ def kiosk_for_token(plain: str) -> Kiosk | None:
     kiosk = db.session.scalar(select(Kiosk).where(Kiosk.token_hash == token_rules.token_hash(plain)))
     if kiosk is None or kiosk.revoked_at is not None:
         return None
+    return kiosk
+
+
+def update_kiosk(
+    kiosk: Kiosk,
+    actor: User,
+    *,
+    name: str | None = None,
+    theme: str | None = None,
+    unit_code: str | None = None,
+    groups: list[str] | None = None,
+) -> Kiosk:
+    """Rename, re-theme, move or regroup a screen; its manifest is rebuilt and the screen reloads."""
+    from kiosk_server import themes
+    from kiosk_server.services import publish
+
+    scope.require_scope(actor, kiosk.unit_code)
+    before = kiosk_dict(kiosk) | {"theme": kiosk.theme}
+    if name is not None:
+        kiosk.name = clean_name(name)
+    if theme is not None:
+        if not themes.exists(theme):
+            raise ValidationFailed(_l("Không có giao diện “%(theme)s”.", theme=theme[:40]),
+                                   {"theme": _l("Chọn một giao diện có sẵn.")})
+        kiosk.theme = theme
+    if unit_code is not None and unit_code != kiosk.unit_code:
+        scope.get_unit(unit_code)
+        scope.require_scope(actor, unit_code)
+        kiosk.unit_code = unit_code
+    if groups is not None or unit_code is not None:
+        kiosk.groups = resolve_groups(kiosk.unit_code, groups if groups is not None else [g.name for g in kiosk.groups])
+    event = publish.bump({kiosk.id}, "kiosk.update", {publish.kiosk_room(kiosk.id)})
+    audit.record(actor, "kiosk.update", "kiosk", kiosk.id, unit_code=kiosk.unit_code, before=before,
+                 after=kiosk_dict(kiosk) | {"theme": kiosk.theme})
+    db.session.commit()
+    # Rooms (unit, groups) are joined when a screen connects: a reload makes it rejoin the right ones.
+    publish.command(kiosk.id, "reload")
+    publish.announce(event)
     return kiosk

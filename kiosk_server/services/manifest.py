@@ -15,13 +15,25 @@ from threading import Lock
 from flask import current_app
 from sqlalchemy import and_, or_, select
 
-from kiosk_server.domain import durations, schedule
+from kiosk_server.domain import durations, lunar, schedule
+from kiosk_server.domain.links import DEFAULT_LINKS
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk, Notice, NoticeRevision, NoticeTarget, Unit
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import scope
 
 _CACHE_SIZE = 4096
+LUNAR_DAYS = 60
+
+
+def public_url_of(notice_id: int) -> str | None:
+    """Return the public page of a notice for a QR code, or None without KIOSK_PUBLIC_URL.
+
+    A server only reachable inside the commune network has no address a phone could open, so its
+    screens do not advertise one.
+    """
+    base = current_app.config.get("PUBLIC_URL")
+    return f"{base.rstrip('/')}/n/{notice_id}" if base else None
 
 
 class ManifestCache:
@@ -89,6 +101,7 @@ def _item(notice: Notice, content: dict, media: dict[int, list[dict]], unit_name
         "translations": content["translations"],
         "media": playables,
         "qr_url": content["qr_url"],
+        "public_url": public_url_of(notice.id),
         "unit": {"code": notice.unit_code, "name": unit_names.get(notice.unit_code, "")},
     }
 
@@ -117,7 +130,8 @@ def build_manifest(kiosk: Kiosk, now: datetime | None = None) -> dict:
         from kiosk_server.services import media as media_service
 
         media = media_service.playables_by_id(media_ids)
-    unit_names = dict(db.session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(set(chain) | {n.unit_code for n, _ in live}))).all())
+    wanted_units = set(chain) | {n.unit_code for n, _ in live}
+    unit_names = dict(db.session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(wanted_units))).all())
     items = sorted((_item(n, c, media, unit_names) for n, c in live), key=lambda i: i["id"])
     return {
         "version": kiosk.manifest_version,
@@ -131,6 +145,9 @@ def build_manifest(kiosk: Kiosk, now: datetime | None = None) -> dict:
         },
         "items": items,
         "alerts": [],
+        # Enough days that a screen cut off for two months still shows the right lunar date.
+        "lunar": lunar.lunar_labels(now.astimezone(schedule.VN).date(), LUNAR_DAYS),
+        "links": [dict(link) for link in DEFAULT_LINKS],
     }
 
 

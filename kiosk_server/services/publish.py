@@ -91,3 +91,8 @@ def announce(event: PublishEvent) -> None:
     """Tell the kiosks in each room of `event` that their manifest changed (after the commit)."""
     for room in getattr(event, "rooms", []):
         socketio.emit("manifest", {"version": event.id}, to=room, namespace=KIOSK_NAMESPACE)
+
+
+def command(kiosk_id: int, name: str) -> None:
+    """Send a screen a command ("reload", "identify")."""
+    socketio.emit("command", {"name": name}, to=kiosk_room(kiosk_id), namespace=KIOSK_NAMESPACE)

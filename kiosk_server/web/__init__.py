@@ -9,9 +9,9 @@ def register_web(app: Flask) -> None:
     """Attach every blueprint, the error handlers and the request guards to `app`."""
     from kiosk_server.web import errors, template_helpers
     from kiosk_server.web.admin import admin_bp
+    from kiosk_server.web.api import init_api
     from kiosk_server.web.kiosk import kiosk_bp
     from kiosk_server.web.media import media_bp
-    from kiosk_server.web.api import init_api
     from kiosk_server.web.public import public_bp
     from kiosk_server.web.vendor import vendor_bp
 

@@ -63,6 +63,14 @@ def date_vn(value: datetime | None) -> str:
     return value.astimezone(VN).strftime("%d/%m/%Y")
 
 
+def duration_vn(seconds: int | None) -> str:
+    """Return a running time like "3 giờ 12 phút"."""
+    if seconds is None:
+        return ""
+    hours, minutes = divmod(int(seconds) // 60, 60)
+    return f"{hours} giờ {minutes} phút" if hours else f"{minutes} phút"
+
+
 def pretty_json(value) -> str:
     """Return `value` as indented JSON that keeps Vietnamese letters readable."""
     return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True, default=str)
@@ -72,6 +80,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["datetime_vn"] = datetime_vn
     app.jinja_env.filters["pretty_json"] = pretty_json
     app.jinja_env.filters["date_vn"] = date_vn
+    app.jinja_env.filters["duration_vn"] = duration_vn
 
     @app.context_processor
     def _helpers():

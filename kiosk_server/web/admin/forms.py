@@ -40,3 +40,17 @@ class KioskForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: a button that carries the CSRF token."""
+
+
+class PairForm(FlaskForm):
+    code = StringField(_l("Mã ghép nối hiện trên màn hình"), validators=[DataRequired(_l("Hãy nhập mã.")), Length(max=16)])
+    name = StringField(_l("Tên màn hình"), validators=[DataRequired(_l("Hãy đặt tên cho màn hình.")), Length(max=100)])
+    unit_code = SelectField(_l("Đơn vị"), choices=[], validate_choice=False)
+    groups = StringField(_l("Nhóm (cách nhau bởi dấu phẩy)"), validators=[Optional(), Length(max=500)])
+
+
+class KioskEditForm(FlaskForm):
+    name = StringField(_l("Tên màn hình"), validators=[DataRequired(_l("Hãy đặt tên cho màn hình.")), Length(max=100)])
+    unit_code = SelectField(_l("Đơn vị"), choices=[], validate_choice=False)
+    groups = StringField(_l("Nhóm (cách nhau bởi dấu phẩy)"), validators=[Optional(), Length(max=500)])
+    theme = SelectField(_l("Giao diện"), choices=[], validate_choice=False)

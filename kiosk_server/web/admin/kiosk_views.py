@@ -11,10 +11,10 @@ from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk
 from kiosk_server.services import kiosks, scope
 from kiosk_server.services.errors import ServiceError
+from kiosk_server.services.presence import status_json as kiosk_state
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
 from kiosk_server.web.admin.choices import unit_choices
 from kiosk_server.web.admin.forms import ConfirmForm, KioskForm
-from kiosk_server.web.api.kiosks import kiosk_state
 
 
 @permission_required("read")
@@ -43,6 +43,7 @@ def kiosk_list():
         "admin/kiosks.html",
         form=form,
         screens=[(k, kiosk_state(k)) for k in screens],
+        item_titles=_item_titles(),
         new_token=new_token,
         confirm=ConfirmForm(),
     ), 422 if form.errors else 200
@@ -57,3 +58,14 @@ def kiosk_revoke(kiosk_id: int):
         kiosks.revoke_kiosk(kiosk, current_user)
         flash(_("Đã thu hồi màn hình “%(name)s”.", name=kiosk.name), "success")
     return redirect(url_for("admin.kiosks"))
+
+
+def _item_titles() -> dict[str, str]:
+    """Return {"n<id>": title} of published notices in scope, so "now playing" reads as a title."""
+    from kiosk_server.models import Notice
+
+    rows = db.session.execute(
+        select(Notice.id, Notice.title).where(Notice.published_version.is_not(None),
+                                              scope.scope_filter(current_user, Notice.unit_code))
+    ).all()
+    return {f"n{notice_id}": title for notice_id, title in rows}

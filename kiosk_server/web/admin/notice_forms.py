@@ -15,6 +15,7 @@ from sqlalchemy import select
 from wtforms import (
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -44,7 +45,7 @@ PRIORITY_LABELS = {code: label for code, label, _ in PRIORITY_CHOICES}
 DAY_CHOICES = (
     ("1", _l("T2")), ("2", _l("T3")), ("3", _l("T4")), ("4", _l("T5")), ("5", _l("T6")), ("6", _l("T7")),
     ("7", _l("CN")),
-)
+)  # ISO weekdays, as the API takes them
 DAY_NAMES = {
     1: _l("Thứ Hai"), 2: _l("Thứ Ba"), 3: _l("Thứ Tư"), 4: _l("Thứ Năm"), 5: _l("Thứ Sáu"), 6: _l("Thứ Bảy"),
     7: _l("Chủ nhật"),
@@ -82,7 +83,7 @@ class NoticeForm(FlaskForm):
     title = StringField(_l("Tiêu đề"))
     body = TextAreaField(_l("Nội dung"))
     category = SelectField(_l("Chuyên mục"), choices=[], validate_choice=False)
-    priority = RadioField(_l("Mức ưu tiên"), choices=[(c, label) for c, label, _ in PRIORITY_CHOICES],
+    priority = RadioField(_l("Mức ưu tiên"), choices=[SelectChoice(c, label) for c, label, _ in PRIORITY_CHOICES],
                           default="normal", validate_choice=False)
     unit_code = SelectField(_l("Đơn vị đăng tin"), choices=[], validate_choice=False)
     target_units = CheckboxesField(_l("Đơn vị (gồm mọi đơn vị trực thuộc)"), choices=[])
@@ -90,7 +91,7 @@ class NoticeForm(FlaskForm):
     target_kiosks = CheckboxesField(_l("Từng màn hình"), choices=[])
     starts_at = StringField(_l("Bắt đầu hiển thị"))
     ends_at = StringField(_l("Kết thúc hiển thị"))
-    days = CheckboxesField(_l("Ngày trong tuần"), choices=list(DAY_CHOICES))
+    days = CheckboxesField(_l("Ngày trong tuần"), choices=[SelectChoice(v, label) for v, label in DAY_CHOICES])
     duration_s = StringField(_l("Thời lượng mỗi lượt (giây)"))
     qr_url = StringField(_l("Đường dẫn của mã QR"))
     media_ids = CheckboxesField(_l("Ảnh, video, tài liệu đính kèm"), choices=[])
@@ -99,7 +100,7 @@ class NoticeForm(FlaskForm):
 
 def prepare(form: NoticeForm, user: User) -> None:
     """Fill the choices of `form` with what `user` may pick: categories, units, groups, screens in scope."""
-    form.category.choices = [(c.code, c.name) for c in categories.active_categories()]
+    form.category.choices = [SelectChoice(c.code, c.name) for c in categories.active_categories()]
     units = unit_choices(user)
     form.unit_code.choices = units
     form.target_units.choices = list(units)
@@ -107,20 +108,20 @@ def prepare(form: NoticeForm, user: User) -> None:
         select(KioskGroup).where(scope.scope_filter(user, KioskGroup.unit_code)).order_by(KioskGroup.unit_code,
                                                                                            KioskGroup.name)
     ).all()
-    form.target_groups.choices = [(str(g.id), f"{g.name} · {g.unit.name}") for g in groups]
+    form.target_groups.choices = [SelectChoice(str(g.id), f"{g.name} · {g.unit.name}") for g in groups]
     screens = db.session.scalars(
         select(Kiosk).where(scope.scope_filter(user, Kiosk.unit_code), Kiosk.revoked_at.is_(None))
         .order_by(Kiosk.unit_code, Kiosk.name)
     ).all()
-    form.target_kiosks.choices = [(str(k.id), f"{k.name} · {k.unit.name}") for k in screens]
+    form.target_kiosks.choices = [SelectChoice(str(k.id), f"{k.name} · {k.unit.name}") for k in screens]
     library = db.session.scalars(media_service.media_query(user).limit(MEDIA_LISTED)).all()
-    form.media_ids.choices = [(str(m.id), m.original_name or f"#{m.id}") for m in library]
+    form.media_ids.choices = [SelectChoice(str(m.id), m.original_name or f"#{m.id}") for m in library]
 
 
 def media_for_picker(form: NoticeForm) -> list[dict]:
     """Return the picker's media, chosen ones first in their order, each with what the preview needs."""
     chosen = [int(v) for v in form.media_ids.data or [] if str(v).isdigit()]
-    listed = [int(c[0]) for c in form.media_ids.choices]
+    listed = [int(o["value"]) for o in options(form.media_ids) if o["value"].isdigit()]
     order = chosen + [m for m in listed if m not in chosen]
     rows = {m.id: m for m in db.session.scalars(select(Media).where(Media.id.in_(order)))} if order else {}
     return [{
@@ -134,10 +135,7 @@ def options(field) -> list[dict]:
     chosen = {str(v) for v in (field.data if isinstance(field.data, list) else [field.data]) if v is not None}
     found = []
     for choice in field.choices:
-        if isinstance(choice, tuple):
-            value, label, group = choice[0], choice[1], None
-        else:
-            value, label, group = choice.value, choice.label, choice.optgroup
+        value, label, group = choice.value, choice.label, choice.optgroup
         found.append({"value": str(value), "label": str(label), "group": group or "", "checked": str(value) in chosen})
     return found
 
@@ -153,7 +151,7 @@ def keep_selected(form: NoticeForm) -> None:
         known = {option["value"] for option in options(field)}
         for value in values:
             if value and str(value) not in known:
-                field.choices = [*field.choices, (str(value), label_of(str(value)))]
+                field.choices = [*field.choices, SelectChoice(str(value), label_of(str(value)))]
 
 
 def _unit_label(code: str) -> str:

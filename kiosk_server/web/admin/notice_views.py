@@ -18,6 +18,7 @@ from kiosk_server.domain import durations, roles, sanitise, schedule
 from kiosk_server.extensions import db
 from kiosk_server.models import Category, Kiosk, KioskGroup, Notice, Unit, User
 from kiosk_server.services import categories, notices, scope
+from kiosk_server.services import media as media_service
 from kiosk_server.services.errors import ServiceError
 from kiosk_server.services.notice_input import MAX_TRANSLATIONS
 from kiosk_server.services.notices import STATUS_LABELS, PreconditionFailed
@@ -92,7 +93,7 @@ def notice_detail(notice_id: int):
         revisions=list(reversed(notice.revisions)), editors=editors, targets=_target_names(content["targets"]),
         public_url=notices.public_url(notice), status_labels=STATUS_LABELS, priority_labels=nf.PRIORITY_LABELS,
         category_names=_category_names(), day_names=nf.DAY_NAMES, own=_is_own(notice, content_editor(notice)),
-        auto_duration=_auto_duration(content), allowed=_allowed_actions(notice),
+        auto_duration=_auto_duration(content), allowed=_allowed_actions(notice), seconds_text=seconds_text,
     )
 
 
@@ -106,7 +107,10 @@ def _is_own(notice: Notice, editor_id: int | None) -> bool:
 
 
 def _auto_duration(content: dict) -> float:
-    return durations.reading_time_s(content["title"] + " " + sanitise.plain_text(content["body"]))
+    """Return the display time the manifest will use when the notice sets none."""
+    by_id = media_service.playables_by_id(content["media_ids"]) if content["media_ids"] else {}
+    playables = [p for m in content["media_ids"] for p in by_id.get(m, [])]
+    return durations.default_duration_s(content["title"] + " " + sanitise.plain_text(content["body"]), playables)
 
 
 def _target_names(targets: dict) -> dict[str, list[str]]:
@@ -285,6 +289,11 @@ def _editor(form: nf.NoticeForm, notice: Notice | None, hours: list[dict], trans
     )
 
 
+def seconds_text(value: float) -> str:
+    """Return a number of seconds as Vietnamese writes it: 12 or 12,5."""
+    return f"{value:g}".replace(".", ",")
+
+
 def _preview(form: nf.NoticeForm, translations: list[dict], media: list[dict]) -> dict:
     """Return what the preview beside the form shows before any script runs (and without scripts)."""
     body_html = sanitise.clean_body(form.body.data or "")
@@ -301,8 +310,8 @@ def _preview(form: nf.NoticeForm, translations: list[dict], media: list[dict]) -
         "category": category,
         "priority": form.priority.data or "normal",
         "qr_url": qr_url if sanitise.is_safe_url(qr_url) else "",
-        "reading_s": durations.reading_time_s(text),
-        "default_s": durations.default_duration_s(text, [p for m in chosen for p in m["playables"]]),
+        "reading_text": seconds_text(durations.reading_time_s(text)),
+        "default_text": seconds_text(durations.default_duration_s(text, [p for m in chosen for p in m["playables"]])),
         "thumb": chosen[0]["thumb"] if chosen else None,
         "languages": [t["language"] for t in translations if t.get("language")],
     }

@@ -11,6 +11,7 @@ from kiosk_server.web.admin import (
     kiosk_views,
     media_views,
     notice_views,
+    screen_views,
     timeline_views,
     unit_views,
     user_views,
@@ -35,6 +36,8 @@ admin_bp.add_url_rule("/admin/tokens", "tokens", user_views.token_list, methods=
 admin_bp.add_url_rule("/admin/tokens/<int:token_id>/revoke", "token_revoke", user_views.token_revoke, methods=["POST"])
 
 admin_bp.add_url_rule("/admin/kiosks", "kiosks", kiosk_views.kiosk_list, methods=["GET", "POST"])
+admin_bp.add_url_rule("/admin/kiosks/pair", "kiosk_pair", screen_views.kiosk_pair, methods=["GET", "POST"])
+admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/edit", "kiosk_edit", screen_views.kiosk_edit, methods=["GET", "POST"])
 admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/revoke", "kiosk_revoke", kiosk_views.kiosk_revoke, methods=["POST"])
 admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/timeline", "kiosk_timeline", timeline_views.kiosk_timeline)
 

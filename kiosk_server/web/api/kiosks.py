@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk
-from kiosk_server.models.base import utcnow
-from kiosk_server.services import kiosks, scope
+from kiosk_server.services import kiosks, pairing, presence, scope
 from kiosk_server.web.api.auth import current_api_user, require
-from kiosk_server.web.api.schemas import KioskCreatedSchema, KioskCreateSchema, KioskSchema
+from kiosk_server.web.api.schemas import (
+    KioskCreatedSchema,
+    KioskCreateSchema,
+    KioskPairedSchema,
+    KioskPairSchema,
+    KioskSchema,
+)
 
 blp = Blueprint("api_kiosks", __name__, url_prefix="/api/v1/kiosks", description="Screens")
 
-# A screen that has not been heard from for this long is shown as offline (heartbeats: 30 s).
-ONLINE_WINDOW = timedelta(seconds=90)
-
-
-def kiosk_state(kiosk: Kiosk) -> dict:
-    """Return the facts the contract promises for a kiosk."""
-    state = kiosks.kiosk_dict(kiosk)
-    state["online"] = bool(kiosk.last_seen and utcnow() - kiosk.last_seen < ONLINE_WINDOW and not kiosk.revoked)
-    state["current_item"] = None
-    return state
+kiosk_state = presence.status_json
 
 
 @blp.route("")
@@ -46,6 +40,17 @@ class Kiosks(MethodView):
         """Provision a screen without pairing; the token is in this answer only."""
         kiosk, token = kiosks.provision_kiosk(actor=current_api_user(), **data)
         return {"id": kiosk.id, "token": token}
+
+
+@blp.route("/pair")
+class KioskPair(MethodView):
+    @require("manage_kiosks")
+    @blp.arguments(KioskPairSchema)
+    @blp.response(201, KioskPairedSchema)
+    def post(self, data):
+        """Bind the screen that shows pairing `code`; it starts playing at once."""
+        kiosk = pairing.pair(data["code"], data["name"], data["unit_code"], data["groups"], current_api_user())
+        return {"id": kiosk.id}
 
 
 @blp.route("/<int:kiosk_id>")

@@ -54,6 +54,17 @@ class KioskCreateSchema(Schema):
     groups = fields.List(fields.String(), load_default=list)
 
 
+class KioskPairSchema(Schema):
+    code = fields.String(required=True, metadata={"example": "K7Q-4MD"})
+    name = fields.String(required=True)
+    unit_code = fields.String(required=True)
+    groups = fields.List(fields.String(), load_default=list)
+
+
+class KioskPairedSchema(Schema):
+    id = fields.Integer()
+
+
 class KioskCreatedSchema(Schema):
     id = fields.Integer()
     token = fields.String(metadata={"description": "shown once; the kiosk keeps it"})
@@ -67,8 +78,12 @@ class KioskSchema(Schema):
     online = fields.Boolean()
     last_seen = fields.String(allow_none=True)
     manifest_version = fields.Integer()
-    current_item = fields.Raw(allow_none=True)
+    current_item = fields.String(allow_none=True)
     revoked = fields.Boolean()
+    theme = fields.String()
+    reported_version = fields.Integer(allow_none=True)
+    behind = fields.Boolean()
+    uptime_s = fields.Integer(allow_none=True)
 
 
 class TargetsSchema(Schema):

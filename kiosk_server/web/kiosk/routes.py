@@ -8,11 +8,17 @@ from kiosk_server.extensions import csrf, db, limiter
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import kiosks, manifest
 from kiosk_server.web.api.auth import Unauthorized, bearer_token
+from kiosk_server.web.kiosk import pairing_views, player_views
 
-kiosk_bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
+kiosk_bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="../../../themes")
+kiosk_bp.add_url_rule("", "player", player_views.player_page)
+kiosk_bp.add_url_rule("/player/<path:filename>", "player_file", player_views.player_file)
+kiosk_bp.add_url_rule("/sw.js", "service_worker", player_views.service_worker)
+kiosk_bp.add_url_rule("/theme/<name>/<path:filename>", "theme_file", player_views.theme_file)
+kiosk_bp.add_url_rule("/qr.svg", "qr_svg", player_views.qr_svg)
+kiosk_bp.add_url_rule("/pairing", "start_pairing", pairing_views.start_pairing, methods=["POST"])
+kiosk_bp.add_url_rule("/pairing/status", "pairing_status", pairing_views.pairing_status)
 csrf.exempt(kiosk_bp)
-# Screens poll the manifest on every reconnect; a thousand of them must never hit the login limits.
-limiter.exempt(kiosk_bp)
 
 
 def current_kiosk():
@@ -24,6 +30,7 @@ def current_kiosk():
 
 
 @kiosk_bp.get("/manifest")
+@limiter.exempt  # a thousand screens reconnecting at once must never be turned away
 def get_manifest():
     """The kiosk's manifest as JSON; `ETag` is its version, so an unchanged one costs a 304."""
     kiosk = current_kiosk()

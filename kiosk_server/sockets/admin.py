@@ -1,0 +1,16 @@
+"""The /admin namespace: signed-in officers get live status of the screens in their scope."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, Namespace, join_room
+
+from kiosk_server.services import presence
+
+
+class AdminNamespace(Namespace):
+    def on_connect(self, auth=None):
+        # The officer's session cookie comes with the websocket handshake (same origin).
+        if not current_user.is_authenticated:
+            raise ConnectionRefusedError("sign in first")
+        join_room(presence.admin_room(current_user.unit_code))

@@ -1,0 +1,68 @@
+"""The /kiosk namespace: screens authenticate with their token, join their rooms and report."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+
+from kiosk_server.extensions import db
+from kiosk_server.models import Kiosk
+from kiosk_server.services import kiosks, presence, publish, scope
+
+# sid -> kiosk id, for this process's connections (a disconnect carries no auth).
+_sessions: dict[str, int] = {}
+
+
+def _kiosk() -> Kiosk | None:
+    kiosk_id = _sessions.get(request.sid)
+    kiosk = db.session.get(Kiosk, kiosk_id) if kiosk_id else None
+    if kiosk is None or kiosk.revoked:
+        return None
+    return kiosk
+
+
+class KioskNamespace(Namespace):
+    def on_connect(self, auth=None):
+        token = auth.get("token") if isinstance(auth, dict) else None
+        kiosk = kiosks.kiosk_for_token(token if isinstance(token, str) else "")
+        if kiosk is None:
+            raise ConnectionRefusedError("unknown or revoked kiosk token")
+        _sessions[request.sid] = kiosk.id
+        rooms = [publish.kiosk_room(kiosk.id)]
+        rooms += [publish.unit_room(code) for code in scope.ancestor_codes(kiosk.unit_code)]
+        rooms += [publish.group_room(g.id) for g in kiosk.groups]
+        for room in rooms:
+            join_room(room)
+        presence.connected(kiosk)
+
+    def on_disconnect(self, reason=None):
+        kiosk_id = _sessions.pop(request.sid, None)
+        if kiosk_id:
+            presence.disconnected(kiosk_id)
+
+    def on_hello(self, data=None):
+        kiosk = _kiosk()
+        if kiosk is None:
+            return
+        version = data.get("version") if isinstance(data, dict) else None
+        presence.connected(kiosk, version if isinstance(version, int) and not isinstance(version, bool) else None)
+        if version != kiosk.manifest_version:
+            emit("manifest", {"version": kiosk.manifest_version})
+        for alert in active_alerts_for(kiosk):
+            emit("alert", alert)
+
+    def on_heartbeat(self, data=None):
+        kiosk = _kiosk()
+        if kiosk is None or not isinstance(data, dict):
+            return
+        presence.heartbeat(kiosk, data.get("version"), data.get("current_item"), data.get("uptime_s"))
+
+    def on_played(self, data=None):
+        kiosk = _kiosk()
+        if kiosk is not None:
+            presence.record_played(kiosk, data)
+
+
+def active_alerts_for(kiosk: Kiosk) -> list[dict]:
+    """Return the active alerts that cover the kiosk (filled in by the alerts feature)."""
+    return []

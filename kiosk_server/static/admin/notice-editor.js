@@ -1,0 +1,268 @@
+// The notice editor's live preview: a 16:9 miniature of a kiosk screen, redrawn as the officer types,
+// and a small formatting toolbar for the body.
+//
+// The page works without this file (the form posts, and a "Xem trước" button renders the preview on
+// the server). CSP allows scripts from 'self' only, so nothing here is inline, and nothing the officer
+// typed is ever inserted as HTML: the body is parsed by DOMParser into an inert document and only the
+// tags and link schemes kiosk_server/domain/sanitise.py keeps are rebuilt, element by element.
+(function () {
+  "use strict";
+
+  const form = document.querySelector("[data-notice-form]");
+  const screen = document.querySelector("[data-preview]");
+  const stringsNode = document.getElementById("preview-strings");
+  if (!form || !screen || !stringsNode) return;
+  const strings = stringsNode.dataset;
+
+  // --- sanitising: a mirror of domain/sanitise.py -------------------------------------------------
+  const ALLOWED = new Set(["p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "h2", "h3", "blockquote"]);
+  const DROP_WITH_CONTENT = new Set(["script", "style", "template", "iframe", "object", "noscript"]);
+  const KNOWN_TAG = /<\/?(p|br|strong|b|em|i|u|ul|ol|li|a|h[1-6]|blockquote|div|span|script|style)\b/i;
+
+  function escapeHtml(text) {
+    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#x27;");
+  }
+
+  // Plain text becomes paragraphs at blank lines and line breaks inside them, as clean_body does.
+  function paragraphsHtml(text) {
+    return text.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean)
+      .map((p) => "<p>" + escapeHtml(p).replace(/\n/g, "<br>") + "</p>").join("");
+  }
+
+  function copyAllowed(source, target) {
+    for (const node of Array.from(source.childNodes)) {
+      if (node.nodeType === Node.TEXT_NODE) {
+        target.appendChild(document.createTextNode(node.data));
+      } else if (node.nodeType === Node.ELEMENT_NODE) {
+        const tag = node.localName;
+        if (DROP_WITH_CONTENT.has(tag)) continue;
+        if (!ALLOWED.has(tag)) {
+          copyAllowed(node, target); // unwrap: keep the words, lose the tag
+          continue;
+        }
+        // A link on a kiosk is not clickable, and in the preview it must not leave the editor.
+        const element = document.createElement(tag === "a" ? "span" : tag);
+        if (tag === "a") element.className = "screen-link";
+        copyAllowed(node, element);
+        target.appendChild(element);
+      }
+    }
+  }
+
+  // Returns a <div> holding the safe preview of `raw`, built from fresh elements only.
+  function safeBody(raw) {
+    const holder = document.createElement("div");
+    let text = (raw || "").trim();
+    if (text && !KNOWN_TAG.test(text)) text = paragraphsHtml(text);
+    const inert = new DOMParser().parseFromString(text, "text/html");
+    copyAllowed(inert.body, holder);
+    return holder;
+  }
+
+  function plainText(html) {
+    const spaced = html.replace(/<[^>]+>/g, " ");
+    const decoded = new DOMParser().parseFromString(spaced, "text/html").documentElement.textContent || "";
+    return decoded.replace(/\s+/g, " ").trim();
+  }
+
+  // --- durations: a mirror of domain/durations.py ----------------------------------------------------
+  const d = screen.dataset;
+  const limits = {
+    wps: Number(d.wordsPerSecond), leadIn: Number(d.leadIn), minText: Number(d.minText),
+    maxText: Number(d.maxText), image: Number(d.image), pdfPage: Number(d.pdfPage), maxDuration: Number(d.maxDuration),
+  };
+  const round1 = (x) => Math.round(x * 10) / 10;
+
+  function readingTime(text) {
+    const words = text.split(/\s+/).filter(Boolean).length;
+    return round1(Math.min(limits.maxText, Math.max(limits.minText, limits.leadIn + words / limits.wps)));
+  }
+
+  function defaultDuration(text, playables) {
+    const videos = playables.filter((p) => p.kind === "video").map((p) => p.duration_s || 0);
+    if (videos.length) return round1(Math.min(limits.maxDuration, videos.reduce((a, b) => a + b, 0)));
+    const images = playables.filter((p) => p.kind === "image");
+    if (images.length) {
+      const per = images.some((p) => p.page) ? limits.pdfPage : limits.image;
+      return round1(Math.max(readingTime(text), per * images.length));
+    }
+    return readingTime(text);
+  }
+
+  const seconds = (x) => String(x).replace(".", ",");
+  const fill = (template, value) => template.replace("{s}", value);
+
+  // --- reading the form ----------------------------------------------------------------------------
+  const field = (name) => form.elements.namedItem(name);
+  const part = (name) => document.querySelector(`[data-part="${name}"]`);
+  let language = ""; // "" is the original; otherwise a translation's language code
+
+  function selectedText(select) {
+    if (!select || select.selectedIndex < 0) return "";
+    return select.options[select.selectedIndex].text.replace(/\s*\([^)]*\)\s*$/, "");
+  }
+
+  function translations() {
+    return Array.from(form.querySelectorAll("[data-translation-row]")).map((row) => {
+      const [lang, title, body] = row.querySelectorAll("input, textarea");
+      return { language: lang.value.trim(), title: title.value.trim(), body: body.value };
+    }).filter((t) => t.language && t.title);
+  }
+
+  function chosenMedia() {
+    return Array.from(form.querySelectorAll('input[name="media_ids"]:checked'));
+  }
+
+  function priority() {
+    const checked = form.querySelector('input[name="priority"]:checked');
+    return checked ? checked.value : "normal";
+  }
+
+  // --- drawing --------------------------------------------------------------------------------------
+  function renderLanguages(list) {
+    const box = part("langs");
+    if (!box) return;
+    if (language && !list.some((t) => t.language === language)) language = "";
+    box.querySelectorAll("button").forEach((b) => b.remove());
+    box.hidden = list.length === 0;
+    [{ language: "", label: strings.original }].concat(list.map((t) => ({ language: t.language, label: t.language })))
+      .forEach((entry) => {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "button small" + (entry.language === language ? " primary" : "");
+        button.textContent = entry.label;
+        button.setAttribute("aria-pressed", String(entry.language === language));
+        button.addEventListener("click", () => { language = entry.language; render(); });
+        box.appendChild(button);
+      });
+  }
+
+  function render() {
+    const list = translations();
+    renderLanguages(list);
+    const shown = list.find((t) => t.language === language);
+    const title = (shown ? shown.title : field("title").value).trim();
+    const body = safeBody(shown ? shown.body : field("body").value);
+
+    const level = priority();
+    screen.classList.remove("prio-normal", "prio-priority", "prio-emergency");
+    screen.classList.add("prio-" + level);
+    part("alert").hidden = level !== "emergency";
+    part("flag").hidden = level !== "priority";
+    part("unit").textContent = selectedText(field("unit_code")) || strings.unitPlaceholder;
+    part("category").textContent = selectedText(field("category"));
+    part("title").textContent = title || strings.titlePlaceholder;
+    part("title").lang = language || "vi";
+    part("body").replaceChildren(...Array.from(body.childNodes));
+    part("body").lang = language || "vi";
+
+    const qr = field("qr_url").value.trim();
+    part("qr").hidden = !/^https?:\/\/[^\s/?#]+/i.test(qr);
+
+    const media = chosenMedia();
+    const thumb = media.map((m) => m.dataset.thumb).find((src) => src && src.startsWith("/"));
+    const mediaBox = part("media");
+    mediaBox.replaceChildren();
+    if (thumb) {
+      const img = document.createElement("img");
+      img.src = thumb;
+      img.alt = "";
+      mediaBox.appendChild(img);
+    }
+    mediaBox.hidden = !thumb;
+    part("main").classList.toggle("with-media", Boolean(thumb));
+
+    // Reading time and the default slot count the original text, as the server does.
+    const original = field("title").value + " " + plainText(safeBody(field("body").value).innerHTML);
+    const playables = media.flatMap((m) => { try { return JSON.parse(m.dataset.playables || "[]"); } catch (e) { return []; } });
+    const reading = readingTime(original);
+    const automatic = defaultDuration(original, playables);
+    part("reading").textContent = fill(strings.seconds, seconds(reading));
+    const typed = field("duration_s").value.trim();
+    part("duration").textContent = typed ? fill(strings.seconds, typed) : fill(strings.auto, seconds(automatic));
+    field("duration_s").placeholder = fill(strings.auto, seconds(automatic));
+  }
+
+  function tick() {
+    // Viet Nam keeps UTC+07:00 all year, so the clock needs no time zone data.
+    const now = new Date(Date.now() + 7 * 3600 * 1000);
+    const two = (n) => String(n).padStart(2, "0");
+    part("clock").textContent = `${two(now.getUTCHours())}:${two(now.getUTCMinutes())} · ` +
+      `${two(now.getUTCDate())}/${two(now.getUTCMonth() + 1)}/${now.getUTCFullYear()}`;
+  }
+
+  // --- the toolbar ------------------------------------------------------------------------------
+  const OPEN = "\uE000";
+  const CLOSE = "\uE001";
+
+  function format(textarea, kind) {
+    const value = textarea.value;
+    let start = textarea.selectionStart;
+    let end = textarea.selectionEnd;
+    const plain = value.trim() !== "" && !KNOWN_TAG.test(value);
+    let before = value.slice(0, start);
+    let chosen = value.slice(start, end);
+    let after = value.slice(end);
+    let result;
+    if (kind === "list") {
+      const items = chosen.split("\n").map((line) => line.trim()).filter(Boolean);
+      const lines = (items.length ? items : [""]).map((line) => "<li>" + (plain ? escapeHtml(line) : line) + "</li>");
+      const list = "<ul>\n" + lines.join("\n") + "\n</ul>";
+      if (plain) { before = paragraphsHtml(before); after = paragraphsHtml(after); }
+      result = before + (before ? "\n" : "") + OPEN + list + CLOSE + (after ? "\n" : "") + after;
+    } else {
+      const tags = { bold: ["<strong>", "</strong>"], italic: ["<em>", "</em>"], link: ['<a href="https://">', "</a>"] }[kind];
+      const marked = before + OPEN + chosen + CLOSE + after;
+      const html = plain ? paragraphsHtml(marked) : marked;
+      result = html.replace(OPEN, OPEN + tags[0]).replace(CLOSE, tags[1] + CLOSE);
+    }
+    start = result.indexOf(OPEN);
+    end = result.indexOf(CLOSE) - 1;
+    if (kind === "link") {
+      // Select the address so the officer types it straight away.
+      start += '<a href="'.length;
+      end = start + "https://".length;
+    }
+    textarea.value = result.replace(OPEN, "").replace(CLOSE, "");
+    textarea.setSelectionRange(start, end);
+    textarea.focus();
+    textarea.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function buildToolbar() {
+    const bar = document.querySelector('[data-toolbar="body"]');
+    const textarea = field("body");
+    if (!bar || !textarea) return;
+    bar.setAttribute("role", "toolbar");
+    bar.setAttribute("aria-label", strings.toolbarLabel);
+    bar.setAttribute("aria-controls", textarea.id);
+    [["bold", strings.bold, "B"], ["italic", strings.italic, "I"], ["list", strings.list, "•"], ["link", strings.link, "⛓"]]
+      .forEach(([kind, label, glyph]) => {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "tool tool-" + kind;
+        button.title = label;
+        const mark = document.createElement("span");
+        mark.setAttribute("aria-hidden", "true");
+        mark.textContent = glyph;
+        const words = document.createElement("span");
+        words.className = "tool-label";
+        words.textContent = label;
+        button.append(mark, words);
+        button.addEventListener("click", () => format(textarea, kind));
+        bar.appendChild(button);
+      });
+    bar.hidden = false;
+  }
+
+  // --- wiring -------------------------------------------------------------------------------------
+  const nojs = form.querySelector("[data-nojs-preview]");
+  if (nojs) nojs.hidden = true;
+  buildToolbar();
+  form.addEventListener("input", render);
+  form.addEventListener("change", render);
+  render();
+  tick();
+  window.setInterval(tick, 1000);
+})();
