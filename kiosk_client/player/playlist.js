@@ -83,3 +83,26 @@ export function nextItemId(loop, currentId, previousLoop = loop, jumpQueue = [])
 export function newPriorityIds(loop, previousLoop, priorityOf) {
   return loop.filter((id) => !previousLoop.includes(id) && priorityOf(id) === 'priority');
 }
+
+/**
+ * Returns what the QR panel shows while `item` plays: `{url, title, caption}` or null.
+ *
+ * The notice's own link first; else, when its text runs over several pages, its public page
+ * (the full text on a phone); else the screen's standing links (public services, feedback), a
+ * different one for each item (`turn` counts items played).
+ */
+export function qrFor(item, textPages, links, turn) {
+  if (item?.qr_url) return { url: item.qr_url, title: 'Thông tin thêm', caption: 'Quét mã để mở trên điện thoại' };
+  if (item?.public_url && textPages > 1) {
+    return { url: item.public_url, title: 'Đọc toàn văn', caption: 'Quét mã để đọc cả thông báo trên điện thoại' };
+  }
+  return standingLink(links, turn);
+}
+
+/** Returns the `turn`-th of the screen's standing links as a QR panel entry, or null. */
+export function standingLink(links, turn) {
+  const usable = (links || []).filter((link) => link && typeof link.url === 'string' && link.url);
+  if (!usable.length) return null;
+  const link = usable[((turn % usable.length) + usable.length) % usable.length];
+  return { url: link.url, title: 'Quét mã QR', caption: link.caption || link.url };
+}

@@ -33,9 +33,10 @@
  * Where this cannot match Python exactly (all outside what the server writes into a manifest):
  * - Datetimes: Python's `datetime.fromisoformat` accepts many ISO 8601 spellings, and which ones
  *   depends on the Python version. This parser accepts `YYYY-MM-DD`, `T` or a space, `HH:MM` or
- *   `HH:MM:SS` with an optional 1–6 digit fraction, then `Z` or `±HH:MM` (optionally `:SS` and a
- *   fraction), and refuses everything else, including a missing offset. Every string it accepts,
- *   Python 3.11+ reads as the same instant; Python accepts more (basic format, week dates, ...).
+ *   `HH:MM:SS` with an optional 1–6 digit fraction, then `Z` or `±HH:MM` (optionally `:SS`), and
+ *   refuses everything else, including a missing offset. Every string it accepts, Python 3.11+
+ *   reads as the same instant; Python accepts more (basic format, week dates, ...). Offsets with
+ *   a fraction of a second are refused here: Python 3.11 itself misreads some of them.
  * - JSON numbers: JavaScript cannot tell `1` from `1.0`, so `days: [1.0]` (refused by Python,
  *   which wants ints) is accepted here, and integers beyond 2**53 lose precision in sort keys.
  * - Ids: Python applies `str()` to any id; here strings, numbers, booleans and null are converted
@@ -380,29 +381,32 @@ function compiled(rules) {
 // --- order within a level: Python's tuple comparison -------------------------------------------------
 
 function playOrder(a, b) {
-  return pyCompare([a.sortKey, a.id], [b.sortKey, b.id]);
+  return pyOrder(a.sortKey, b.sortKey) || compareCodePoints(a.id, b.id);
 }
 
 /**
- * Compare two JSON values as Python compares what `json.loads` and `_freeze` make of them:
- * sequences element by element (the first unequal pair decides, then the length), numbers and
- * booleans numerically, strings by code point. Returns -1, 0 or 1; throws TypeError where Python's
- * `<` raises it (a string against a number, null, objects).
+ * Compare two JSON values as Python compares what `json.loads` and `_freeze` make of them: 0 when
+ * Python's `==` holds, else -1 or 1 as its `<` decides. Sequences compare element by element (the
+ * first unequal pair decides, then the length), numbers and booleans numerically, strings by code
+ * point. Throws TypeError where Python's `<` raises it (a string against a number, null, objects).
  */
-function pyCompare(a, b) {
+function pyOrder(a, b) {
+  if (a === b) return 0;
+  if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b);
   if (isNumeric(a) && isNumeric(b)) {
     const x = +a;
     const y = +b;
     return x < y ? -1 : x > y ? 1 : 0;
   }
-  if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b);
   if (Array.isArray(a) && Array.isArray(b)) {
     const length = Math.min(a.length, b.length);
     for (let i = 0; i < length; i += 1) {
-      if (!pyEqual(a[i], b[i])) return pyCompare(a[i], b[i]);
+      const order = pyOrder(a[i], b[i]);
+      if (order !== 0) return order;
     }
     return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
   }
+  if (pyEqual(a, b)) return 0; // equal objects, as Python's tuple comparison first asks `==`
   throw new TypeError(`sort keys cannot compare ${pyType(a)} with ${pyType(b)}`);
 }
 
@@ -434,6 +438,11 @@ function compareCodePoints(a, b) {
   const length = Math.min(a.length, b.length);
   let i = 0;
   while (i < length && a.charCodeAt(i) === b.charCodeAt(i)) i += 1;
+  if (i < length) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x < 0xd800 && y < 0xd800) return x < y ? -1 : 1; // no surrogates involved: units are code points
+  }
   // Step back onto a shared high surrogate, so that both code points are read from their start.
   if (i > 0 && isHighSurrogate(a.charCodeAt(i - 1))) i -= 1;
   while (i < a.length && i < b.length) {
@@ -498,7 +507,7 @@ function hhmm(minutes) {
 
 const ISO_DATETIME = new RegExp(
   '^(\\d{4})-(\\d{2})-(\\d{2})[T ](\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,6}))?)?' +
-    '(?:(Z)|([+-])(\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,6}))?)?)$',
+    '(?:(Z)|([+-])(\\d{2}):(\\d{2})(?::(\\d{2}))?)$',
 );
 
 /**
@@ -516,7 +525,7 @@ function ticksFromJson(value) {
     }
     throw new Error(`a datetime is an ISO 8601 string with an offset, not ${show(value)}`);
   }
-  const [, year, month, day, hour, minute, second, fraction, zulu, sign, offH, offM, offS, offFraction] =
+  const [, year, month, day, hour, minute, second, fraction, zulu, sign, offH, offM, offS] =
     match.map((part) => part ?? '');
   const y = Number(year);
   const mo = Number(month);
@@ -530,16 +539,13 @@ function ticksFromJson(value) {
   if (!zulu && (Number(offH) > 23 || Number(offM) > 59 || Number(offS) > 59)) {
     throw new Error(`the datetime ${show(value)} has an impossible offset`);
   }
-  // Exact integer arithmetic: whole milliseconds, plus the remaining microseconds apart.
+  // Exact integer arithmetic; the offset is whole seconds, so only the fraction needs rounding.
   const localMs =
     daysFromCivil(y, mo, d) * DAY + ((Number(hour) * 60 + Number(minute)) * 60 + Number(second)) * 1000;
   const offsetSign = sign === '-' ? -1 : 1;
   const offsetMs = zulu ? 0 : ((Number(offH) * 60 + Number(offM)) * 60 + Number(offS)) * 1000;
   const micros = Number(fraction.padEnd(6, '0'));
-  const offsetMicros = zulu ? 0 : Number(offFraction.padEnd(6, '0'));
-  const ms = localMs - offsetSign * offsetMs + Math.floor(micros / 1000) - offsetSign * Math.floor(offsetMicros / 1000);
-  const rest = (micros % 1000) - offsetSign * (offsetMicros % 1000); // -999 … 1998 microseconds
-  return ms + Math.ceil(rest / 1000) - EPOCH;
+  return localMs - offsetSign * offsetMs + Math.ceil(micros / 1000) - EPOCH;
 }
 
 /** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */

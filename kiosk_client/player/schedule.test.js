@@ -66,7 +66,8 @@ describe('order within a level', () => {
   const now = vn(2026, 11, 22, 12);
 
   test('numbers in sort_key compare numerically, strings by their characters', () => {
-    const byNumber = [item('ten', { sortKey: ['2026-11-20T08:00:00+07:00', 10] }), item('nine', { sortKey: ['2026-11-20T08:00:00+07:00', 9] })];
+    const approved = '2026-11-20T08:00:00+07:00';
+    const byNumber = [item('ten', { sortKey: [approved, 10] }), item('nine', { sortKey: [approved, 9] })];
     const byString = [item('ten', { sortKey: ['10'] }), item('nine', { sortKey: ['9'] })];
 
     assert.deepEqual(ids(evaluate(byNumber, now)), ['nine', 'ten']);
@@ -74,7 +75,11 @@ describe('order within a level', () => {
   });
 
   test('a shorter sort_key that is a prefix comes first; ties fall back to the id', () => {
-    const items = [item('b', { sortKey: [1, 2] }), item('c', { sortKey: [1] }), item('a', { sortKey: [1, 2] })];
+    const items = [
+      item('b', { sortKey: [1, 2] }),
+      item('c', { sortKey: [1] }),
+      item('a', { sortKey: [1, 2] }),
+    ];
 
     assert.deepEqual(ids(evaluate(items, now)), ['c', 'a', 'b']);
   });
@@ -198,7 +203,10 @@ describe('JSON', () => {
   });
 
   test('a bound between two milliseconds rounds up, so every millisecond agrees with Python', () => {
-    const rules = rulesFromJson({ starts_at: '2026-11-22T08:00:00.000001+07:00', ends_at: '2026-11-22T09:00:00.999001+07:00' });
+    const rules = rulesFromJson({
+      starts_at: '2026-11-22T08:00:00.000001+07:00',
+      ends_at: '2026-11-22T09:00:00.999001+07:00',
+    });
 
     assert.equal(isActive(rules, vn(2026, 11, 22, 8)), false); // 08:00:00.000 is before the start
     assert.equal(isActive(rules, vn(2026, 11, 22, 8, 0, 0, 1)), true);
@@ -236,7 +244,8 @@ describe('JSON', () => {
 
   test('hour strings are read as Python reads them, quirks included', () => {
     // Python's `$` matches before a final newline and its `\d` takes any decimal digit.
-    assert.deepEqual(rulesFromJson({ hours: [['08:00\n', '1\u0665:0\u{1D7EB}']] }).hours, [['08:00', '15:09']]);
+    const quirky = rulesFromJson({ hours: [['08:00\n', '1\u0665:0\u{1D7EB}']] });
+    assert.deepEqual(quirky.hours, [['08:00', '15:09']]);
     assert.throws(() => rulesFromJson({ hours: [['08:00\n\n', '10:00']] }));
     assert.throws(() => rulesFromJson({ hours: [['\u0660\u0668:00', '10:00']] }));
   });
@@ -274,7 +283,8 @@ describe('against a reading of the rules straight from their definition', () => 
     if (json.starts_at && t < when(json.starts_at).getTime()) return false;
     if (json.ends_at && t >= when(json.ends_at).getTime()) return false;
     const local = new Date(t + VN_OFFSET_MS); // read with UTC getters
-    const midnight = t - (((local.getUTCHours() * 60 + local.getUTCMinutes()) * 60 + local.getUTCSeconds()) * 1000 + local.getUTCMilliseconds());
+    const sinceMidnight = ((local.getUTCHours() * 60 + local.getUTCMinutes()) * 60 + local.getUTCSeconds()) * 1000;
+    const midnight = t - sinceMidnight - local.getUTCMilliseconds();
     const isoDay = (ms) => ((new Date(ms + VN_OFFSET_MS).getUTCDay() + 6) % 7) + 1;
     const dayAllowed = (ms) => !json.days.length || json.days.includes(isoDay(ms));
     if (!json.hours.length) return dayAllowed(midnight);
@@ -309,27 +319,32 @@ describe('against a reading of the rules straight from their definition', () => 
 
     for (let round = 0; round < 400; round += 1) {
       const anchor = pick([vn(2027, 12, 29), vn(2028, 2, 26), vn(2026, 11, 20)]).getTime();
-      const around = () => new Date(anchor + int(0, 8 * 24 * 60) * 60_000 * (next() < 0.5 ? 60 : 1) / (next() < 0.5 ? 60 : 1));
+      // On the hour or on the minute, within eight days of the anchor.
+      const around = () =>
+        new Date(anchor + (next() < 0.5 ? int(0, 8 * 24) * 3_600_000 : int(0, 8 * 24 * 60) * 60_000));
       const bound = () => (next() < 0.4 ? null : iso(around()));
       const json = {
         starts_at: bound(),
         ends_at: bound(),
-        days: [...new Set(Array.from({ length: int(0, 3) }, () => int(1, 7)))].sort(),
-        hours: Array.from({ length: int(0, 3) }, () => (next() < 0.1 ? ['00:00', '00:00'] : [clock(), clock()])),
+        days: [...new Set(Array.from({ length: int(0, 3) }, () => int(1, 7)))].sort((a, b) => a - b),
+        hours: Array.from({ length: int(0, 3) }, () =>
+          next() < 0.1 ? ['00:00', '00:00'] : [clock(), clock()],
+        ),
       };
       const rules = rulesFromJson(json);
       const at = new Date(around().getTime() + pick([0, 0, 0, 1, 999, 59_999, -1]));
 
       const active = isActive(rules, at);
-      assert.equal(active, referenceIsActive(json, at), `${JSON.stringify(json)} at ${at.toISOString()}`);
+      const context = `${JSON.stringify(json)} at ${at.toISOString()}`;
+      assert.equal(active, referenceIsActive(json, at), context);
       const change = nextTransition(rules, at);
       if (change !== null) {
         assert.ok(change > at);
-        assert.equal(referenceIsActive(json, new Date(change.getTime() - 1)), active, 'changed early');
+        assert.equal(referenceIsActive(json, new Date(change.getTime() - 1)), active, `${context}: early`);
         for (let t = at.getTime() + 29 * 60_000; t < change.getTime(); t += 29 * 60_000) {
           assert.equal(referenceIsActive(json, new Date(t)), active, 'changed before the transition');
         }
-        assert.notEqual(referenceIsActive(json, change), active, `${JSON.stringify(json)} at ${at.toISOString()}`);
+        assert.notEqual(referenceIsActive(json, change), active, `${context}: no change at ${change.toISOString()}`);
       } else {
         // Nothing changes any more: sample the next two weeks.
         for (let minute = 1; minute < 14 * 24 * 60; minute += 29) {

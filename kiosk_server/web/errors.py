@@ -139,8 +139,8 @@ def handle_http(error: HTTPException):
         if isinstance(error, CSRFError):
             message = _("Phiên làm việc đã hết hạn; hãy tải lại trang rồi thử lại.")
         response = api_error(status, message, fields)
-        if status == 429 and hasattr(error, "retry_after"):
-            response.headers["Retry-After"] = str(error.retry_after)
+        if status == 429 and getattr(error, "retry_after", None):
+            response.headers["Retry-After"] = str(int(error.retry_after))
         return response
     message = _MESSAGES.get(status, _MESSAGES[400])
     if isinstance(error, CSRFError):

@@ -7,6 +7,7 @@ API refuse the same input with the same Vietnamese messages.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -61,6 +62,7 @@ LANGUAGE_SUGGESTIONS = (
     ("cja", _l("Chăm")),
     ("en", _l("Tiếng Anh")),
 )
+VN_MOMENT = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[\s,]+(\d{1,2})[:hg](\d{2})(?::(\d{2}))?)?$")
 QR_SUGGESTIONS = (
     ("https://dichvucong.gov.vn", _l("Cổng Dịch vụ công quốc gia")),
     ("https://dichvucong.gov.vn/p/phananhkiennghi/pakn-gioi-thieu.html", _l("Phản ánh, kiến nghị")),
@@ -226,8 +228,14 @@ def _clock(text: str) -> str:
     return text[:5] if len(text) == 8 and text[5] == ":" else text
 
 
-def to_body(form: NoticeForm, hours: list[dict], translations: list[dict]) -> dict:
-    """Return the API's notice body for what the officer entered; nothing is judged here."""
+def to_body(form: NoticeForm, hours: list[dict], translations: list[dict]) -> tuple[dict, dict]:
+    """Return the API's notice body for what the officer entered, and the errors of reading its moments.
+
+    Nothing else is judged here: the service checks every field.
+    """
+    starts_at, starts_error = read_moment(form.starts_at.data)
+    ends_at, ends_error = read_moment(form.ends_at.data)
+    errors = {k: v for k, v in (("starts_at", starts_error), ("ends_at", ends_error)) if v}
     return {
         "title": form.title.data or "",
         "body": form.body.data or "",
@@ -240,23 +248,49 @@ def to_body(form: NoticeForm, hours: list[dict], translations: list[dict]) -> di
             "groups": _ids(form.target_groups.data or []),
             "kiosks": _ids(form.target_kiosks.data or []),
         },
-        "starts_at": (form.starts_at.data or "").strip() or None,
-        "ends_at": (form.ends_at.data or "").strip() or None,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
         "days": _ids(form.days.data or []),
         "hours": [[_clock(row["start"]), _clock(row["end"])] for row in hours],
         "duration_s": _number(form.duration_s.data),
         "qr_url": (form.qr_url.data or "").strip() or None,
         "media_ids": _ids(form.media_ids.data or []),
         "translations": translations,
-    }
+    }, errors
 
 
 def local_input(moment: datetime | None) -> str:
-    """Return `moment` as a datetime-local value on the Viet Nam clock ("2026-12-01T07:30")."""
+    """Return `moment` as the editor writes it: "01/12/2026 07:30" on the Viet Nam clock."""
     if moment is None:
         return ""
     local = moment.astimezone(schedule.VN)
-    return local.strftime("%Y-%m-%dT%H:%M:%S" if local.second else "%Y-%m-%dT%H:%M")
+    return local.strftime("%d/%m/%Y %H:%M:%S" if local.second else "%d/%m/%Y %H:%M")
+
+
+def read_moment(text: str | None) -> tuple[str | None, str | None]:
+    """Return (ISO value for the API, error) for a moment typed as "dd/mm/yyyy HH:MM" (ISO is accepted too).
+
+    An unreadable value is handed on as typed, so the service refuses it and nothing is saved; the
+    error returned here then replaces its message with one in the editor's own format.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None, None
+    match = VN_MOMENT.match(text)
+    if match is None:
+        try:
+            datetime.fromisoformat(text)
+        except ValueError:
+            return text, _l("Nhập theo dạng ngày/tháng/năm giờ:phút, ví dụ 01/12/2026 07:30.")
+        return text, None
+    day, month, year, hour, minute, second = match.groups()
+    if hour is None:
+        return text, _l("Thêm giờ bắt đầu hoặc kết thúc, ví dụ %(day)s 07:30.", day=f"{day}/{month}/{year}")
+    try:
+        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))
+    except ValueError:
+        return text, _l("Không có thời điểm “%(text)s” trên lịch.", text=text[:40])
+    return moment.isoformat(timespec="seconds" if second else "minutes"), None
 
 
 def fill(form: NoticeForm, content: dict, version: int) -> tuple[list[dict], list[dict]]:

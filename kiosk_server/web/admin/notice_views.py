@@ -238,7 +238,7 @@ def _save(form: nf.NoticeForm, notice: Notice | None):
         return _editor(form, notice, *shown), 400
     if request.form.get("action") == "preview":
         return _editor(form, notice, *shown)
-    body = nf.to_body(form, hours, translations)
+    body, read_errors = nf.to_body(form, hours, translations)
     try:
         if notice is None:
             notice = notices.create_notice(body, current_user)
@@ -257,7 +257,7 @@ def _save(form: nf.NoticeForm, notice: Notice | None):
     except ServiceError as error:
         db.session.rollback()
         flash(str(error.message), "error")
-        return _editor(form, notice, *shown, errors=error.fields), 422
+        return _editor(form, notice, *shown, errors={**error.fields, **read_errors}), 422
     if request.form.get("action") == "submit":
         try:
             notices.submit(notice, current_user)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_smorest import Api
 
 from kiosk_server.web.errors import api_error
@@ -35,7 +35,11 @@ def init_api(app: Flask) -> None:
         api.register_blueprint(module.blp)
         # Bearer tokens are not sent by browsers on their own, so CSRF does not apply to the API.
         csrf.exempt(module.blp)
-        limiter.limit(lambda: app.config["API_RATE_LIMIT"])(module.blp)
+        # The limiter outlives an app (tests build many): a second registration would count each
+        # request twice against the same key.
+        if not getattr(module.blp, "rate_limited", False):
+            limiter.limit(lambda: current_app.config["API_RATE_LIMIT"])(module.blp)
+            module.blp.rate_limited = True
 
     @app.before_request
     def _api_wants_json():
