@@ -58,6 +58,11 @@ class Defaults:
 
     SEED_DEMO_ON_START = True
 
+    # CAP feeds: when certificate files are listed (PEM, ":"-separated in the environment), every
+    # CAP message must carry an XML signature by one of them.
+    CAP_TRUSTED_CERT_FILES: str = ""
+    CAP_SENDER = "bangtin@localhost"
+
 
 # Environment variables read as KIOSK_<NAME>; the value is parsed with the type of the default.
 ENV_KEYS = (
@@ -72,6 +77,8 @@ ENV_KEYS = (
     "SOCKETIO_ASYNC_MODE",
     "SEED_DEMO_ON_START",
     "RATELIMIT_LOGIN",
+    "CAP_TRUSTED_CERT_FILES",
+    "CAP_SENDER",
 )
 
 
@@ -119,6 +126,9 @@ def _derive(cfg: dict[str, Any], instance_path: str) -> None:
     media = Path(cfg["MEDIA_DIR"])
     cfg["MEDIA_DIR"] = str(media if media.is_absolute() else Path.cwd() / media)
     cfg["MAX_CONTENT_LENGTH"] = int(cfg["MAX_UPLOAD_MB"]) * 1024 * 1024
+    if "CAP_TRUSTED_CERTS" not in cfg:
+        files = [f for f in str(cfg.get("CAP_TRUSTED_CERT_FILES") or "").split(":") if f]
+        cfg["CAP_TRUSTED_CERTS"] = [Path(f).read_text(encoding="ascii") for f in files]
     if cfg.get("REDIS_URL"):
         cfg.setdefault("RATELIMIT_STORAGE_URI", cfg["REDIS_URL"])
     else:

@@ -28,21 +28,27 @@ COMMAND_TIMEOUT = 15.0
 
 @dataclass(frozen=True)
 class ScreenCommands:
-    """Argv lists that switch the screen off and on, and one run once at start (may be empty)."""
+    """Argv lists that switch the screen off and on, and those run once at start (maybe none)."""
 
     off: list[str]
     on: list[str]
-    setup: list[str] = field(default_factory=list)
+    setup: list[list[str]] = field(default_factory=list)
     env: Mapping[str, str] = field(default_factory=dict)  # added to the launcher's own environment
     source: str = "custom"
 
 
 def x11_commands() -> ScreenCommands:
-    """Return the xset commands; `dpms 0 0 0` keeps DPMS from blanking on its own after a `force on`."""
+    """Return the xset commands.
+
+    `force on` enables DPMS again, so its timeouts are set to 0 (never) rather than DPMS disabled
+    with `-dpms`: the screen would otherwise go dark by itself ten minutes after each wake-up.
+    Separate commands, because xset drops every change of a command line that holds one it cannot do
+    (`dpms` on a server without the extension).
+    """
     return ScreenCommands(
         off=["xset", "dpms", "force", "off"],
         on=["xset", "dpms", "force", "on"],
-        setup=["xset", "s", "off", "s", "noblank", "dpms", "0", "0", "0"],
+        setup=[["xset", "s", "off"], ["xset", "s", "noblank"], ["xset", "dpms", "0", "0", "0"]],
         source="x11",
     )
 
@@ -86,9 +92,7 @@ def default_commands(environ: Mapping[str, str] | None = None) -> ScreenCommands
     if environ.get("DISPLAY") and shutil.which("xset") and not display:
         return x11_commands()
     if os.path.exists(VCGENCMD):
-        return ScreenCommands(
-            off=[VCGENCMD, "display_power", "0"], on=[VCGENCMD, "display_power", "1"], source="raspberry-pi"
-        )
+        return ScreenCommands(off=[VCGENCMD, "display_power", "0"], on=[VCGENCMD, "display_power", "1"], source="raspberry-pi")
     return None
 
 
@@ -132,8 +136,9 @@ class ScreenPower:
         self.blank: bool | None = None  # unknown until the first apply
 
     def setup(self) -> None:
-        """Run the setup command once, e.g. so X11 never blanks the screen by itself."""
-        run_command(self.commands.setup, self.commands.env)
+        """Run the setup commands once, e.g. so X11 never blanks the screen by itself."""
+        for argv in self.commands.setup:
+            run_command(argv, self.commands.env)
 
     def apply(self, blank: bool) -> None:
         """Switch the screen off (`blank`) or on, if it is not already so."""

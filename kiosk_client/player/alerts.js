@@ -5,10 +5,10 @@
 // 4 red, 5 purple); the level is always written out too, so colour never carries it alone.
 
 export const LEVELS = Object.freeze({
-  1: { colour: '#8fd3f4', ink: '#06212e', disaster: 'Rủi ro thiên tai nhỏ', other: 'Mức nguy hiểm thấp' },
-  2: { colour: '#fff176', ink: '#2b2400', disaster: 'Rủi ro thiên tai trung bình', other: 'Mức nguy hiểm trung bình' },
-  3: { colour: '#fb8c00', ink: '#1f1000', disaster: 'Rủi ro thiên tai lớn', other: 'Mức nguy hiểm cao' },
-  4: { colour: '#d50000', ink: '#ffffff', disaster: 'Rủi ro thiên tai rất lớn', other: 'Mức nguy hiểm rất cao' },
+  1: { colour: '#8fd3f4', ink: '#0b2540', disaster: 'Rủi ro thiên tai nhỏ', other: 'Mức nguy hiểm thấp' },
+  2: { colour: '#fff176', ink: '#2b2300', disaster: 'Rủi ro thiên tai trung bình', other: 'Mức nguy hiểm trung bình' },
+  3: { colour: '#f57c00', ink: '#1a0d00', disaster: 'Rủi ro thiên tai lớn', other: 'Mức nguy hiểm cao' },
+  4: { colour: '#c62828', ink: '#ffffff', disaster: 'Rủi ro thiên tai rất lớn', other: 'Mức nguy hiểm rất cao' },
   5: { colour: '#6a1b9a', ink: '#ffffff', disaster: 'Thảm họa thiên tai', other: 'Mức nguy hiểm đặc biệt nghiêm trọng' },
 });
 
@@ -21,11 +21,36 @@ export function levelOf(alert) {
   return level >= 1 && level <= 5 ? level : 3;
 }
 
-/** Returns the level written out: "Cấp độ 4 — Rủi ro thiên tai rất lớn". */
+/**
+ * Returns the level written out: "Cấp độ 4 — Rủi ro thiên tai rất lớn". The server's name for a
+ * disaster level is used when it sent one; fire, epidemics and security get words of their own.
+ */
 export function levelLabel(alert) {
   const level = levelOf(alert);
-  const words = NOT_DISASTERS.has(alert?.hazard) ? LEVELS[level].other : LEVELS[level].disaster;
-  return `Cấp độ ${level} — ${words}`;
+  if (NOT_DISASTERS.has(alert?.hazard)) return `Cấp độ ${level} — ${LEVELS[level].other}`;
+  if (typeof alert?.level_name === 'string' && alert.level_name.trim()) return alert.level_name.trim();
+  return `Cấp độ ${level} — ${LEVELS[level].disaster}`;
+}
+
+const HEX = /^#[0-9a-f]{6}$/i;
+
+/** Returns the overlay's background and text colours: the server's for the level, else ours. */
+export function levelColours(alert) {
+  const level = LEVELS[levelOf(alert)];
+  return {
+    colour: HEX.test(alert?.color ?? '') ? alert.color : level.colour,
+    ink: HEX.test(alert?.text_color ?? '') ? alert.text_color : level.ink,
+  };
+}
+
+/** Returns the alert's texts in turn: its own first, then each translation that has a headline. */
+export function alertTexts(alert) {
+  const own = { language: alert?.language || 'vi', headline: alert?.headline || '', description: alert?.description || '',
+    instruction: alert?.instruction || '' };
+  const others = (alert?.translations || [])
+    .filter((t) => t && t.headline && t.language !== own.language)
+    .map((t) => ({ language: t.language, headline: t.headline, description: t.description || '', instruction: t.instruction || '' }));
+  return [own, ...others];
 }
 
 /** Returns the heading above the alert: a disaster warning or another emergency. */
@@ -38,9 +63,11 @@ function expiresMs(alert) {
   return Number.isFinite(ms) ? ms : Infinity;
 }
 
-/** Returns true while `alert` is in force at `nowMs`: not cancelled and not past its expiry. */
+/** Returns true while `alert` is in force at `nowMs`: in effect, not cancelled and not past its expiry. */
 export function isActive(alert, nowMs) {
-  return Boolean(alert && alert.id != null && !alert.cancelled && expiresMs(alert) > nowMs);
+  const effective = Date.parse(alert?.effective_at ?? '');
+  return Boolean(alert && alert.id != null && !alert.cancelled && expiresMs(alert) > nowMs
+    && !(effective > nowMs));
 }
 
 /** Returns the alerts in force at `nowMs`, most severe first, then the newest, then by id. */
@@ -90,9 +117,11 @@ export function cancelAlert(stored, id) {
   return next;
 }
 
-/** Returns the map with only the alerts active at `nowMs`. */
+/** Returns the map without the alerts that are over at `nowMs` (expired or cancelled); ones not yet in effect stay. */
 export function prune(stored, nowMs) {
   const next = {};
-  for (const [id, alert] of Object.entries(stored || {})) if (isActive(alert, nowMs)) next[id] = alert;
+  for (const [id, alert] of Object.entries(stored || {})) {
+    if (alert && alert.id != null && !alert.cancelled && expiresMs(alert) > nowMs) next[id] = alert;
+  }
   return next;
 }

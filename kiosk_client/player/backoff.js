@@ -10,16 +10,15 @@ export const BACKOFF = Object.freeze({ baseMs: 1000, maxMs: 60000, factor: 2, ji
 /**
  * Returns the milliseconds to wait before retry number `attempt` (0 for the first retry).
  *
- * The delay grows as base * factor^attempt up to maxMs, then is spread uniformly over
- * [1 - jitter, 1 + jitter] times that and capped at maxMs again, so it never exceeds the cap and
- * retries at the cap still land anywhere in its upper half.
+ * The ceiling grows as base * factor^attempt up to maxMs, and the delay is drawn uniformly from
+ * [1 - jitter, 1] times that ceiling: never above the cap, and at the cap spread evenly over its
+ * upper half (30-60 s), rather than piling up on the cap as clamping a symmetric jitter would.
  */
 export function backoffDelay(attempt, options = {}, random = Math.random) {
   const { baseMs, maxMs, factor, jitter } = { ...BACKOFF, ...options };
   const step = Math.max(0, Math.floor(Number(attempt) || 0));
-  const raw = Math.min(maxMs, baseMs * factor ** Math.min(step, 64));
-  const spread = raw * (1 + jitter * (2 * random() - 1));
-  return Math.round(Math.max(0, Math.min(maxMs, spread)));
+  const ceiling = Math.min(maxMs, baseMs * factor ** Math.min(step, 64));
+  return Math.round(ceiling * (1 - jitter * random()));
 }
 
 /** A retry counter: `next()` returns the delay for the coming retry, `reset()` after a success. */

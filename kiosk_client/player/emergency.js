@@ -2,11 +2,12 @@
 // shown full screen in turn (most severe first), acknowledged to the server once shown, and taken
 // down when they expire, by the screen's own clock, online or not.
 
-import { activeAlerts, addAlert, cancelAlert, mergeManifestAlerts, prune } from './alerts.js';
+import { activeAlerts, addAlert, alertTexts, cancelAlert, mergeManifestAlerts, prune } from './alerts.js';
 import { renderAlert } from './render.js';
 import { KEYS } from './store.js';
 
 export const TURN_MS = 15000; // several alerts take turns this long each
+const LANGUAGE_TURN_MS = 8000; // an alert's own text and its translations alternate this often
 
 export class AlertBoard {
   constructor({ store, now, ack, onChange = () => {} }) {
@@ -79,11 +80,13 @@ export class AlertBoard {
     } else {
       const index = Math.floor(nowMs / TURN_MS) % active.length;
       const alert = active[index];
-      renderAlert(alert, index + 1, active.length, this.unitName);
+      const texts = alertTexts(alert);
+      const text = texts[Math.floor(nowMs / LANGUAGE_TURN_MS) % texts.length];
+      renderAlert(alert, { position: index + 1, count: active.length, unitName: this.unitName, text });
       const stored = this.alerts[alert.id];
       if (!stored.shown) {
         stored.shown = true;
-        if (!stored.sounded) {
+        if (!stored.sounded && alert.sound !== false) {
           stored.sounded = true;
           attentionSound();
         }

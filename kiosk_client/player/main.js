@@ -368,7 +368,12 @@ function cacheForOffline(manifest) {
     settings.themeCssUrl, settings.emblemUrl, settings.socketioUrl, ...settings.fontCssUrls,
     ...loaded.filter(isShellUrl),
   ].filter(Boolean);
-  postToWorker({ type: 'cache', shell: [...new Set(shell)], media: [...media, ...qrs] });
+  postToWorker({
+    type: 'cache',
+    shell: [...new Set(shell)],
+    media: [...media, ...qrs],
+    manifest: { body: JSON.stringify(manifest), etag: state.etag },
+  });
 }
 
 function isShellUrl(url) {

@@ -4,9 +4,13 @@
 
 /**
  * Returns `blocks` grouped into pages, in order: each page is the longest run of blocks for which
- * `fits(page)` holds. A block that does not fit on an empty page is handed to `split(block)`, which
- * returns smaller blocks (the first of which should fit) or null/one block when it cannot be cut;
- * such a block then gets a page of its own (the renderer clips it rather than shrinking the text).
+ * `fits(page)` holds.
+ *
+ * A block that does not fit after the blocks already on the page is offered to
+ * `split(block, page)`, which returns smaller blocks whose first one fits after `page` (a long
+ * paragraph then continues on the next page instead of leaving a hole), or null when it cannot or
+ * should not be cut. A block that does not fit even on an empty page and cannot be cut gets a page
+ * of its own (the renderer clips it rather than shrinking the text).
  */
 export function paginate(blocks, fits, split = () => null) {
   const pages = [];
@@ -15,20 +19,19 @@ export function paginate(blocks, fits, split = () => null) {
   let guard = 10000; // a split that never shrinks must not loop forever
   while (queue.length && guard-- > 0) {
     const block = queue.shift();
-    const candidate = [...page, block];
-    if (fits(candidate)) {
-      page = candidate;
+    if (fits([...page, block])) {
+      page.push(block);
+      continue;
+    }
+    const parts = split(block, page);
+    if (parts && parts.length > 1 && fits([...page, parts[0]])) {
+      queue.unshift(...parts);
     } else if (page.length) {
       pages.push(page);
       page = [];
       queue.unshift(block);
     } else {
-      const parts = split(block);
-      if (parts && parts.length > 1) {
-        queue.unshift(...parts);
-      } else {
-        pages.push([block]);
-      }
+      pages.push([block]);
     }
   }
   if (page.length) pages.push(page);

@@ -21,7 +21,7 @@ export function parseRange(header, size) {
   }
   const start = Number(match[1]);
   let end = match[2] === '' ? size - 1 : Number(match[2]);
-  if (end < start) return null; // invalid: ignore the header
+  if (match[2] !== '' && end < start) return null; // invalid: ignore the header
   if (start >= size) return { unsatisfiable: true };
   end = Math.min(end, size - 1);
   return { start, end };

@@ -2,7 +2,7 @@
 // emergency overlay, the offline badge, the pairing view, the idle card and the identify banner.
 // All text a citizen reads is Vietnamese.
 
-import { alertKind, levelLabel, levelOf, LEVELS } from './alerts.js';
+import { alertKind, levelColours, levelLabel, levelOf } from './alerts.js';
 import { formatClock, formatDateTime, formatSolarDate, vnDateKey } from './clock.js';
 import { byId, clear, h, qrElement, setText } from './dom.js';
 
@@ -160,10 +160,10 @@ export function setOffline(offline) {
 let alertShown = null;
 
 /**
- * Shows `alert` full screen (`[data-testid=alert]`), with "n/m" when several take turns; null
- * removes the overlay entirely.
+ * Shows `alert` full screen (`[data-testid=alert]`) in the words of `text` (its own or a
+ * translation, see alerts.alertTexts), with "n/m" when several take turns; null removes the overlay.
  */
-export function renderAlert(alert, position, count, unitName) {
+export function renderAlert(alert, { position = 1, count = 1, unitName = '', text = null } = {}) {
   const existing = document.querySelector('[data-testid=alert]');
   if (!alert) {
     alertShown = null;
@@ -171,11 +171,13 @@ export function renderAlert(alert, position, count, unitName) {
     document.body.classList.remove('has-alert');
     return;
   }
-  const key = JSON.stringify([alert.id, alert.headline, alert.level, alert.description, alert.instruction,
-    alert.expires_at, position, count, unitName]);
+  const words = text || { language: 'vi', headline: alert.headline, description: alert.description, instruction: alert.instruction };
+  const key = JSON.stringify([alert.id, alert.level, alert.color, alert.expires_at, words, position, count, unitName]);
   if (existing && key === alertShown) return;
   alertShown = key;
   const level = levelOf(alert);
+  const { colour, ink } = levelColours(alert);
+  const translated = words.language && words.language !== 'vi';
   const overlay = h('section', {
     class: `alert-overlay alert-level-${level}`,
     dataset: { testid: 'alert', alertId: String(alert.id), level: String(level) },
@@ -184,21 +186,23 @@ export function renderAlert(alert, position, count, unitName) {
   h('div', { class: 'alert-band' },
     h('span', { class: 'alert-icon', 'aria-hidden': 'true' }, '!'),
     h('span', { class: 'alert-kind' }, alertKind(alert)),
-    count > 1 ? h('span', { class: 'alert-count' }, `${position}/${count}`) : null),
-  h('div', { class: 'alert-body' },
-    h('div', { class: 'alert-level' }, levelLabel(alert)),
-    alert.hazard_name ? h('div', { class: 'alert-hazard' }, alert.hazard_name) : null,
-    h('h1', { class: 'alert-headline' }, alert.headline || ''),
-    alert.description ? h('p', { class: 'alert-description' }, alert.description) : null,
-    alert.instruction ? h('div', { class: 'alert-instruction' },
-      h('div', { class: 'alert-instruction-label' }, 'Người dân cần làm ngay'),
-      h('p', {}, alert.instruction)) : null),
+    translated ? h('span', { class: 'alert-language' }, LANGUAGE_NAMES[words.language] || words.language) : null,
+    count > 1 ? h('span', { class: 'alert-count' }, `Cảnh báo ${position}/${count}`) : null),
+  h('div', { class: 'alert-body', lang: words.language || 'vi' },
+    h('div', { class: 'alert-meta', lang: 'vi' },
+      h('span', { class: 'alert-level' }, levelLabel(alert)),
+      alert.hazard_name ? h('span', { class: 'alert-hazard' }, alert.hazard_name) : null),
+    h('h1', { class: 'alert-headline' }, words.headline || ''),
+    words.description ? h('p', { class: 'alert-description' }, words.description) : null,
+    words.instruction ? h('div', { class: 'alert-instruction' },
+      h('div', { class: 'alert-instruction-label', lang: 'vi' }, 'Người dân cần làm ngay'),
+      h('p', {}, words.instruction)) : null),
   h('div', { class: 'alert-foot' },
-    h('span', { class: 'alert-source' }, unitName ? `Nguồn: ${unitName}` : ''),
+    h('span', { class: 'alert-source' }, [unitName ? `Nguồn: ${unitName}` : '', alert.area ? ` · Khu vực: ${alert.area}` : ''].join('')),
     alert.expires_at ? h('span', { class: 'alert-expires' }, `Hiệu lực đến ${formatDateTime(alert.expires_at)}`) : null,
     h('span', { class: 'alert-clock', dataset: { clock: '' } }, formatClock(Date.now()))));
-  overlay.style.setProperty('--alert-colour', LEVELS[level].colour);
-  overlay.style.setProperty('--alert-ink', LEVELS[level].ink);
+  overlay.style.setProperty('--alert-colour', colour);
+  overlay.style.setProperty('--alert-ink', ink);
   document.body.classList.add('has-alert');
   if (existing) existing.replaceWith(overlay);
   else document.body.append(overlay);

@@ -34,8 +34,13 @@ export function bodyBlocks(html) {
   return blocks;
 }
 
-/** Returns smaller blocks for one that does not fit a page alone (null if it cannot be cut). */
-function splitBlock(block, fits) {
+const MIN_WORDS_AT_PAGE_END = 6; // fewer words at the foot of a page read as a stray line
+
+/**
+ * Returns smaller blocks for one that does not fit after `page`: a list becomes one list per item,
+ * a paragraph is cut after the words that fit. Null when it cannot or should not be cut.
+ */
+function splitBlock(block, page, fits) {
   if ((block.tagName === 'UL' || block.tagName === 'OL') && block.children.length > 1) {
     // One list per item, numbering kept: the pager can then cut between items.
     const start = Number(block.getAttribute('start') || 1);
@@ -51,11 +56,17 @@ function splitBlock(block, fits) {
   // Cut the words where the page ends. Inline emphasis inside this one block is lost, which is
   // better than a paragraph running off the screen.
   const part = (from, to) => {
-    const el = document.createElement(block.tagName === 'LI' ? 'P' : block.tagName);
-    el.textContent = words.slice(from, to).join(' ');
-    return el;
+    const text = words.slice(from, to).join(' ');
+    if (block.tagName === 'UL' || block.tagName === 'OL') {
+      const list = document.createElement(block.tagName);
+      if (block.hasAttribute('start')) list.setAttribute('start', block.getAttribute('start'));
+      list.append(h('li', {}, text));
+      return list;
+    }
+    return h(block.tagName.toLowerCase(), {}, text);
   };
-  const k = fitCount(words.length - 1, (n) => fits([part(0, n)]));
+  const k = fitCount(words.length - 1, (n) => fits([...page, part(0, n)]));
+  if (page.length && k < MIN_WORDS_AT_PAGE_END) return null;
   return [part(0, k), part(k, words.length)];
 }
 
@@ -87,7 +98,7 @@ export class Stage {
         content.replaceChildren(...nodes.map((n) => n.cloneNode(true)));
         return content.scrollHeight <= available + 1;
       };
-      pages = paginate(blocks, fits, (block) => splitBlock(block, fits));
+      pages = paginate(blocks, fits, (block, page) => splitBlock(block, page, fits));
       el.remove();
     }
     this.pageCache.set(key, pages);

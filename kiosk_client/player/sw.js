@@ -41,7 +41,7 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('message', (event) => {
   const data = event.data || {};
   if (data.type === 'cache') {
-    event.waitUntil(syncCaches(data.shell || [], data.media || []));
+    event.waitUntil(Promise.all([keepManifest(data.manifest), syncCaches(data.shell || [], data.media || [])]));
   } else if (data.type === 'forget') {
     // The screen was revoked: nothing of the old kiosk may be played again.
     event.waitUntil(Promise.all([caches.delete(DATA), caches.delete(MEDIA)]));
@@ -147,6 +147,19 @@ async function manifest(request) {
     headers.delete('Date'); // an old Date must not be taken for the server's clock
     return new Response(cached.body, { status: 200, headers });
   }
+}
+
+/**
+ * Stores the manifest the player is playing as the offline answer to GET /kiosk/manifest. The
+ * player posts it: the first page load is not controlled by this worker and a 304 carries no body,
+ * so the worker cannot count on seeing a 200 go by.
+ */
+async function keepManifest(held) {
+  if (!held || typeof held.body !== 'string') return;
+  const headers = { 'Content-Type': 'application/json' };
+  if (held.etag) headers.ETag = held.etag;
+  const cache = await caches.open(DATA);
+  await cache.put(MANIFEST_PATH, new Response(held.body, { status: 200, headers }));
 }
 
 /** Media files never change (named by sha256): from the cache, sliced for Range requests. */

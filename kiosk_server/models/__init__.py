@@ -1,5 +1,6 @@
 """Database models, one module per aggregate. Importing this package registers every table."""
 
+from kiosk_server.models.alerts import Alert, AlertAck
 from kiosk_server.models.audit import AuditEntry
 from kiosk_server.models.categories import Category
 from kiosk_server.models.kiosks import Kiosk, KioskGroup
@@ -12,6 +13,6 @@ from kiosk_server.models.units import Unit
 from kiosk_server.models.users import ApiToken, User
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Category", "Kiosk", "KioskGroup", "Media", "Notice", "NoticeRevision", "NoticeTarget",
+    "Alert", "AlertAck", "ApiToken", "AuditEntry", "Category", "Kiosk", "KioskGroup", "Media", "Notice", "NoticeRevision", "NoticeTarget",
     "PairingRequest", "PlayRecord", "PublishEvent", "Unit", "User", "notice_media",
 ]

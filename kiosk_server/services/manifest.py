@@ -20,6 +20,7 @@ from kiosk_server.domain.links import DEFAULT_LINKS
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk, Notice, NoticeRevision, NoticeTarget, Unit
 from kiosk_server.models.base import utcnow
+from kiosk_server.services import alerts as alert_service
 from kiosk_server.services import scope
 
 _CACHE_SIZE = 4096
@@ -144,7 +145,7 @@ def build_manifest(kiosk: Kiosk, now: datetime | None = None) -> dict:
             "units": [{"code": c, "name": unit_names.get(c, "")} for c in chain],
         },
         "items": items,
-        "alerts": [],
+        "alerts": alert_service.active_for_kiosk(kiosk, now),
         # Enough days that a screen cut off for two months still shows the right lunar date.
         "lunar": lunar.lunar_labels(now.astimezone(schedule.VN).date(), LUNAR_DAYS),
         "links": [dict(link) for link in DEFAULT_LINKS],

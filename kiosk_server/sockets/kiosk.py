@@ -7,7 +7,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk
-from kiosk_server.services import kiosks, presence, publish, scope
+from kiosk_server.services import alerts, kiosks, presence, publish, scope
 
 # sid -> kiosk id, for this process's connections (a disconnect carries no auth).
 _sessions: dict[str, int] = {}
@@ -57,6 +57,11 @@ class KioskNamespace(Namespace):
             return
         presence.heartbeat(kiosk, data.get("version"), data.get("current_item"), data.get("uptime_s"))
 
+    def on_alert_ack(self, data=None):
+        kiosk = _kiosk()
+        if kiosk is not None and isinstance(data, dict):
+            alerts.record_ack(kiosk, data.get("id"))
+
     def on_played(self, data=None):
         kiosk = _kiosk()
         if kiosk is not None:
@@ -64,5 +69,5 @@ class KioskNamespace(Namespace):
 
 
 def active_alerts_for(kiosk: Kiosk) -> list[dict]:
-    """Return the active alerts that cover the kiosk (filled in by the alerts feature)."""
-    return []
+    """Return the active public alerts covering the kiosk, most severe first."""
+    return alerts.active_for_kiosk(kiosk)

@@ -333,3 +333,19 @@ def test_officer_cannot_delete_another_provinces_media(app, officers):
         media_service.delete_media(theirs, officers["editor"])
     assert media_rows() == 1
 
+
+
+def test_decoding_in_gevents_worker_thread_returns_and_refuses_alike(app, officers, monkeypatch):
+    # Production runs under gevent: the decoders run in a native thread so the event loop keeps serving.
+    from gevent.threadpool import ThreadPool
+
+    pool = ThreadPool(1)
+    monkeypatch.setattr(media_service, "_gevent_worker", lambda: pool)
+    try:
+        media = media_service.ingest_upload(upload(mf.pdf(2), "cv.pdf"), None, officers["editor"])
+        assert media.kind == "pdf" and len(media.pages) == 2
+        with pytest.raises(ValidationFailed, match="ELF"):
+            media_service.ingest_upload(upload(mf.elf_executable(), "a.jpg"), None, officers["editor"])
+    finally:
+        pool.kill()
+    assert media_rows() == 1 and len(stored_files(app)) == 4

@@ -316,7 +316,7 @@ def test_approving_ones_own_notice_is_refused_in_vietnamese(client, auth, office
                            follow_redirects=True)
 
     assert response.status_code == 200
-    assert "Người duyệt phải khác với người soạn hoặc người sửa thông báo." in flashes(response.get_data(as_text=True))
+    assert "Người duyệt phải là người khác với người soạn hoặc người sửa thông báo." in flashes(response.get_data(as_text=True))
     assert db.session.get(Notice, created["id"]).status == "submitted"
 
 

@@ -90,7 +90,8 @@
     return readingTime(text);
   }
 
-  const seconds = (x) => String(x).replace(".", ",");
+  const numbers = new Intl.NumberFormat(document.documentElement.lang || "vi", { maximumFractionDigits: 1 });
+  const seconds = (x) => numbers.format(x);
   const fill = (template, value) => template.replace("{s}", value);
 
   // --- reading the form ----------------------------------------------------------------------------
@@ -120,22 +121,33 @@
   }
 
   // --- drawing --------------------------------------------------------------------------------------
+  let shownLanguages = null;
+
   function renderLanguages(list) {
     const box = part("langs");
     if (!box) return;
     if (language && !list.some((t) => t.language === language)) language = "";
-    box.querySelectorAll("button").forEach((b) => b.remove());
-    box.hidden = list.length === 0;
-    [{ language: "", label: strings.original }].concat(list.map((t) => ({ language: t.language, label: t.language })))
-      .forEach((entry) => {
+    const codes = list.map((t) => t.language).join(" ");
+    // Rebuild only when the languages change: a button replaced between mousedown and click
+    // (a blur fires "change" in between) would swallow the click.
+    if (codes !== shownLanguages) {
+      shownLanguages = codes;
+      box.querySelectorAll("button").forEach((b) => b.remove());
+      [""].concat(list.map((t) => t.language)).forEach((code) => {
         const button = document.createElement("button");
         button.type = "button";
-        button.className = "button small" + (entry.language === language ? " primary" : "");
-        button.textContent = entry.label;
-        button.setAttribute("aria-pressed", String(entry.language === language));
-        button.addEventListener("click", () => { language = entry.language; render(); });
+        button.dataset.language = code;
+        button.textContent = code || strings.original;
+        button.addEventListener("click", () => { language = code; render(); });
         box.appendChild(button);
       });
+    }
+    box.hidden = list.length === 0;
+    box.querySelectorAll("button").forEach((button) => {
+      const current = button.dataset.language === language;
+      button.className = "button small" + (current ? " primary" : "");
+      button.setAttribute("aria-pressed", String(current));
+    });
   }
 
   function render() {

@@ -41,9 +41,7 @@
         return;
       }
       var error = body && body.error;
-      if (!error) { showError(form.dataset.msgFailed); return; }
-      var fieldText = error.fields && (error.fields.file || error.fields.unit_code);
-      showError(fieldText && fieldText !== error.message ? error.message + " (" + fieldText + ")" : error.message);
+      showError(error && error.message ? error.message : form.dataset.msgFailed);
     }
 
     form.addEventListener("submit", function (event) {

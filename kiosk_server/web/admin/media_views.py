@@ -71,7 +71,7 @@ def _render(form: MediaUploadForm, status: int = 200):
         "admin/media.html", form=form, confirm=ConfirmForm(), items=items, used=used, uploaders=uploaders,
         filters=filters, unit_options=unit_choices(current_user), kind_labels=KIND_LABELS,
         page=page, pages=max(1, -(-total // PAGE)), total=total,
-        max_upload_mb=int(current_app.config["MAX_UPLOAD_MB"]),
+        max_upload_mb=int(current_app.config["MAX_UPLOAD_MB"]), max_pdf_pages=int(current_app.config["MAX_PDF_PAGES"]),
     ), status
 
 

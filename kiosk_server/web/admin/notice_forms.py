@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -140,6 +141,23 @@ def options(field) -> list[dict]:
         value, label, group = choice.value, choice.label, choice.optgroup
         found.append({"value": str(value), "label": str(label), "group": group or "", "checked": str(value) in chosen})
     return found
+
+
+def grouped(items: list, group_of) -> list[tuple[str, list]]:
+    """Return `items` in runs of the same group (as `group_of` names it), keeping their order."""
+    runs: list[tuple[str, list]] = []
+    for item in items:
+        group = group_of(item) or ""
+        if runs and runs[-1][0] == group:
+            runs[-1][1].append(item)
+        else:
+            runs.append((group, [item]))
+    return runs
+
+
+def option_groups(field) -> list[tuple[str, list[dict]]]:
+    """Return a choice field's `options` in runs by their optgroup (a province's communes together)."""
+    return grouped(options(field), lambda option: option["group"])
 
 
 def keep_selected(form: NoticeForm) -> None:
@@ -316,3 +334,8 @@ def fill(form: NoticeForm, content: dict, version: int) -> tuple[list[dict], lis
     form.media_ids.data = [str(m) for m in content.get("media_ids") or []]
     hours = [{"start": f"{start:%H:%M}", "end": f"{end:%H:%M}"} for start, end in rules.hours]
     return hours, list(content.get("translations") or [])
+
+
+def seconds_text(value: float) -> str:
+    """Return a number of seconds as the officer's language writes it: 12,5 in Vietnamese, 12.5 in English."""
+    return format_decimal(value, format="#,##0.#")

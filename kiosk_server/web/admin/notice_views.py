@@ -1,4 +1,4 @@
-"""Notices in the officer UI: the list, the editor with its preview, one notice, its workflow, the queue.
+"""Notices in the officer UI: the list, one notice with its workflow buttons, and the approval queue.
 
 Every change goes through `services.notices`, exactly as the API's does; a refusal comes back as a
 ServiceError whose Vietnamese messages are shown beside the fields or in a flash.
@@ -20,8 +20,7 @@ from kiosk_server.models import Category, Kiosk, KioskGroup, Notice, Unit, User
 from kiosk_server.services import categories, notices, scope
 from kiosk_server.services import media as media_service
 from kiosk_server.services.errors import ServiceError
-from kiosk_server.services.notice_input import MAX_TRANSLATIONS
-from kiosk_server.services.notices import STATUS_LABELS, PreconditionFailed
+from kiosk_server.services.notices import STATUS_LABELS
 from kiosk_server.web.admin import notice_forms as nf
 from kiosk_server.web.admin.access import permission_required
 from kiosk_server.web.admin.choices import unit_choices
@@ -32,7 +31,8 @@ ACTIONS = ("submit", "approve", "reject", "withdraw")
 
 # --- reading ------------------------------------------------------------------------------------
 
-def _visible(notice_id: int) -> Notice:
+def visible(notice_id: int) -> Notice:
+    """Return the notice if the officer's scope holds it; 404 otherwise (its existence is not disclosed)."""
     notice = db.session.get(Notice, notice_id)
     if notice is None or not scope.in_scope(current_user, notice.unit_code):
         abort(404)
@@ -72,7 +72,8 @@ def notice_list():
     ).all()
     return render_template(
         "admin/notices.html", notices=rows, total=total, page=page, pages=pages, args=args,
-        date_error=date_error, status_labels=STATUS_LABELS, units=unit_choices(current_user),
+        date_error=date_error, status_labels=STATUS_LABELS,
+        unit_groups=nf.grouped(unit_choices(current_user), lambda c: c.optgroup),
         categories=categories.active_categories(), category_names=_category_names(),
         priority_labels=nf.PRIORITY_LABELS,
     )
@@ -80,7 +81,7 @@ def notice_list():
 
 @permission_required("read")
 def notice_detail(notice_id: int):
-    notice = _visible(notice_id)
+    notice = visible(notice_id)
     content = notices.head(notice).content
     published = None
     if notice.published_version is not None and notice.published_version != notice.version:
@@ -93,7 +94,7 @@ def notice_detail(notice_id: int):
         revisions=list(reversed(notice.revisions)), editors=editors, targets=_target_names(content["targets"]),
         public_url=notices.public_url(notice), status_labels=STATUS_LABELS, priority_labels=nf.PRIORITY_LABELS,
         category_names=_category_names(), day_names=nf.DAY_NAMES, own=_is_own(notice, content_editor(notice)),
-        auto_duration=_auto_duration(content), allowed=_allowed_actions(notice), seconds_text=seconds_text,
+        auto_duration=_auto_duration(content), allowed=_allowed_actions(notice), seconds_text=nf.seconds_text,
     )
 
 
@@ -150,7 +151,7 @@ def _safe_next(default: str) -> str:
 
 @permission_required("read")
 def notice_action(notice_id: int, action: str):
-    notice = _visible(notice_id)
+    notice = visible(notice_id)
     title = notice.title
     try:
         if action == "submit":
@@ -201,117 +202,3 @@ def nav_context() -> dict:
         )
 
     return {"pending_approvals": pending_approvals}
-
-
-# --- the editor -------------------------------------------------------------------------------------
-
-@permission_required("edit_content")
-def notice_new():
-    form = nf.NoticeForm()
-    nf.prepare(form, current_user)
-    if request.method == "GET":
-        form.unit_code.data = current_user.unit_code or (form.unit_code.choices[0].value
-                                                         if form.unit_code.choices else "")
-        form.category.data = "local"
-        return _editor(form, None, nf.hour_rows([]), nf.translation_rows([]))
-    return _save(form, None)
-
-
-@permission_required("edit_content")
-def notice_edit(notice_id: int):
-    notice = _visible(notice_id)
-    form = nf.NoticeForm()
-    nf.prepare(form, current_user)
-    if request.method == "GET":
-        hours, translations = nf.fill(form, notices.head(notice).content, notice.version)
-        nf.keep_selected(form)
-        return _editor(form, notice, nf.hour_rows(hours), nf.translation_rows(translations))
-    return _save(form, notice)
-
-
-def _save(form: nf.NoticeForm, notice: Notice | None):
-    nf.keep_selected(form)
-    hours = nf.posted_rows(request.form, "hours", ("start", "end"), 12)
-    translations = nf.posted_rows(request.form, "translations", ("language", "title", "body"), MAX_TRANSLATIONS + 1)
-    shown = (nf.hour_rows(hours), nf.translation_rows(translations))
-    if not form.validate():  # only the CSRF token is checked here
-        return _editor(form, notice, *shown), 400
-    if request.form.get("action") == "preview":
-        return _editor(form, notice, *shown)
-    body, read_errors = nf.to_body(form, hours, translations)
-    try:
-        if notice is None:
-            notice = notices.create_notice(body, current_user)
-            flash(_("Đã lưu bản nháp “%(title)s” (phiên bản 1).", title=notice.title), "success")
-        else:
-            expected = int(form.version.data) if (form.version.data or "").isdigit() else 0
-            notices.update_notice(notice, body, expected, current_user)
-            flash(_("Đã lưu “%(title)s” thành phiên bản %(version)d.", title=notice.title, version=notice.version),
-                  "success")
-    except PreconditionFailed as error:
-        db.session.rollback()
-        flash(_("%(reason)s Nội dung bạn vừa nhập vẫn còn nguyên bên dưới: hãy xem phiên bản hiện tại, "
-                "rồi bấm Lưu lần nữa nếu vẫn muốn thay bằng nội dung của bạn.", reason=str(error.message)), "error")
-        form.version.data = str(notice.version)
-        return _editor(form, notice, *shown, conflict=True), 412
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return _editor(form, notice, *shown, errors={**error.fields, **read_errors}), 422
-    if request.form.get("action") == "submit":
-        try:
-            notices.submit(notice, current_user)
-            flash(_("Đã gửi duyệt; cán bộ duyệt tin sẽ xem xét trước khi phát lên màn hình."), "success")
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-    return redirect(url_for("admin.notice", notice_id=notice.id))
-
-
-def _editor(form: nf.NoticeForm, notice: Notice | None, hours: list[dict], translations: list[dict], *,
-            errors: dict | None = None, conflict: bool = False):
-    extra = {}
-    for name, message in (errors or {}).items():
-        field = getattr(form, name, None)
-        if name == "version":
-            continue  # a number for API clients; the flash says it in words
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*list(field.errors), str(message)]
-        else:
-            extra[name] = str(message)
-    media = nf.media_for_picker(form)
-    return render_template(
-        "admin/notice_form.html", form=form, notice=notice, hours=hours, translations=translations,
-        extra_errors=extra, conflict=conflict, preview=_preview(form, translations, media), media=media,
-        options=nf.options, languages=nf.LANGUAGE_SUGGESTIONS, qr_suggestions=nf.QR_SUGGESTIONS,
-        priorities=nf.PRIORITY_CHOICES, day_names=nf.DAY_NAMES, durations=durations, status_labels=STATUS_LABELS,
-        current_head=notices.head(notice) if conflict and notice else None,
-    )
-
-
-def seconds_text(value: float) -> str:
-    """Return a number of seconds as Vietnamese writes it: 12 or 12,5."""
-    return f"{value:g}".replace(".", ",")
-
-
-def _preview(form: nf.NoticeForm, translations: list[dict], media: list[dict]) -> dict:
-    """Return what the preview beside the form shows before any script runs (and without scripts)."""
-    body_html = sanitise.clean_body(form.body.data or "")
-    title = (form.title.data or "").strip()
-    text = title + " " + sanitise.plain_text(body_html)
-    unit = db.session.get(Unit, form.unit_code.data) if form.unit_code.data else None
-    category = next((o["label"] for o in nf.options(form.category) if o["checked"]), "")
-    qr_url = (form.qr_url.data or "").strip()
-    chosen = [m for m in media if m["chosen"]]
-    return {
-        "title": title,
-        "body_html": body_html,
-        "unit": unit.name if unit else "",
-        "category": category,
-        "priority": form.priority.data or "normal",
-        "qr_url": qr_url if sanitise.is_safe_url(qr_url) else "",
-        "reading_text": seconds_text(durations.reading_time_s(text)),
-        "default_text": seconds_text(durations.default_duration_s(text, [p for m in chosen for p in m["playables"]])),
-        "thumb": chosen[0]["thumb"] if chosen else None,
-        "languages": [t["language"] for t in translations if t.get("language")],
-    }

@@ -10,6 +10,7 @@ from kiosk_server.web.admin import (
     dashboard_views,
     kiosk_views,
     media_views,
+    notice_editor_views,
     notice_views,
     screen_views,
     timeline_views,
@@ -42,9 +43,9 @@ admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/revoke", "kiosk_revoke", kio
 admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/timeline", "kiosk_timeline", timeline_views.kiosk_timeline)
 
 admin_bp.add_url_rule("/admin/notices", "notices", notice_views.notice_list)
-admin_bp.add_url_rule("/admin/notices/new", "notice_new", notice_views.notice_new, methods=["GET", "POST"])
+admin_bp.add_url_rule("/admin/notices/new", "notice_new", notice_editor_views.notice_new, methods=["GET", "POST"])
 admin_bp.add_url_rule("/admin/notices/<int:notice_id>", "notice", notice_views.notice_detail)
-admin_bp.add_url_rule("/admin/notices/<int:notice_id>/edit", "notice_edit", notice_views.notice_edit,
+admin_bp.add_url_rule("/admin/notices/<int:notice_id>/edit", "notice_edit", notice_editor_views.notice_edit,
                       methods=["GET", "POST"])
 for _action in notice_views.ACTIONS:
     admin_bp.add_url_rule(f"/admin/notices/<int:notice_id>/{_action}", f"notice_{_action}", notice_views.notice_action,

@@ -1,0 +1,419 @@
+"""Emergency alerts: raise, update and cancel them, from officers or CAP feeds, with receipts.
+
+An alert goes out before anything else: the `alert` event is emitted to the rooms of its units first,
+then the manifests of the screens in the area are bumped, so a screen that was offline gets it on its
+next `hello` or manifest fetch, and keeps it across reloads until it expires or is cancelled.
+Exercise and Test messages are recorded and audited but never reach a screen.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from kiosk_server.domain import cap as cap_rules
+from kiosk_server.domain import hazards as hazard_rules
+from kiosk_server.domain import roles, schedule
+from kiosk_server.extensions import db, socketio
+from kiosk_server.models import Alert, AlertAck, Kiosk, User
+from kiosk_server.models.base import utcnow
+from kiosk_server.services import audit, publish, scope
+from kiosk_server.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from kiosk_server.services.notice_input import parse_time_point
+
+SHOWN_STATUSES = ("Actual",)
+RECORDED_STATUSES = ("Actual", "Exercise", "Test")
+MAX_HEADLINE = 300
+MAX_TEXT = 5000
+ALERT_FIELDS = ("headline", "description", "instruction", "hazard", "level", "unit_codes", "expires_at",
+                "effective_at", "translations", "sound", "language")
+
+
+def hazard_names() -> dict[str, str]:
+    return hazard_rules.hazards(current_app.config.get("EXTRA_HAZARDS"))
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+def get_alert(alert_id: int) -> Alert:
+    alert = db.session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound(_l("Không tìm thấy cảnh báo số %(id)s.", id=alert_id))
+    return alert
+
+
+def is_active(alert: Alert, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return alert.status in SHOWN_STATUSES and alert.cancelled_at is None and alert.expires_at > now
+
+
+def kiosk_payload(alert: Alert) -> dict:
+    """Return what a screen needs to show the alert (the `alert` event and the manifest's `alerts`)."""
+    level = hazard_rules.level_info(alert.level)
+    return {
+        "id": alert.id,
+        "headline": alert.headline,
+        "description": alert.description,
+        "instruction": alert.instruction,
+        "hazard": alert.hazard,
+        "hazard_name": hazard_names().get(alert.hazard, alert.hazard),
+        "level": alert.level,
+        "level_name": level["name"],
+        "color": level["color"],
+        "text_color": level["text_color"],
+        "effective_at": alert.effective_at.astimezone(schedule.VN).isoformat() if alert.effective_at else None,
+        "expires_at": alert.expires_at.astimezone(schedule.VN).isoformat(),
+        "translations": alert.translations or [],
+        "sound": alert.sound,
+        "area": alert.area_desc,
+    }
+
+
+def alert_json(alert: Alert) -> dict:
+    """Return the alert as the API shows it, receipts included."""
+    return {
+        **kiosk_payload(alert),
+        "identifier": alert.identifier,
+        "status": alert.status,
+        "source": alert.source,
+        "language": alert.language,
+        "unit_codes": alert.unit_codes,
+        "active": is_active(alert),
+        "cancelled_at": alert.cancelled_at.isoformat() if alert.cancelled_at else None,
+        "replaced_by": alert.replaced_by_id,
+        "kiosk_count": alert.kiosk_count,
+        "created_at": alert.created_at.isoformat(),
+        "acks": [{"kiosk_id": a.kiosk_id, "at": a.at.isoformat()} for a in alert.acks],
+    }
+
+
+def active_for_kiosk(kiosk: Kiosk, now: datetime | None = None) -> list[dict]:
+    """Return the payloads of the active public alerts covering the kiosk, most severe first."""
+    now = now or utcnow()
+    chain = set(scope.ancestor_codes(kiosk.unit_code))
+    rows = db.session.scalars(
+        select(Alert).where(Alert.status.in_(SHOWN_STATUSES), Alert.cancelled_at.is_(None), Alert.expires_at > now)
+    ).all()
+    mine = [a for a in rows if chain & set(a.unit_codes)]
+    mine.sort(key=lambda a: (-a.level, a.created_at))
+    return [kiosk_payload(a) for a in mine]
+
+
+def screens_in_area(unit_codes: list[str]) -> set[int]:
+    """Return the ids of the screens an alert for `unit_codes` would reach."""
+    return publish.kiosks_for({"units": unit_codes})
+
+
+# --- checks -------------------------------------------------------------------------------------
+
+def _require_raiser(actor: User | None) -> None:
+    if isinstance(actor, User) and not roles.can(actor.role, "raise_alert"):
+        raise Forbidden(_l("Chỉ cán bộ duyệt tin trở lên mới được phát cảnh báo khẩn cấp."))
+
+
+def _check_units(unit_codes: Any, actor: User | None, errors: dict, field: str = "unit_codes") -> list[str]:
+    if not isinstance(unit_codes, list) or not unit_codes or len(unit_codes) > 500 or not all(
+        isinstance(c, str) for c in unit_codes
+    ):
+        errors[field] = _l("Hãy chọn ít nhất một đơn vị (danh sách mã đơn vị).")
+        return []
+    codes = list(dict.fromkeys(unit_codes))
+    for code in codes:
+        scope.get_unit(code, field=field)
+        if isinstance(actor, User):
+            scope.require_scope(actor, code, field=field)
+    return codes
+
+
+def _read(data: Any, actor: User | None) -> dict:
+    if not isinstance(data, dict):
+        raise ValidationFailed(_l("Nội dung gửi lên phải là một đối tượng JSON."))
+    errors: dict[str, Any] = {}
+    for name in sorted(set(data) - set(ALERT_FIELDS)):
+        errors[name] = _l("Trường này không được hỗ trợ.")
+    headline = data.get("headline")
+    headline = headline.strip() if isinstance(headline, str) else ""
+    if not headline or len(headline) > MAX_HEADLINE:
+        errors["headline"] = _l("Tiêu đề cảnh báo cần từ 1 đến %(n)d ký tự.", n=MAX_HEADLINE)
+    texts = {}
+    for name in ("description", "instruction"):
+        value = data.get(name) or ""
+        if not isinstance(value, str) or len(value) > MAX_TEXT:
+            errors[name] = _l("Tối đa %(n)d ký tự.", n=MAX_TEXT)
+            value = ""
+        texts[name] = value.strip()
+    hazard = data.get("hazard")
+    if hazard not in hazard_names():
+        errors["hazard"] = _l("Loại thiên tai, sự cố “%(value)s” không có trong danh sách.", value=str(hazard)[:40])
+    level = data.get("level")
+    if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
+        errors["level"] = _l("Cấp độ rủi ro là số từ 1 đến 5 (Quyết định 18/2021/QĐ-TTg).")
+    expires_at = parse_time_point(data.get("expires_at"), "expires_at", errors)
+    effective_at = parse_time_point(data.get("effective_at"), "effective_at", errors)
+    now = utcnow()
+    if "expires_at" not in errors:
+        if expires_at is None:
+            errors["expires_at"] = _l("Hãy cho biết thời điểm cảnh báo hết hiệu lực.")
+        elif expires_at <= now:
+            errors["expires_at"] = _l("Thời điểm hết hiệu lực đã qua.")
+        elif effective_at and expires_at <= effective_at:
+            errors["expires_at"] = _l("Thời điểm hết hiệu lực phải sau thời điểm bắt đầu.")
+    translations = data.get("translations") or []
+    if not isinstance(translations, list) or len(translations) > 8 or not all(
+        isinstance(t, dict) and isinstance(t.get("language"), str) and isinstance(t.get("headline"), str)
+        and t["headline"].strip() for t in translations
+    ):
+        errors["translations"] = _l("Bản dịch là danh sách {language, headline, description, instruction}.")
+        translations = []
+    sound = data.get("sound", False)
+    if not isinstance(sound, bool):
+        errors["sound"] = _l("Phải là true hoặc false.")
+    unit_codes = _check_units(data.get("unit_codes"), actor, errors)
+    if errors:
+        raise ValidationFailed(_l("Cảnh báo chưa hợp lệ; xem lỗi của từng trường."), errors)
+    return {
+        "headline": headline, **texts, "hazard": hazard, "level": level, "expires_at": expires_at,
+        "effective_at": effective_at, "unit_codes": unit_codes, "sound": sound,
+        "language": data.get("language") or "vi",
+        "translations": [{"language": t["language"][:16], "headline": t["headline"].strip()[:MAX_HEADLINE],
+                          "description": str(t.get("description") or "")[:MAX_TEXT],
+                          "instruction": str(t.get("instruction") or "")[:MAX_TEXT]} for t in translations],
+    }
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+def _new_identifier() -> str:
+    return f"bangtin-{uuid.uuid4()}"
+
+
+def _sender() -> str:
+    return current_app.config.get("CAP_SENDER") or "bangtin@localhost"
+
+
+def _store(fields: dict, actor: User | str | None, *, source: str, status: str = "Actual", identifier: str | None = None,
+           sender: str | None = None, sent_at: datetime | None = None, references: list[str] | None = None,
+           area_desc: str = "") -> Alert:
+    if identifier and db.session.scalar(select(Alert.id).where(Alert.identifier == identifier)):
+        raise Conflict(_l("Bản tin có mã định danh “%(id)s” đã được nhận trước đó.", id=identifier[:80]),
+                       {"identifier": _l("Trùng mã định danh.")}, code="duplicate_alert")
+    alert = Alert(
+        identifier=identifier or _new_identifier(), sender=sender or _sender(), sent_at=sent_at or utcnow(),
+        status=status, source=source, references=references or [],
+        area_desc=area_desc or _area_desc(fields["unit_codes"]),
+        created_by_id=actor.id if isinstance(actor, User) else None, **fields,
+    )
+    alert.kiosk_count = len(screens_in_area(fields["unit_codes"])) if status in SHOWN_STATUSES else 0
+    db.session.add(alert)
+    db.session.flush()
+    return alert
+
+
+def _area_desc(unit_codes: list[str]) -> str:
+    from kiosk_server.models import Unit
+
+    names = db.session.scalars(select(Unit.name).where(Unit.code.in_(unit_codes))).all()
+    return ", ".join(sorted(names))
+
+
+def raise_alert(data: Any, actor: User | str | None, source: str = "api") -> Alert:
+    """Raise an alert from the contract's JSON; it is on every screen of the area at once."""
+    _require_raiser(actor if isinstance(actor, User) else None)
+    fields = _read(data, actor if isinstance(actor, User) else None)
+    alert = _store(fields, actor, source=source)
+    audit.record(actor, "alert.raise", "alert", alert.id, unit_code=_audit_unit(alert),
+                 after={"headline": alert.headline, "level": alert.level, "units": alert.unit_codes,
+                        "screens": alert.kiosk_count})
+    db.session.commit()
+    _go_out(alert)
+    return alert
+
+
+def cancel(alert: Alert, actor: User | str | None, reason: str = "alert.cancel") -> Alert:
+    """Take the alert off every screen at once."""
+    if isinstance(actor, User):
+        _require_raiser(actor)
+        for code in alert.unit_codes:
+            scope.require_scope(actor, code, field="id")
+    if alert.cancelled_at is not None:
+        raise Conflict(_l("Cảnh báo này đã được hủy trước đó."), code="already_cancelled")
+    alert.cancelled_at = utcnow()
+    audit.record(actor, reason, "alert", alert.id, unit_code=_audit_unit(alert),
+                 after={"headline": alert.headline, "screens": alert.kiosk_count})
+    db.session.commit()
+    _withdraw(alert)
+    return alert
+
+
+def record_ack(kiosk: Kiosk, alert_id: Any) -> bool:
+    """Note that the kiosk displayed the alert (once per kiosk); tell officers. Return True if new."""
+    if isinstance(alert_id, bool) or not isinstance(alert_id, int):
+        return False
+    alert = db.session.get(Alert, alert_id)
+    if alert is None or db.session.scalar(
+        select(AlertAck.id).where(AlertAck.alert_id == alert_id, AlertAck.kiosk_id == kiosk.id)
+    ):
+        return False
+    ack = AlertAck(alert_id=alert_id, kiosk_id=kiosk.id)
+    db.session.add(ack)
+    db.session.commit()
+    from kiosk_server.services.presence import ADMIN_NAMESPACE, admin_room
+
+    rooms = [admin_room(code) for code in scope.ancestor_codes(kiosk.unit_code)] + [admin_room(None)]
+    socketio.emit("alert_ack", {"alert_id": alert_id, "kiosk_id": kiosk.id, "at": ack.at.isoformat()},
+                  to=rooms, namespace=ADMIN_NAMESPACE)
+    return True
+
+
+def _audit_unit(alert: Alert) -> str | None:
+    return alert.unit_codes[0] if len(alert.unit_codes) == 1 else None
+
+
+def _rooms(alert: Alert) -> set[str]:
+    return {publish.unit_room(code) for code in alert.unit_codes}
+
+
+def _go_out(alert: Alert) -> None:
+    if alert.status not in SHOWN_STATUSES:
+        return
+    # The alert itself first (one message per room), then the manifests, for screens that reconnect.
+    payload = kiosk_payload(alert)
+    for room in sorted(_rooms(alert)):
+        socketio.emit("alert", payload, to=room, namespace=publish.KIOSK_NAMESPACE)
+    _bump(alert, "alert.raise")
+
+
+def _withdraw(alert: Alert) -> None:
+    if alert.status not in SHOWN_STATUSES:
+        return
+    for room in sorted(_rooms(alert)):
+        socketio.emit("alert_cancel", {"id": alert.id}, to=room, namespace=publish.KIOSK_NAMESPACE)
+    _bump(alert, "alert.cancel")
+
+
+def _bump(alert: Alert, reason: str) -> None:
+    event = publish.bump(screens_in_area(alert.unit_codes), reason, _rooms(alert))
+    db.session.commit()
+    publish.announce(event)
+
+
+# --- CAP ----------------------------------------------------------------------------------------
+
+def from_cap(data: bytes, actor: User | str | None) -> tuple[Alert, str]:
+    """Take a CAP 1.2 message; return the alert it raised, updated or cancelled, and what it did."""
+    _require_raiser(actor if isinstance(actor, User) else None)
+    try:
+        message = cap_rules.parse(data, trusted_certs=current_app.config.get("CAP_TRUSTED_CERTS") or None)
+    except cap_rules.CapError as error:
+        raise ValidationFailed(error.message, {error.field: error.message}, code="invalid_cap") from None
+    if message.status not in RECORDED_STATUSES:
+        raise ValidationFailed(_l("Bản tin trạng thái “%(status)s” không được nhận; chỉ Actual, Exercise hoặc Test.",
+                                  status=message.status), {"status": _l("Không nhận trạng thái này.")}, code="invalid_cap")
+    if message.msg_type in ("Update", "Cancel"):
+        earlier = _referenced(message)
+        if message.msg_type == "Cancel":
+            for alert in earlier:
+                if alert.cancelled_at is None:
+                    cancel(alert, actor, reason="alert.cancel")
+            return earlier[-1], "cancelled"
+    if not message.infos:
+        raise ValidationFailed(_l("Bản tin CAP không có phần <info>."), {"info": _l("Bắt buộc.")}, code="invalid_cap")
+    fields = _fields_from_cap(message, actor)
+    alert = _store(fields, actor, source="cap", status=message.status, identifier=message.identifier,
+                   sender=message.sender, sent_at=message.sent, references=message.references,
+                   area_desc=_primary(message).area_desc)
+    action = "alert.raise"
+    if message.msg_type == "Update":
+        action = "alert.update"
+        for old in earlier:
+            old.replaced_by_id = alert.id
+            if old.cancelled_at is None:
+                old.cancelled_at = utcnow()
+    audit.record(actor, action, "alert", alert.id, unit_code=_audit_unit(alert),
+                 after={"identifier": alert.identifier, "status": alert.status, "headline": alert.headline,
+                        "level": alert.level, "units": alert.unit_codes, "screens": alert.kiosk_count,
+                        "replaces": [a.id for a in earlier] if message.msg_type == "Update" else []})
+    db.session.commit()
+    if message.msg_type == "Update":
+        for old in earlier:
+            _withdraw(old)
+    _go_out(alert)
+    return alert, "updated" if message.msg_type == "Update" else "raised"
+
+
+def _referenced(message: cap_rules.CapAlert) -> list[Alert]:
+    if not message.references:
+        raise ValidationFailed(_l("Bản tin %(type)s phải có <references> tới bản tin trước.", type=message.msg_type),
+                               {"references": _l("Bắt buộc.")}, code="invalid_cap")
+    found = db.session.scalars(select(Alert).where(Alert.identifier.in_(message.references))).all()
+    if not found:
+        raise NotFound(_l("Không tìm thấy bản tin được tham chiếu trong <references>."),
+                       {"references": _l("Không có bản tin này.")}, code="unknown_reference")
+    return sorted(found, key=lambda a: a.id)
+
+
+def _primary(message: cap_rules.CapAlert) -> cap_rules.CapInfo:
+    return next((i for i in message.infos if i.language.lower().startswith("vi")), message.infos[0])
+
+
+def _fields_from_cap(message: cap_rules.CapAlert, actor: User | str | None) -> dict:
+    primary = _primary(message)
+    errors: dict[str, Any] = {}
+    hazard = primary.event_codes.get(cap_rules.HAZARD_CODE)
+    if hazard not in hazard_names():
+        hazard = "other"
+    level_text = primary.parameters.get(cap_rules.LEVEL_PARAMETER, "")
+    level = int(level_text) if level_text.isdigit() and 1 <= int(level_text) <= 5 else (
+        hazard_rules.SEVERITY_TO_LEVEL.get(primary.severity, 3))
+    if primary.expires is None:
+        errors["expires"] = _l("Bản tin CAP phải có <expires> để biết khi nào gỡ cảnh báo.")
+    elif primary.expires <= utcnow():
+        errors["expires"] = _l("Thời điểm <expires> đã qua.")
+    headline = (primary.headline or primary.event)[:MAX_HEADLINE]
+    if not headline:
+        errors["headline"] = _l("Bản tin CAP cần <headline> hoặc <event>.")
+    codes = primary.unit_codes or [c for i in message.infos for c in i.unit_codes]
+    if not codes:
+        errors["area"] = _l("Vùng cảnh báo phải có <geocode> với valueName “unit_code”.")
+    else:
+        codes = _check_units(list(dict.fromkeys(codes)), actor if isinstance(actor, User) else None, errors, "area")
+    if errors:
+        raise ValidationFailed(_l("Bản tin CAP chưa dùng được; xem lỗi của từng phần."), errors, code="invalid_cap")
+    return {
+        "headline": headline, "description": primary.description[:MAX_TEXT],
+        "instruction": primary.instruction[:MAX_TEXT], "hazard": hazard, "level": level,
+        "expires_at": primary.expires, "effective_at": primary.effective, "unit_codes": codes, "sound": level >= 4,
+        "language": primary.language,
+        "translations": [{"language": i.language, "headline": (i.headline or i.event)[:MAX_HEADLINE],
+                          "description": i.description[:MAX_TEXT], "instruction": i.instruction[:MAX_TEXT]}
+                         for i in message.infos if i is not primary],
+    }
+
+
+def to_cap(alert: Alert) -> bytes:
+    """Return the alert as a CAP 1.2 document, so a provincial source system can take it too."""
+    from kiosk_server.models import Unit
+
+    category = hazard_rules.CAP_CATEGORY.get(alert.hazard, "Other")
+    severity = hazard_rules.LEVEL_TO_SEVERITY[alert.level]
+    sender_name = ", ".join(db.session.scalars(select(Unit.name).where(Unit.code.in_(alert.unit_codes[:1]))).all())
+    base = {"category": category, "event": hazard_names().get(alert.hazard, alert.hazard), "urgency": "Immediate",
+            "severity": severity, "certainty": "Observed" if alert.level >= 4 else "Likely", "hazard": alert.hazard,
+            "effective": alert.effective_at, "expires": alert.expires_at, "sender_name": sender_name or _sender(),
+            "level": alert.level, "unit_codes": alert.unit_codes, "area_desc": alert.area_desc or "—"}
+    infos = [{**base, "language": "vi-VN" if alert.language == "vi" else alert.language, "headline": alert.headline,
+              "description": alert.description, "instruction": alert.instruction}]
+    infos += [{**base, "language": t["language"], "headline": t["headline"], "description": t.get("description", ""),
+               "instruction": t.get("instruction", "")} for t in alert.translations or []]
+    # CAP references are "sender,identifier,sent" triples of the messages this one updates.
+    earlier = db.session.scalars(select(Alert).where(Alert.identifier.in_(alert.references or []))).all()
+    references = [f"{a.sender},{a.identifier},{a.sent_at.astimezone(schedule.VN).replace(microsecond=0).isoformat()}"
+                  for a in earlier]
+    return cap_rules.build({"identifier": alert.identifier, "sender": alert.sender, "sent": alert.sent_at,
+                            "status": alert.status, "msg_type": "Update" if references else "Alert",
+                            "references": references, "infos": infos})

@@ -1,0 +1,253 @@
+"""Browser tests: the real server (`python wsgi.py`) in a subprocess, driven by Debian's Chromium.
+
+The database is prepared here exactly as an operator would (migrations, units, officers), then the
+server is started on a free port with its own instance, database and media folders under tmp_path.
+It can be stopped and started again on the same port and database, which is how the tests cut the
+network under a playing screen. Playwright drives /usr/bin/chromium; `playwright install` is never
+needed. Screenshots go to /tmp/kiosk-screens/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--no-first-run", "--autoplay-policy=no-user-gesture-required",
+]
+SCREENSHOTS = Path("/tmp/kiosk-screens")
+COMMUNE = "02215"  # Phường Minh Xuân, Tuyên Quang (the demo's commune)
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """The kiosk server as a subprocess, with officers' API tokens for driving it."""
+
+    root: Path
+    port: int = field(default_factory=_free_port)
+    proc: subprocess.Popen | None = None
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+        env.update({
+            "KIOSK_INSTANCE_PATH": str(self.root / "instance"),
+            "KIOSK_DATABASE_URL": f"sqlite:///{self.root / 'kiosk.db'}",
+            "KIOSK_MEDIA_DIR": str(self.root / "media"),
+            "KIOSK_BIND": f"127.0.0.1:{self.port}",
+            "KIOSK_SEED_DEMO_ON_START": "0",
+            "KIOSK_SECRET_KEY": "e2e-secret-key-not-for-production",
+            "PYTHONUNBUFFERED": "1",
+        })
+        return env
+
+    def app(self):
+        """Return an app on the server's database, for preparing it from the test process."""
+        from kiosk_server import create_app
+
+        return create_app(
+            {"DATABASE_URL": f"sqlite:///{self.root / 'kiosk.db'}", "MEDIA_DIR": str(self.root / "media"),
+             "SOCKETIO_ASYNC_MODE": "threading", "SEED_DEMO_ON_START": False, "SECRET_KEY": "e2e",
+             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"},
+            instance_path=str(self.root / "instance"),
+        )
+
+    def prepare(self) -> None:
+        """Migrate the database, load the demo province's units, create officers and their tokens."""
+        from flask_migrate import upgrade
+
+        from kiosk_server.extensions import db
+        from kiosk_server.services.tokens import create_token
+        from kiosk_server.services.units import import_units
+        from kiosk_server.services.users import create_user
+
+        app = self.app()
+        with app.app_context():
+            upgrade()
+            import_units("08", actor="test")
+            people = {
+                "admin": create_user("xa@example.vn", "password-123", "admin", COMMUNE, actor="test"),
+                "editor": create_user("bientap@example.vn", "password-123", "editor", COMMUNE, actor="test"),
+                "approver": create_user("duyet@example.vn", "password-123", "approver", COMMUNE, actor="test"),
+            }
+            self.tokens = {key: create_token(user, "e2e")[1] for key, user in people.items()}
+            db.session.remove()
+            db.engine.dispose()
+
+    def start(self) -> None:
+        log = (self.root / "server.log").open("ab")
+        self.proc = subprocess.Popen([sys.executable, "wsgi.py"], cwd=ROOT, env=self.env, stdout=log,
+                                     stderr=subprocess.STDOUT)
+        log.close()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the server exited: {self.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1):  # noqa: S310
+                    return
+            except (OSError, urllib.error.URLError):
+                time.sleep(0.1)
+        raise RuntimeError(f"the server did not start: {self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc = None
+
+    def log_tail(self, chars: int = 4000) -> str:
+        path = self.root / "server.log"
+        return path.read_text(errors="replace")[-chars:] if path.exists() else ""
+
+    # --- the API ---------------------------------------------------------------------------
+
+    def api(self, method: str, path: str, who: str = "admin", body: dict | None = None) -> tuple[int, dict]:
+        """Call the REST API as officer `who`; return (status, JSON body)."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(f"{self.url}{path}", data=data, method=method, headers={  # noqa: S310
+            "Authorization": f"Bearer {self.tokens[who]}", "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
+                raw = response.read()
+                return response.status, json.loads(raw) if raw else {}
+        except urllib.error.HTTPError as error:
+            raw = error.read()
+            return error.code, json.loads(raw) if raw else {}
+
+    def ok(self, method: str, path: str, who: str = "admin", body: dict | None = None) -> dict:
+        status, answer = self.api(method, path, who, body)
+        assert 200 <= status < 300, f"{method} {path}: {status} {answer}"
+        return answer
+
+    def publish(self, title: str, body: str = "<p>Nội dung thông báo.</p>", **fields) -> dict:
+        """Create, submit and approve a notice for the commune (editor writes, approver approves)."""
+        notice = {"title": title, "body": body, "unit_code": COMMUNE, "priority": "normal", "category": "local",
+                  **fields}
+        created = self.ok("POST", "/api/v1/notices", "editor", notice)
+        self.ok("POST", f"/api/v1/notices/{created['id']}/submit", "editor")
+        return self.ok("POST", f"/api/v1/notices/{created['id']}/approve", "approver")
+
+    def provision(self, name: str = "Màn hình bộ phận một cửa") -> tuple[int, str]:
+        """Provision a kiosk without pairing; return (id, token)."""
+        answer = self.ok("POST", "/api/v1/kiosks", "admin", {"name": name, "unit_code": COMMUNE})
+        return answer["id"], answer["token"]
+
+    def upload(self, filename: str, content: bytes, mime: str) -> dict:
+        """Upload a media file as the editor; return the API's answer."""
+        boundary = "----kiosk-e2e-boundary"
+        payload = (
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
+            f"Content-Type: {mime}\r\n\r\n"
+        ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        request = urllib.request.Request(f"{self.url}/api/v1/media", data=payload, method="POST", headers={  # noqa: S310
+            "Authorization": f"Bearer {self.tokens['editor']}",
+            "Content-Type": f"multipart/form-data; boundary={boundary}"})
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            return json.loads(response.read())
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A prepared, running server; stopped after the test whatever happened."""
+    srv = Server(tmp_path)
+    srv.prepare()
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def screen(browser):
+    """A fresh browser profile at 1920×1080, as a commune's landscape screen; console errors are kept."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN",
+                                  timezone_id="Asia/Ho_Chi_Minh")
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def open_player(page, server: Server, token: str, theme: str | None = None) -> None:
+    """Open the player with a provisioned kiosk's token (the `/kiosk#token=…` link)."""
+    query = f"?theme={theme}" if theme else ""
+    page.goto(f"{server.url}/kiosk{query}#token={token}")
+
+
+def wait_offline_ready(page, timeout_s: float = 20) -> None:
+    """Wait until the service worker controls the page and holds the page and the manifest."""
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null",
+                           timeout=timeout_s * 1000)
+    page.wait_for_function(
+        """async () => {
+            const shell = await caches.open('kiosk-shell-v1');
+            const data = await caches.open('kiosk-data-v1');
+            const page = await shell.match(location.pathname + location.search);
+            return Boolean(page && await data.match('/kiosk/manifest')
+                && await shell.match('/kiosk/player/main.js') && await shell.match('/kiosk/player/schedule.js'));
+        }""",
+        timeout=timeout_s * 1000, polling=250)
+
+
+def set_theme(server: Server, kiosk_id: int, theme: str) -> None:
+    """Choose the kiosk's theme as an officer would (the service behind the admin page)."""
+    from kiosk_server.extensions import db
+    from kiosk_server.models import Kiosk, User
+    from kiosk_server.services import kiosks
+
+    with server.app().app_context():
+        admin = db.session.scalar(db.select(User).where(User.email == "xa@example.vn"))
+        kiosks.update_kiosk(db.session.get(Kiosk, kiosk_id), admin, theme=theme)
+        db.session.remove()
+        db.engine.dispose()
