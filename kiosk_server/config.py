@@ -62,6 +62,8 @@ class Defaults:
     # CAP message must carry an XML signature by one of them.
     CAP_TRUSTED_CERT_FILES: str = ""
     CAP_SENDER = "bangtin@localhost"
+    ACK_BATCH_SECONDS = 0.2
+    ALERT_MANIFEST_DELAY_S = 1.0
 
 
 # Environment variables read as KIOSK_<NAME>; the value is parsed with the type of the default.

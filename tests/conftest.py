@@ -56,6 +56,8 @@ def test_config(tmp_path, **extra) -> dict:
         "SEED_DEMO_ON_START": False,
         # scrypt is right for production and slow on purpose; tests hash hundreds of passwords.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "ACK_BATCH_SECONDS": 0,  # receipts written at once, so a test reads them right after the ack
+        "ALERT_MANIFEST_DELAY_S": 0,  # the manifest message follows the alert at once
     }
     config.update(extra)
     return config

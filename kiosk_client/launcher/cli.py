@@ -109,7 +109,10 @@ def screen_commands(args: argparse.Namespace) -> ScreenCommands | None:
     """
     found = default_commands()
     if args.screen_off_cmd and args.screen_on_cmd:
-        chosen = ScreenCommands(off=args.screen_off_cmd, on=args.screen_on_cmd, setup=found.setup if found else [])
+        # Found setup and environment (WAYLAND_DISPLAY from the socket) serve one's own commands too.
+        chosen = ScreenCommands(
+            off=args.screen_off_cmd, on=args.screen_on_cmd, setup=found.setup if found else [], env=found.env if found else {}
+        )
     elif found:
         chosen = found
     else:

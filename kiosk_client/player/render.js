@@ -133,10 +133,18 @@ export function renderQrPanel(qr) {
       h('div', { class: 'qr-empty-text' }, 'Thông tin chính thống của chính quyền địa phương')));
     return;
   }
-  panel.replaceChildren(
-    h('div', { class: 'qr-heading' }, qr.title || 'Quét mã QR'),
-    qrElement(qr.url, qr.caption),
-  );
+  const figure = qrElement(qr.url, qr.caption);
+  figure.append(h('div', { class: 'qr-host' }, hostOf(qr.url)));
+  panel.replaceChildren(h('div', { class: 'qr-heading' }, qr.title || 'Quét mã QR'), figure);
+}
+
+/** Returns the site a QR code leads to ("dichvucong.gov.vn"), so a citizen knows before scanning. */
+function hostOf(url) {
+  try {
+    return new URL(url).host.replace(/^www\./, '');
+  } catch {
+    return '';
+  }
 }
 
 // --- offline badge -------------------------------------------------------------------------------
@@ -188,6 +196,9 @@ export function renderAlert(alert, { position = 1, count = 1, unitName = '', tex
     h('span', { class: 'alert-kind' }, alertKind(alert)),
     translated ? h('span', { class: 'alert-language' }, LANGUAGE_NAMES[words.language] || words.language) : null,
     count > 1 ? h('span', { class: 'alert-count' }, `Cảnh báo ${position}/${count}`) : null),
+  h('div', { class: 'alert-level-big', lang: 'vi', 'aria-hidden': 'true' },
+    h('span', { class: 'alert-level-big-label' }, 'Cấp độ'),
+    h('span', { class: 'alert-level-big-number' }, String(level))),
   h('div', { class: 'alert-body', lang: words.language || 'vi' },
     h('div', { class: 'alert-meta', lang: 'vi' },
       h('span', { class: 'alert-level' }, levelLabel(alert)),
@@ -198,7 +209,7 @@ export function renderAlert(alert, { position = 1, count = 1, unitName = '', tex
       h('div', { class: 'alert-instruction-label', lang: 'vi' }, 'Người dân cần làm ngay'),
       h('p', {}, words.instruction)) : null),
   h('div', { class: 'alert-foot' },
-    h('span', { class: 'alert-source' }, [unitName ? `Nguồn: ${unitName}` : '', alert.area ? ` · Khu vực: ${alert.area}` : ''].join('')),
+    h('span', { class: 'alert-source' }, alert.area || unitName ? `Khu vực: ${alert.area || unitName}` : ''),
     alert.expires_at ? h('span', { class: 'alert-expires' }, `Hiệu lực đến ${formatDateTime(alert.expires_at)}`) : null,
     h('span', { class: 'alert-clock', dataset: { clock: '' } }, formatClock(Date.now()))));
   overlay.style.setProperty('--alert-colour', colour);

@@ -287,6 +287,7 @@ export class Stage {
     const old = [...this.main.querySelectorAll('.slide:not(.is-measuring):not(.is-leaving)')].filter((s) => s !== el);
     for (const slide of old) {
       slide.classList.add('is-leaving');
+      slide.classList.remove('is-active');
       slide.querySelector('[data-testid=notice-title]')?.removeAttribute('data-testid');
       setTimeout(() => releaseVideo(slide), FADE_MS + 50);
       // Anything pending from an earlier generation goes now.

@@ -13,6 +13,21 @@ from kiosk_server.models.units import Unit
 from kiosk_server.models.users import ApiToken, User
 
 __all__ = [
-    "Alert", "AlertAck", "ApiToken", "AuditEntry", "Category", "Kiosk", "KioskGroup", "Media", "Notice", "NoticeRevision", "NoticeTarget",
-    "PairingRequest", "PlayRecord", "PublishEvent", "Unit", "User", "notice_media",
+    "Alert",
+    "AlertAck",
+    "ApiToken",
+    "AuditEntry",
+    "Category",
+    "Kiosk",
+    "KioskGroup",
+    "Media",
+    "Notice",
+    "NoticeRevision",
+    "NoticeTarget",
+    "PairingRequest",
+    "PlayRecord",
+    "PublishEvent",
+    "Unit",
+    "User",
+    "notice_media",
 ]

@@ -20,7 +20,7 @@ from kiosk_server.domain import cap as cap_rules
 from kiosk_server.domain import hazards as hazard_rules
 from kiosk_server.domain import roles, schedule
 from kiosk_server.extensions import db, socketio
-from kiosk_server.models import Alert, AlertAck, Kiosk, User
+from kiosk_server.models import Alert, Kiosk, User
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import audit, publish, scope
 from kiosk_server.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -250,26 +250,6 @@ def cancel(alert: Alert, actor: User | str | None, reason: str = "alert.cancel")
     return alert
 
 
-def record_ack(kiosk: Kiosk, alert_id: Any) -> bool:
-    """Note that the kiosk displayed the alert (once per kiosk); tell officers. Return True if new."""
-    if isinstance(alert_id, bool) or not isinstance(alert_id, int):
-        return False
-    alert = db.session.get(Alert, alert_id)
-    if alert is None or db.session.scalar(
-        select(AlertAck.id).where(AlertAck.alert_id == alert_id, AlertAck.kiosk_id == kiosk.id)
-    ):
-        return False
-    ack = AlertAck(alert_id=alert_id, kiosk_id=kiosk.id)
-    db.session.add(ack)
-    db.session.commit()
-    from kiosk_server.services.presence import ADMIN_NAMESPACE, admin_room
-
-    rooms = [admin_room(code) for code in scope.ancestor_codes(kiosk.unit_code)] + [admin_room(None)]
-    socketio.emit("alert_ack", {"alert_id": alert_id, "kiosk_id": kiosk.id, "at": ack.at.isoformat()},
-                  to=rooms, namespace=ADMIN_NAMESPACE)
-    return True
-
-
 def _audit_unit(alert: Alert) -> str | None:
     return alert.unit_codes[0] if len(alert.unit_codes) == 1 else None
 
@@ -299,7 +279,21 @@ def _withdraw(alert: Alert) -> None:
 def _bump(alert: Alert, reason: str) -> None:
     event = publish.bump(screens_in_area(alert.unit_codes), reason, _rooms(alert))
     db.session.commit()
-    publish.announce(event)
+    delay = current_app.config.get("ALERT_MANIFEST_DELAY_S", 0)
+    if not delay:
+        publish.announce(event)
+        return
+    # Connected screens already have the alert; the manifest message is for their next reload. Sent
+    # at once, it would be queued behind the alert on every socket and double the time the alert
+    # takes to reach the last screen of a large area.
+    rooms = list(getattr(event, "rooms", []))
+
+    def later() -> None:
+        socketio.sleep(delay)
+        for room in rooms:
+            socketio.emit("manifest", {"version": event.id}, to=room, namespace=publish.KIOSK_NAMESPACE)
+
+    socketio.start_background_task(later)
 
 
 # --- CAP ----------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk
-from kiosk_server.services import alerts, kiosks, presence, publish, scope
+from kiosk_server.services import alerts, kiosks, presence, publish, receipts, scope
 
 # sid -> kiosk id, for this process's connections (a disconnect carries no auth).
 _sessions: dict[str, int] = {}
@@ -60,7 +60,7 @@ class KioskNamespace(Namespace):
     def on_alert_ack(self, data=None):
         kiosk = _kiosk()
         if kiosk is not None and isinstance(data, dict):
-            alerts.record_ack(kiosk, data.get("id"))
+            receipts.queue_ack(data.get("id"), kiosk.id, kiosk.unit_code)
 
     def on_played(self, data=None):
         kiosk = _kiosk()

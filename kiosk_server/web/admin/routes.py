@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from kiosk_server.web.admin import (
+    alert_views,
     audit_views,
     auth_views,
     dashboard_views,
@@ -53,6 +54,13 @@ for _action in notice_views.ACTIONS:
 admin_bp.add_url_rule("/admin/approvals", "approvals", notice_views.approvals)
 # The approval count in the navigation, on every page.
 admin_bp.app_context_processor(notice_views.nav_context)
+
+admin_bp.add_url_rule("/admin/alerts", "alerts", alert_views.alert_list)
+admin_bp.add_url_rule("/admin/alerts/new", "alert_new", alert_views.alert_new, methods=["GET", "POST"])
+admin_bp.add_url_rule("/admin/alerts/<int:alert_id>", "alert", alert_views.alert_detail)
+admin_bp.add_url_rule("/admin/alerts/<int:alert_id>/receipts", "alert_receipts", alert_views.alert_receipts)
+admin_bp.add_url_rule("/admin/alerts/<int:alert_id>/cancel", "alert_cancel", alert_views.alert_cancel, methods=["POST"])
+admin_bp.add_url_rule("/admin/alerts/<int:alert_id>/cap", "alert_cap", alert_views.alert_cap)
 
 admin_bp.add_url_rule("/admin/media", "media", media_views.media_list)
 admin_bp.add_url_rule("/admin/media/upload", "media_upload", media_views.media_upload, methods=["POST"])

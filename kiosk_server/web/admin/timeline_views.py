@@ -61,6 +61,18 @@ def chart(day: timeline.DayTimeline, now: datetime | None) -> dict:
     }
 
 
+def alert_items(alerts: list[dict]) -> list[dict]:
+    """Return the manifest's emergency alerts as timeline items: they take the screen from effect to expiry."""
+    return [{
+        "id": f"a{alert['id']}",
+        "priority": schedule.EMERGENCY,
+        "duration_s": 1.0,
+        "sort_key": ["", alert["id"]],  # before emergency notices, whose keys start with the approval time
+        "rules": {"starts_at": alert.get("effective_at"), "ends_at": alert["expires_at"], "days": [], "hours": []},
+        "title": _("Cảnh báo cấp %(level)s: %(headline)s", level=alert.get("level"), headline=alert.get("headline")),
+    } for alert in alerts]
+
+
 @permission_required("read")
 def kiosk_timeline(kiosk_id: int):
     kiosk = db.session.get(Kiosk, kiosk_id)
@@ -77,7 +89,7 @@ def kiosk_timeline(kiosk_id: int):
     start, _end = timeline.day_bounds(day)
     # The manifest leaves out what has ended; built as of the day's start, it keeps what ran that day.
     data = manifest.build_manifest(kiosk, now=min(now, start))
-    day_line = timeline.day_segments(data["items"], day)
+    day_line = timeline.day_segments([*data["items"], *alert_items(data.get("alerts") or [])], day)
     notice_ids = {item["id"]: item["notice_id"] for item in data["items"]}
     return render_template(
         "admin/timeline.html", kiosk=kiosk, day=day, today=today, date_error=date_error, timeline=day_line,
