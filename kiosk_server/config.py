@@ -64,6 +64,8 @@ class Defaults:
     CAP_SENDER = "bangtin@localhost"
     ACK_BATCH_SECONDS = 0.2
     ALERT_MANIFEST_DELAY_S = 1.0
+    # Behind nginx: hand media bytes to nginx's internal location (deploy/nginx.conf) instead of Python.
+    MEDIA_ACCEL_PREFIX = ""
 
 
 # Environment variables read as KIOSK_<NAME>; the value is parsed with the type of the default.
@@ -81,6 +83,7 @@ ENV_KEYS = (
     "RATELIMIT_LOGIN",
     "CAP_TRUSTED_CERT_FILES",
     "CAP_SENDER",
+    "MEDIA_ACCEL_PREFIX",
 )
 
 

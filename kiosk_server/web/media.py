@@ -2,12 +2,13 @@
 
 The name is the sha256 of the bytes, so it cannot be guessed and never changes meaning: the answer is
 cached for a year (`immutable`), revalidated by ETag, and served in byte ranges for video seeking.
-In production nginx serves the same directory; this view is the fallback and the reference.
+In production this view still decides (name, type) and hands the bytes to nginx with X-Accel-Redirect
+when MEDIA_ACCEL_PREFIX is set (see deploy/nginx.conf), so nginx streams ranges without Python.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, send_file
+from flask import Blueprint, Response, abort, current_app, send_file
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from kiosk_server.extensions import limiter
@@ -32,6 +33,14 @@ def serve(sha256: str):
     if mime is None:  # a poster, thumbnail or PDF page: made by us, typed by its first bytes
         with path.open("rb") as fh:
             mime = sniff_mime(fh.read(16)) or "application/octet-stream"
+    accel = current_app.config.get("MEDIA_ACCEL_PREFIX")
+    if accel:
+        response = Response(mimetype=mime, headers={"X-Accel-Redirect": f"{accel.rstrip('/')}/{sha256[:2]}/{sha256}",
+                                                    "ETag": f'"{sha256}"'})
+        response.cache_control.public = True
+        response.cache_control.max_age = ONE_YEAR
+        response.cache_control.immutable = True
+        return response
     try:
         response = send_file(path, mimetype=mime, conditional=True, etag=sha256, max_age=ONE_YEAR)
     except RequestedRangeNotSatisfiable:

@@ -375,3 +375,17 @@ def test_other_provinces_media_is_not_on_the_page_and_cannot_be_deleted(client, 
 def test_upload_script_is_served_from_self(client):
     response = fetch(client, "/static/admin/upload.js")
     assert response.status_code == 200 and b"XMLHttpRequest" in response.data and b"upload" in response.data
+
+
+def test_behind_nginx_media_is_handed_over_with_x_accel(tokens, app):
+    import io
+
+    from tests.media_factory import png
+
+    uploaded = app.test_client().post("/api/v1/media", data={"file": (io.BytesIO(png()), "a.png")},
+                                      headers=bearer(tokens["editor"]), content_type="multipart/form-data").get_json()
+    app.config["MEDIA_ACCEL_PREFIX"] = "/_media"
+    response = app.test_client().get(uploaded["url"])
+    sha = uploaded["sha256"]
+    assert response.headers["X-Accel-Redirect"] == f"/_media/{sha[:2]}/{sha}"
+    assert response.mimetype == "image/png" and response.data == b""

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from kiosk_server.domain import schedule, timeline
 from kiosk_server.extensions import db
-from kiosk_server.models import Kiosk
+from kiosk_server.models import Alert, Kiosk
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import manifest, scope
 from kiosk_server.web.admin.access import permission_required
@@ -61,16 +63,23 @@ def chart(day: timeline.DayTimeline, now: datetime | None) -> dict:
     }
 
 
-def alert_items(alerts: list[dict]) -> list[dict]:
-    """Return the manifest's emergency alerts as timeline items: they take the screen from effect to expiry."""
-    return [{
+def alert_items(alerts: list[dict]) -> Iterator[dict]:
+    """Return the manifest's emergency alerts as timeline items: they take the screen from effect to expiry.
+
+    An alert without `effective_at` took effect when it was sent, which the screen's payload leaves out.
+    """
+    sent = dict(db.session.execute(select(Alert.id, Alert.sent_at).where(Alert.id.in_([a["id"] for a in alerts]))).all())
+    for alert in alerts:
+        if not alert.get("effective_at") and sent.get(alert["id"]):
+            alert = {**alert, "effective_at": sent[alert["id"]].astimezone(schedule.VN).isoformat()}
+        yield {
         "id": f"a{alert['id']}",
         "priority": schedule.EMERGENCY,
         "duration_s": 1.0,
         "sort_key": ["", alert["id"]],  # before emergency notices, whose keys start with the approval time
         "rules": {"starts_at": alert.get("effective_at"), "ends_at": alert["expires_at"], "days": [], "hours": []},
         "title": _("Cảnh báo cấp %(level)s: %(headline)s", level=alert.get("level"), headline=alert.get("headline")),
-    } for alert in alerts]
+        }
 
 
 @permission_required("read")
