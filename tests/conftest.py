@@ -96,6 +96,9 @@ def make_app(tmp_path, **extra):
         from kiosk_server.services.categories import ensure_defaults
 
         ensure_defaults()
+        from kiosk_server.services.links import ensure_default_links
+
+        ensure_default_links()
         import_units("04", actor="test")  # Cao Bằng: a second province, for scope checks
     return app
 

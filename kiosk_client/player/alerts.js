@@ -79,12 +79,6 @@ export function activeAlerts(alerts, nowMs) {
       || String(a.id).localeCompare(String(b.id)));
 }
 
-/** Returns the earliest expiry after `nowMs` among the active alerts, in ms, or null. */
-export function nextExpiry(alerts, nowMs) {
-  const times = activeAlerts(alerts, nowMs).map(expiresMs).filter(Number.isFinite);
-  return times.length ? Math.min(...times) : null;
-}
-
 /**
  * Returns the alert map after the manifest said which alerts are active (`fromManifest`).
  *

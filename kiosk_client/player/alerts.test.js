@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  activeAlerts, addAlert, alertKind, alertTexts, cancelAlert, isActive, levelColours, levelLabel, LEVELS, mergeManifestAlerts,
-  nextExpiry, prune,
+  activeAlerts, addAlert, alertKind, alertTexts, cancelAlert, isActive, levelColours, levelLabel, LEVELS, mergeManifestAlerts, prune,
 } from './alerts.js';
 
 const NOW = Date.parse('2026-11-23T10:00:00+07:00');
@@ -57,8 +56,6 @@ test('several alerts take turns most severe first, then newest', () => {
     c: alert('c', 4, undefined, { sent_at: '2026-11-23T09:00:00+07:00' }), d: alert('d', 5, '2026-11-23T09:00:00+07:00'),
   };
   assert.deepEqual(activeAlerts(alerts, NOW).map((x) => x.id), ['c', 'b', 'a']);
-  assert.equal(nextExpiry(alerts, NOW), Date.parse('2026-11-23T18:00:00+07:00'));
-  assert.equal(nextExpiry({}, NOW), null);
 });
 
 test('the manifest is the truth, except for alerts that came over the socket after it was built', () => {

@@ -53,11 +53,6 @@ export function vnDateKey(ms) {
   return `${p.year}-${pad(p.month)}-${pad(p.day)}`;
 }
 
-/** Returns the milliseconds from `ms` to the next whole minute (never 0, so a timer always waits). */
-export function msToNextMinute(ms) {
-  return 60000 - (((ms % 60000) + 60000) % 60000) || 60000;
-}
-
 /**
  * Returns how far the server's clock is ahead of ours, in ms, from an HTTP `Date` header read at
  * `localMs`; 0 when the header is missing or the two agree within `toleranceMs`.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { clockSkew, formatClock, formatDateTime, formatSolarDate, msToNextMinute, vnDateKey } from './clock.js';
+import { clockSkew, formatClock, formatDateTime, formatSolarDate, vnDateKey } from './clock.js';
 
 test('the header reads the Viet Nam clock whatever the machine\'s time zone', () => {
   const instant = Date.parse('2026-11-23T01:05:00Z'); // 08:05 in Viet Nam
@@ -23,11 +23,6 @@ test('an alert\'s expiry is written HH:MM dd/mm/yyyy', () => {
   assert.equal(formatDateTime('2026-11-23T18:30:00+07:00'), '18:30 23/11/2026');
   assert.equal(formatDateTime(null), '');
   assert.equal(formatDateTime('not a date'), '');
-});
-
-test('the clock ticks at the next whole minute', () => {
-  assert.equal(msToNextMinute(Date.parse('2026-11-23T01:05:59.250Z')), 750);
-  assert.equal(msToNextMinute(Date.parse('2026-11-23T01:05:00Z')), 60000);
 });
 
 test('a screen clock far from the server\'s is corrected; a small difference is ignored', () => {

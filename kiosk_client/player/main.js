@@ -47,7 +47,6 @@ const state = {
   manifestBackoff: new Backoff(),
   socketBackoff: new Backoff(),
   flushing: false,
-  intervals: [],
 };
 
 function usableStorage() {
@@ -69,8 +68,8 @@ async function boot() {
   installErrorHandlers();
   registerServiceWorker();
   startClock();
-  state.intervals.push(setInterval(heartbeat, HEARTBEAT_MS));
-  state.intervals.push(setInterval(flushPlayed, PLAYED_FLUSH_MS));
+  setInterval(heartbeat, HEARTBEAT_MS);
+  setInterval(flushPlayed, PLAYED_FLUSH_MS);
   window.addEventListener('resize', () => state.stage?.prunePages());
   const fromFragment = tokenFromFragment();
   if (fromFragment) {
@@ -114,7 +113,7 @@ function startClock() {
     watchdog();
   };
   tick();
-  state.intervals.push(setInterval(tick, 1000));
+  setInterval(tick, 1000);
   const frame = () => {
     state.lastFrame = Date.now();
     requestAnimationFrame(frame);

@@ -77,14 +77,6 @@ export function nextItemId(loop, currentId, previousLoop = loop, jumpQueue = [])
 }
 
 /**
- * Returns the ids of `loop` that are priority items and were not in `previousLoop`: they jump the
- * queue once (see nextItemId). `priorityOf(id)` gives an item's priority.
- */
-export function newPriorityIds(loop, previousLoop, priorityOf) {
-  return loop.filter((id) => !previousLoop.includes(id) && priorityOf(id) === 'priority');
-}
-
-/**
  * Returns what the QR panel shows while `item` plays: `{url, title, caption}` or null.
  *
  * The notice's own link first; else, when its text runs over several pages, its public page

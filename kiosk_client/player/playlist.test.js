@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  languagesOf, MIN_SLIDE_S, newPriorityIds, nextItemId, planSlides, qrFor, slideDurations, standingLink,
+  languagesOf, MIN_SLIDE_S, nextItemId, planSlides, qrFor, slideDurations, standingLink,
 } from './playlist.js';
 
 const video = (s) => ({ kind: 'video', url: `/media/v${s}`, duration_s: s });
@@ -68,11 +68,6 @@ test('a priority notice that just arrived plays next, once', () => {
   assert.equal(nextItemId(['p', 'a', 'b', 'c'], 'b', ['a', 'b', 'c'], ['p']), 'p');
   assert.equal(nextItemId(['p', 'a', 'b', 'c'], 'p', ['p', 'a', 'b', 'c'], ['p']), 'a');
   assert.equal(nextItemId(['a', 'b'], 'a', ['a', 'b'], ['gone']), 'b');
-});
-
-test('newPriorityIds lists only newly arrived priority items', () => {
-  const priority = { p: 'priority', q: 'priority', n: 'normal' };
-  assert.deepEqual(newPriorityIds(['p', 'q', 'n', 'a'], ['q', 'a'], (id) => priority[id]), ['p']);
 });
 
 test('the QR panel shows the notice\'s link, else its full text when it runs over pages, else a standing link', () => {

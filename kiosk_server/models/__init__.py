@@ -4,6 +4,7 @@ from kiosk_server.models.alerts import Alert, AlertAck
 from kiosk_server.models.audit import AuditEntry
 from kiosk_server.models.categories import Category
 from kiosk_server.models.kiosks import Kiosk, KioskGroup
+from kiosk_server.models.links import PublicLink, QrCode
 from kiosk_server.models.media import Media
 from kiosk_server.models.notices import Notice, NoticeRevision, NoticeTarget, notice_media
 from kiosk_server.models.pairing import PairingRequest
@@ -26,7 +27,9 @@ __all__ = [
     "NoticeTarget",
     "PairingRequest",
     "PlayRecord",
+    "PublicLink",
     "PublishEvent",
+    "QrCode",
     "Unit",
     "User",
     "notice_media",

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk, User
-from kiosk_server.services import categories, kiosks, units, users
+from kiosk_server.services import categories, kiosks, links, units, users
 
 DEMO_PROVINCE = "08"  # Tuyên Quang
 DEMO_COMMUNE = "02215"  # Phường Minh Xuân
@@ -34,6 +34,7 @@ def seed_demo(instance_path: str, only_if_empty: bool = False) -> dict:
 
     units.import_units(DEMO_PROVINCE, actor="seed-demo")
     categories.ensure_defaults()
+    links.ensure_default_links()
     people = {
         "admin@bangtin.local": ("admin", None, "Quản trị hệ thống"),
         "tinh@bangtin.local": ("approver", DEMO_PROVINCE, "Ban biên tập tỉnh"),

@@ -16,12 +16,11 @@ from flask import current_app
 from sqlalchemy import and_, or_, select
 
 from kiosk_server.domain import durations, lunar, schedule
-from kiosk_server.domain.links import DEFAULT_LINKS
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk, Notice, NoticeRevision, NoticeTarget, Unit
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import alerts as alert_service
-from kiosk_server.services import scope
+from kiosk_server.services import links, scope
 
 _CACHE_SIZE = 4096
 LUNAR_DAYS = 60
@@ -101,8 +100,9 @@ def _item(notice: Notice, content: dict, media: dict[int, list[dict]], unit_name
         "language": content["language"],
         "translations": content["translations"],
         "media": playables,
-        "qr_url": content["qr_url"],
-        "public_url": public_url_of(notice.id),
+        # What each QR encodes: the target itself, or a counted /q/ link when KIOSK_PUBLIC_URL is set.
+        "qr_url": links.qr_url(content["qr_url"]),
+        "public_url": links.qr_url(public_url_of(notice.id)),
         "unit": {"code": notice.unit_code, "name": unit_names.get(notice.unit_code, "")},
     }
 
@@ -148,7 +148,8 @@ def build_manifest(kiosk: Kiosk, now: datetime | None = None) -> dict:
         "alerts": alert_service.active_for_kiosk(kiosk, now),
         # Enough days that a screen cut off for two months still shows the right lunar date.
         "lunar": lunar.lunar_labels(now.astimezone(schedule.VN).date(), LUNAR_DAYS),
-        "links": [dict(link) for link in DEFAULT_LINKS],
+        "links": [{"url": links.qr_url(link.url), "target": link.url, "caption": link.caption}
+                  for link in links.links_for(chain)],
     }
 
 

@@ -63,6 +63,8 @@ class Server:
             "KIOSK_MEDIA_DIR": str(self.root / "media"),
             "KIOSK_BIND": f"127.0.0.1:{self.port}",
             "KIOSK_SEED_DEMO_ON_START": "0",
+            # QR codes point at this server, as they would at a commune's public address.
+            "KIOSK_PUBLIC_URL": self.url,
             "KIOSK_SECRET_KEY": "e2e-secret-key-not-for-production",
             "PYTHONUNBUFFERED": "1",
         })

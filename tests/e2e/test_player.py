@@ -4,6 +4,7 @@ and a screenshot of every theme (under /tmp/kiosk-screens, to be looked at)."""
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from datetime import datetime, timedelta, timezone
@@ -140,7 +141,7 @@ def test_notice_and_alert_leave_on_time_while_offline(server, screen):
     ends = datetime.now(VN) + timedelta(seconds=25)
     server.publish("Cắt nước tạm thời tổ 3", "<p>Tạm ngừng cấp nước để sửa đường ống.</p>",
                    ends_at=ends.replace(microsecond=0).isoformat(), duration_s=120)
-    alert = server.ok("POST", "/api/v1/alerts", "admin", {
+    server.ok("POST", "/api/v1/alerts", "admin", {
         "headline": "Mưa lớn cục bộ chiều nay", "hazard": "heavy_rain", "level": 2, "unit_codes": [COMMUNE],
         "expires_at": ends.replace(microsecond=0).isoformat()})
     open_player(screen, server, token)
@@ -155,7 +156,6 @@ def test_notice_and_alert_leave_on_time_while_offline(server, screen):
     assert datetime.now(VN) >= ends, "nothing left before its time"
     assert datetime.now(VN) < ends + timedelta(seconds=5), "and both left on time"
     expect(screen.locator(".idle-card")).to_contain_text("Phường Minh Xuân")
-    assert alert["id"]
 
 
 def test_alert_covers_the_screen_is_acknowledged_survives_reload_and_is_cancelled(server, screen):
@@ -207,7 +207,7 @@ def test_long_notice_pages_instead_of_shrinking(server, screen):
         f"<p>Điều {n}. Hộ gia đình, cá nhân sử dụng đất có trách nhiệm kê khai, đăng ký đất đai và nộp hồ sơ "
         f"tại bộ phận một cửa của Ủy ban nhân dân phường trước ngày 31 tháng 12 năm 2026 theo quy định.</p>"
         for n in range(1, 15))
-    notice = server.publish("Kế hoạch đăng ký đất đai năm 2026", paragraphs, duration_s=12)
+    server.publish("Kế hoạch đăng ký đất đai năm 2026", paragraphs, duration_s=12)
     open_player(screen, server, token)
     label = screen.locator(".slide.is-active .slide-page")
     expect(label).to_have_text(re.compile(r"^Trang 1/\d+$"))
@@ -218,8 +218,10 @@ def test_long_notice_pages_instead_of_shrinking(server, screen):
     size = float(text.evaluate("el => getComputedStyle(el).fontSize").removesuffix("px"))
     assert size >= 0.03 * 1080, "body text stays readable from three metres"
     expect(label).to_have_text(f"Trang 2/{pages}", timeout=10000)
-    public_url = server.ok("GET", f"/api/v1/notices/{notice['id']}")["public_url"]
-    expect(screen.locator("#qr-panel [data-testid=qr]")).to_have_attribute("data-url", public_url)
+    held = screen.evaluate("JSON.parse(localStorage.getItem('kiosk.manifest')).manifest.items[0].public_url")
+    assert held.startswith(server.url)
+    expect(screen.locator("#qr-panel [data-testid=qr]")).to_have_attribute("data-url", held)
+    expect(screen.locator("#qr-panel")).to_contain_text("Đọc toàn văn")
 
 
 def test_translations_take_turns_with_the_vietnamese_text(server, screen):
@@ -259,6 +261,49 @@ def test_video_plays_from_the_offline_cache(server, screen):
         return [r.status, r.headers.get('Content-Range'), (await r.arrayBuffer()).byteLength];
     }""", media["url"])
     assert partial[0] == 206 and partial[1].startswith("bytes 10-19/") and partial[2] == 10
+
+
+def test_looping_keeps_the_page_flat(server, screen):
+    """Loop text and video for a while: DOM nodes, listeners and the JS heap must not grow.
+
+    KIOSK_SOAK_S lengthens the soak (the issue asks for an hour's figure); the numbers are written
+    to /tmp/kiosk-screens/memory.txt.
+    """
+    _, token = server.provision()
+    media = server.upload("hop-dan.webm", webm_vp8(seconds=3, width=320, height=180), "video/webm")
+    server.publish("Lịch tiếp công dân tháng 12", RECEPTION, duration_s=6)
+    server.publish("Phóng sự: ngày hội đại đoàn kết", "", media_ids=[media["id"]])
+    server.publish("Thông báo lịch cắt điện", "<p>Cắt điện từ 7 giờ đến 11 giờ tại tổ 3.</p>", duration_s=6)
+    open_player(screen, server, token)
+    expect(screen.locator(TITLE)).to_have_count(1)
+    screen.evaluate("""() => {
+        window.slidesShown = 0;
+        new MutationObserver((changes) => {
+            for (const change of changes) window.slidesShown += [...change.addedNodes].filter(
+                (node) => node.classList?.contains('slide') && !node.classList.contains('is-measuring')).length;
+        }).observe(document.getElementById('main'), {childList: true});
+    }""")
+    cdp = screen.context.new_cdp_session(screen)
+    cdp.send("Performance.enable")
+
+    def measure() -> dict:
+        cdp.send("HeapProfiler.collectGarbage")
+        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+        return {"nodes": metrics["Nodes"], "listeners": metrics["JSEventListeners"],
+                "heap_mb": round(metrics["JSHeapUsedSize"] / 2**20, 2), "videos": screen.locator("video").count(),
+                "slides_shown": screen.evaluate("window.slidesShown")}
+
+    time.sleep(20)  # one loop and a bit: everything measured and cached once
+    before = measure()
+    time.sleep(float(os.environ.get("KIOSK_SOAK_S", "30")))
+    after = measure()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "memory.txt").write_text(f"before {before}\nafter  {after}\n")
+    assert after["slides_shown"] > before["slides_shown"] + 4, "the loop went round"
+    assert after["nodes"] <= before["nodes"] * 1.1 + 50
+    assert after["listeners"] <= before["listeners"] * 1.1 + 20
+    assert after["heap_mb"] <= before["heap_mb"] * 1.5 + 2
+    assert after["videos"] <= 2, "old video elements are removed"
 
 
 def images_loaded(page) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
+from datetime import date, datetime
 from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, select
 
+from kiosk_server.domain.schedule import VN
 from kiosk_server.extensions import db
 from kiosk_server.models import Notice
 from kiosk_server.services import manifest, notices
@@ -393,20 +394,25 @@ def test_timeline_shows_the_emergency_interrupting_and_a_wrap_past_midnight(clie
     assert rows == ["emergency", "normal", "normal"], "rows in play order"
 
 
-def test_timeline_draws_an_active_alert_as_an_emergency_that_interrupts(client, auth, officers, tokens):
+def test_timeline_draws_an_active_alert_as_an_emergency_from_when_it_was_sent(client, auth, officers, tokens):
     kiosk, _ = provision_kiosk("Một cửa", COMMUNE, [], actor="test")
     publish(client, tokens, title="Lịch tiếp dân")
+    before = datetime.now(VN)
     raised = client.post("/api/v1/alerts", headers=bearer(tokens["approver"]), json={
         "headline": "Lũ quét trên suối Nậm Mu", "hazard": "flash_flood", "level": 3, "unit_codes": [COMMUNE],
         "expires_at": "2030-01-07T15:00:00+07:00"})
+    after = datetime.now(VN)
     assert raised.status_code == 201, raised.get_data(as_text=True)
     auth.login("xem@example.vn")
 
     page = client.get(f"/admin/kiosks/{kiosk.id}/timeline?date={MONDAY.isoformat()}").get_data(as_text=True)
+    today = client.get(f"/admin/kiosks/{kiosk.id}/timeline").get_data(as_text=True)
 
     assert "Cảnh báo cấp 3: Lũ quét trên suối Nậm Mu" in page
     assert bar(page, "00:00–15:00") == (pytest.approx(CHART_X), pytest.approx(CHART_W * 15 / 24))
     assert 'class="tl-cut" data-span="00:00–15:00"' in page, "the alert interrupts the notice below it"
+    if before.date() == after.date():
+        assert any(f'data-span="{moment:%H:%M}–24:00"' in today for moment in (before, after)), "from when it was sent"
 
 
 def test_timeline_of_another_provinces_screen_is_not_found(client, auth, officers):

@@ -54,3 +54,9 @@ class KioskEditForm(FlaskForm):
     unit_code = SelectField(_l("Đơn vị"), choices=[], validate_choice=False)
     groups = StringField(_l("Nhóm (cách nhau bởi dấu phẩy)"), validators=[Optional(), Length(max=500)])
     theme = SelectField(_l("Giao diện"), choices=[], validate_choice=False)
+
+
+class LinkForm(FlaskForm):
+    unit_code = SelectField(_l("Đơn vị"), choices=[], validate_choice=False)
+    caption = StringField(_l("Chú thích trên màn hình"), validators=[DataRequired(_l("Hãy nhập chú thích.")), Length(max=120)])
+    url = StringField(_l("Địa chỉ (https://…)"), validators=[DataRequired(_l("Hãy nhập địa chỉ.")), Length(max=600)])

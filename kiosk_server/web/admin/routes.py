@@ -10,6 +10,7 @@ from kiosk_server.web.admin import (
     auth_views,
     dashboard_views,
     kiosk_views,
+    link_views,
     media_views,
     notice_editor_views,
     notice_views,
@@ -65,5 +66,8 @@ admin_bp.add_url_rule("/admin/alerts/<int:alert_id>/cap", "alert_cap", alert_vie
 admin_bp.add_url_rule("/admin/media", "media", media_views.media_list)
 admin_bp.add_url_rule("/admin/media/upload", "media_upload", media_views.media_upload, methods=["POST"])
 admin_bp.add_url_rule("/admin/media/<int:media_id>/delete", "media_delete", media_views.media_delete, methods=["POST"])
+
+admin_bp.add_url_rule("/admin/links", "links", link_views.link_list, methods=["GET", "POST"])
+admin_bp.add_url_rule("/admin/links/<int:link_id>/remove", "link_remove", link_views.link_remove, methods=["POST"])
 
 admin_bp.add_url_rule("/admin/audit", "audit", audit_views.audit_list)

@@ -68,17 +68,21 @@ def alert_items(alerts: list[dict]) -> Iterator[dict]:
 
     An alert without `effective_at` took effect when it was sent, which the screen's payload leaves out.
     """
-    sent = dict(db.session.execute(select(Alert.id, Alert.sent_at).where(Alert.id.in_([a["id"] for a in alerts]))).all())
+    if not alerts:
+        return
+    ids = [alert["id"] for alert in alerts]
+    sent = dict(db.session.execute(select(Alert.id, Alert.sent_at).where(Alert.id.in_(ids))).all())
     for alert in alerts:
-        if not alert.get("effective_at") and sent.get(alert["id"]):
-            alert = {**alert, "effective_at": sent[alert["id"]].astimezone(schedule.VN).isoformat()}
+        starts_at = alert.get("effective_at")
+        if not starts_at and sent.get(alert["id"]):
+            starts_at = sent[alert["id"]].astimezone(schedule.VN).isoformat()
         yield {
-        "id": f"a{alert['id']}",
-        "priority": schedule.EMERGENCY,
-        "duration_s": 1.0,
-        "sort_key": ["", alert["id"]],  # before emergency notices, whose keys start with the approval time
-        "rules": {"starts_at": alert.get("effective_at"), "ends_at": alert["expires_at"], "days": [], "hours": []},
-        "title": _("Cảnh báo cấp %(level)s: %(headline)s", level=alert.get("level"), headline=alert.get("headline")),
+            "id": f"a{alert['id']}",
+            "priority": schedule.EMERGENCY,
+            "duration_s": 1.0,
+            "sort_key": ["", alert["id"]],  # before emergency notices, whose keys start with the approval time
+            "rules": {"starts_at": starts_at, "ends_at": alert["expires_at"], "days": [], "hours": []},
+            "title": _("Cảnh báo cấp %(level)s: %(headline)s", level=alert.get("level"), headline=alert.get("headline")),
         }
 
 

@@ -78,13 +78,35 @@ def qr_svg():
     return response
 
 
-@lru_cache(maxsize=512)
-def _qr_svg_bytes(url: str) -> bytes:
+def qr_png():
+    """The same QR code as a PNG, to download and print (posters at the office door)."""
+    url = request.args.get("u", "")
+    if len(url) > MAX_QR_URL or not sanitise.is_safe_url(url):
+        abort(404)
+    response = make_response(_qr_png_bytes(url))
+    response.mimetype = "image/png"
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["Content-Disposition"] = 'inline; filename="qr.png"'
+    return response
+
+
+def _qr(url: str, **kwargs) -> qrcode.QRCode:
     # Error correction M survives glare and a smudge; a 4-module quiet zone is what scanners expect.
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4,
-                         image_factory=qrcode.image.svg.SvgPathFillImage)
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, **kwargs)
     code.add_data(url)
     code.make(fit=True)
+    return code
+
+
+@lru_cache(maxsize=128)
+def _qr_png_bytes(url: str) -> bytes:
     buffer = io.BytesIO()
-    code.make_image().save(buffer)
+    _qr(url, box_size=12).make_image().save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@lru_cache(maxsize=512)
+def _qr_svg_bytes(url: str) -> bytes:
+    buffer = io.BytesIO()
+    _qr(url, image_factory=qrcode.image.svg.SvgPathFillImage).make_image().save(buffer)
     return buffer.getvalue()

@@ -16,6 +16,7 @@ kiosk_bp.add_url_rule("/player/<path:filename>", "player_file", player_views.pla
 kiosk_bp.add_url_rule("/sw.js", "service_worker", player_views.service_worker)
 kiosk_bp.add_url_rule("/theme/<name>/<path:filename>", "theme_file", player_views.theme_file)
 kiosk_bp.add_url_rule("/qr.svg", "qr_svg", player_views.qr_svg)
+kiosk_bp.add_url_rule("/qr.png", "qr_png", player_views.qr_png)
 kiosk_bp.add_url_rule("/pairing", "start_pairing", pairing_views.start_pairing, methods=["POST"])
 kiosk_bp.add_url_rule("/pairing/status", "pairing_status", pairing_views.pairing_status)
 csrf.exempt(kiosk_bp)

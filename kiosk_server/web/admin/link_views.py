@@ -1,0 +1,62 @@
+"""The QR panel's catalogue of public-service links, per unit, edited by officers."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from kiosk_server.extensions import db
+from kiosk_server.models import PublicLink
+from kiosk_server.services import links, scope
+from kiosk_server.services.errors import ServiceError
+from kiosk_server.web.admin.access import apply_field_errors, permission_required
+from kiosk_server.web.admin.choices import unit_choices
+from kiosk_server.web.admin.forms import ConfirmForm, LinkForm
+
+
+@permission_required("read")
+def link_list():
+    form = LinkForm()
+    national = [("", _("Toàn quốc"))] if current_user.unit_code is None else []
+    from wtforms import SelectChoice
+
+    form.unit_code.choices = [SelectChoice(v, str(label)) for v, label in national] + unit_choices(current_user)
+    if request.method == "GET" and current_user.unit_code:
+        form.unit_code.data = current_user.unit_code
+    if form.is_submitted() and not current_user_can_edit():
+        abort(403)
+    if form.validate_on_submit():
+        try:
+            links.add_link(form.unit_code.data or None, form.url.data, form.caption.data, current_user)
+        except ServiceError as error:
+            apply_field_errors(form, error)
+            flash(str(error.message), "error")
+        else:
+            flash(_("Đã thêm liên kết; các màn hình sẽ cập nhật ngay."), "success")
+            return redirect(url_for("admin.links"))
+    visible = scope.scope_filter(current_user, PublicLink.unit_code)
+    rows = db.session.scalars(
+        select(PublicLink).where(PublicLink.active, or_(visible, PublicLink.unit_code.is_(None)))
+        .order_by(PublicLink.unit_code.is_(None).desc(), PublicLink.unit_code, PublicLink.position)
+    ).all()
+    return render_template("admin/links.html", form=form, rows=rows, confirm=ConfirmForm(),
+                           can_edit=current_user_can_edit()), 422 if form.errors else 200
+
+
+def current_user_can_edit() -> bool:
+    from kiosk_server.domain import roles
+
+    return roles.can(current_user.role, "edit_content")
+
+
+@permission_required("edit_content")
+def link_remove(link_id: int):
+    link = db.session.get(PublicLink, link_id)
+    if link is None or not scope.in_scope(current_user, link.unit_code):
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        links.remove_link(link, current_user)
+        flash(_("Đã gỡ liên kết “%(caption)s”.", caption=link.caption), "success")
+    return redirect(url_for("admin.links"))

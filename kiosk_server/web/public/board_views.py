@@ -1,0 +1,84 @@
+"""A commune's board on the web (/p/<unit_code>), its Atom feed, and counted QR redirects (/q/<code>)."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree as ET
+
+from flask import Response, abort, current_app, redirect, render_template, request
+
+from kiosk_server.domain.sanitise import plain_text
+from kiosk_server.extensions import db, limiter
+from kiosk_server.models import Unit
+from kiosk_server.models.base import utcnow
+from kiosk_server.services import alerts, board, links
+from kiosk_server.services.errors import NotFound
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def _unit(code: str) -> Unit:
+    unit = db.session.get(Unit, code[:16])
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def _base_url() -> str:
+    return (current_app.config.get("PUBLIC_URL") or request.url_root).rstrip("/")
+
+
+def board_page(unit_code: str):
+    unit = _unit(unit_code)
+    entries = board.notices_for_unit(unit)
+    area = [unit.code, *([unit.parent_code] if unit.parent_code else [])]
+    active_alerts = [a for a in _alerts_for(area)]
+    return render_template("public/board.html", unit=unit, entries=entries, alerts=active_alerts,
+                           feed_url=f"/p/{unit.code}/feed.xml")
+
+
+def _alerts_for(chain: list[str]) -> list[dict]:
+    from sqlalchemy import select
+
+    from kiosk_server.models import Alert
+
+    now = utcnow()
+    rows = db.session.scalars(select(Alert).where(Alert.status == "Actual", Alert.cancelled_at.is_(None),
+                                                  Alert.expires_at > now)).all()
+    return [alerts.kiosk_payload(a) for a in rows if set(a.unit_codes) & set(chain)]
+
+
+def board_feed(unit_code: str):
+    unit = _unit(unit_code)
+    base = _base_url()
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"Bảng tin điện tử – {unit.name}"
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = f"{base}/p/{unit.code}"
+    ET.SubElement(feed, f"{{{ATOM}}}link", href=f"{base}/p/{unit.code}")
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=f"{base}/p/{unit.code}/feed.xml")
+    entries = board.notices_for_unit(unit)
+    updated = max((e["notice"].approved_at for e in entries if e["notice"].approved_at), default=utcnow())
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated.isoformat()
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    ET.SubElement(author, f"{{{ATOM}}}name").text = unit.name
+    for e in entries:
+        notice, content = e["notice"], e["content"]
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = content["title"]
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{base}/n/{notice.id}#v{notice.published_version}"
+        ET.SubElement(entry, f"{{{ATOM}}}link", href=f"{base}/n/{notice.id}")
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = (notice.approved_at or notice.updated_at).isoformat()
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = plain_text(content["body"])[:300]
+        body = ET.SubElement(entry, f"{{{ATOM}}}content", type="html")
+        body.text = content["body"]  # sanitised HTML, escaped once more by the XML writer
+    xml = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return Response(xml, mimetype="application/atom+xml")
+
+
+@limiter.limit("120 per minute")
+def qr_redirect(code: str):
+    try:
+        target = links.follow(code)
+    except NotFound:
+        abort(404)
+    return redirect(target, code=302)
