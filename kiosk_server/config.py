@@ -67,6 +67,15 @@ class Defaults:
     # Behind nginx: hand media bytes to nginx's internal location (deploy/nginx.conf) instead of Python.
     MEDIA_ACCEL_PREFIX = ""
 
+    # Citizens' feedback. An item unanswered this many calendar days after it arrived is flagged
+    # overdue (set the number your province's rules give). Photos go to a private store of their
+    # own (default <instance>/feedback-photos), never under MEDIA_DIR, which is served publicly.
+    FEEDBACK_DUE_DAYS = 10
+    FEEDBACK_RATE_LIMIT = "5 per hour;20 per day"  # form submissions per address
+    FEEDBACK_LOOKUP_RATE_LIMIT = "60 per minute;600 per day"  # tracking-page views per address
+    FEEDBACK_MAX_PHOTO_MB = 10
+    FEEDBACK_PHOTO_DIR = ""
+
 
 # Environment variables read as KIOSK_<NAME>; the value is parsed with the type of the default.
 ENV_KEYS = (
@@ -84,6 +93,10 @@ ENV_KEYS = (
     "CAP_TRUSTED_CERT_FILES",
     "CAP_SENDER",
     "MEDIA_ACCEL_PREFIX",
+    "FEEDBACK_DUE_DAYS",
+    "FEEDBACK_RATE_LIMIT",
+    "FEEDBACK_MAX_PHOTO_MB",
+    "FEEDBACK_PHOTO_DIR",
 )
 
 
@@ -131,6 +144,8 @@ def _derive(cfg: dict[str, Any], instance_path: str) -> None:
     media = Path(cfg["MEDIA_DIR"])
     cfg["MEDIA_DIR"] = str(media if media.is_absolute() else Path.cwd() / media)
     cfg["MAX_CONTENT_LENGTH"] = int(cfg["MAX_UPLOAD_MB"]) * 1024 * 1024
+    photos = Path(cfg.get("FEEDBACK_PHOTO_DIR") or Path(instance_path) / "feedback-photos")
+    cfg["FEEDBACK_PHOTO_DIR"] = str(photos if photos.is_absolute() else Path.cwd() / photos)
     if "CAP_TRUSTED_CERTS" not in cfg:
         files = [f for f in str(cfg.get("CAP_TRUSTED_CERT_FILES") or "").split(":") if f]
         cfg["CAP_TRUSTED_CERTS"] = [Path(f).read_text(encoding="ascii") for f in files]

@@ -23,6 +23,7 @@ const OFFLINE_GRACE_MS = 3000;
 const WATCHDOG_MIN_MS = 120000;
 const FRAME_STALL_MS = 60000;
 const THEME_SWITCH_KEY = 'kiosk.themeSwitch';
+const SW_UPDATE_MS = 3600000;
 
 const settings = pageSettings();
 const store = new Store(usableStorage());
@@ -338,7 +339,11 @@ async function flushPlayed() {
 function registerServiceWorker() {
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.register(settings.swUrl, { scope: '/kiosk', type: 'module' })
-    .then(() => navigator.storage?.persist?.())
+    .then((registration) => {
+      // The page runs for weeks without navigating: look for a new worker now and then.
+      setInterval(() => registration.update().catch(() => {}), SW_UPDATE_MS);
+      return navigator.storage?.persist?.();
+    })
     .catch((error) => console.warn('kiosk: no service worker', error));
 }
 

@@ -197,7 +197,10 @@ export class Player {
       cur.shown++;
       this.slideTimer = setTimeout(next, cur.durations[index] * 1000);
     } else if (slide.kind === 'image') {
-      const label = slide.count > 1 ? `Ảnh ${slide.index + 1}/${slide.count}` : '';
+      // A PDF's pages come as pictures that know their page number; other pictures are counted.
+      const page = Number(slide.media.page);
+      const label = page && slide.media.pages > 1 ? `Trang ${page}/${slide.media.pages}`
+        : slide.count > 1 ? `Ảnh ${slide.index + 1}/${slide.count}` : '';
       this.stage.showImage(cur.entry, cur.texts[0], slide.media, { ...cur.meta, pageLabel: label }).then((ok) => {
         if (stale()) return;
         if (!ok) return next();

@@ -217,6 +217,11 @@ export class Stage {
       else if (shown && now - lastProgress > VIDEO_STALL_MS) finish('stalled');
       else if (now - started > limitMs) finish('ended');
     }, 500));
+    if (document.body.classList.contains('has-alert')) {
+      // An alert is on screen: start silent, and get the sound back when it leaves (setMuted).
+      video.dataset.wasMuted = '0';
+      video.muted = true;
+    }
     playWithSound(video).catch(() => finish('error'));
   }
 

@@ -3,6 +3,7 @@
 from kiosk_server.models.alerts import Alert, AlertAck
 from kiosk_server.models.audit import AuditEntry
 from kiosk_server.models.categories import Category
+from kiosk_server.models.feedback import Feedback
 from kiosk_server.models.kiosks import Kiosk, KioskGroup
 from kiosk_server.models.links import PublicLink, QrCode
 from kiosk_server.models.media import Media
@@ -19,6 +20,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Category",
+    "Feedback",
     "Kiosk",
     "KioskGroup",
     "Media",

@@ -66,6 +66,7 @@ def kiosk_payload(alert: Alert) -> dict:
         "level_name": level["name"],
         "color": level["color"],
         "text_color": level["text_color"],
+        "sent_at": alert.sent_at.astimezone(schedule.VN).isoformat(),
         "effective_at": alert.effective_at.astimezone(schedule.VN).isoformat() if alert.effective_at else None,
         "expires_at": alert.expires_at.astimezone(schedule.VN).isoformat(),
         "translations": alert.translations or [],

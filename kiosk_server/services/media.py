@@ -68,9 +68,10 @@ def playables(media: Media) -> list[dict[str, Any]]:
         }]
     if media.kind == "pdf":
         return [
+            # "page" tells the player and the display-time rule that this is a document page.
             {"kind": "image", "url": media_url(p["sha256"]), "sha256": p["sha256"], "width": p["width"],
-             "height": p["height"]}
-            for p in media.pages or []
+             "height": p["height"], "page": number, "pages": len(media.pages)}
+            for number, p in enumerate(media.pages or [], start=1)
         ]
     return [{"kind": "image", "url": media_url(media.sha256), "sha256": media.sha256, "width": media.width,
              "height": media.height}]

@@ -220,19 +220,27 @@ def read_notice(data: Any, *, partial: bool = False) -> dict:
     if present("targets"):
         out["targets"] = _parse_targets(data.get("targets"), errors)
 
+    if not partial and not {"starts_at", "ends_at", "days", "hours"} & set(errors):
+        # The schedule as a whole (end after start...) is checked here too, so an officer sees
+        # every problem in one round instead of fixing the fields first and then meeting this one.
+        errors.update(schedule.validate_rules(_rules_of(out)))
     if errors:
         raise ValidationFailed(_l("Thông báo chưa hợp lệ; xem lỗi của từng trường."), errors)
     return out
 
 
-def check_rules(fields: dict) -> schedule.Rules:
-    """Return the schedule rules of complete notice `fields`; raise ValidationFailed if inconsistent."""
-    rules = schedule.Rules(
+def _rules_of(fields: dict) -> schedule.Rules:
+    return schedule.Rules(
         starts_at=fields.get("starts_at"),
         ends_at=fields.get("ends_at"),
         days=frozenset(fields.get("days") or ()),
         hours=tuple(fields.get("hours") or ()),
     )
+
+
+def check_rules(fields: dict) -> schedule.Rules:
+    """Return the schedule rules of complete notice `fields`; raise ValidationFailed if inconsistent."""
+    rules = _rules_of(fields)
     errors = schedule.validate_rules(rules)
     if errors:
         raise ValidationFailed(_l("Lịch hiển thị chưa hợp lệ."), errors)

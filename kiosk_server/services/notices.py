@@ -331,10 +331,10 @@ def reject(notice: Notice, reason: str, actor: User) -> Notice:
     """Send the submitted head back to draft with a reason the author will read."""
     if not roles.can(actor.role, "approve"):
         raise Forbidden(_l("Chỉ cán bộ duyệt tin mới được trả lại thông báo."))
+    before = _transition(notice, actor, ("submitted",), "reject")
     reason = (reason or "").strip()
     if not reason or len(reason) > 2000:
         raise ValidationFailed(_l("Hãy ghi lý do trả lại (tối đa 2000 ký tự)."), {"reason": _l("Cần lý do.")})
-    before = _transition(notice, actor, ("submitted",), "reject")
     notice.status = "draft"
     notice.rejection_reason = reason
     audit.record(actor, "notice.reject", "notice", notice.id, unit_code=notice.unit_code, before=before,

@@ -51,7 +51,7 @@ def test_screen_pairs_by_code_and_starts_playing(server, screen):
     pair_url = qr.get_attribute("data-url")
     assert pair_url.endswith(f"/admin/kiosks/pair?code={code.inner_text()}")
     assert qr.locator("img").get_attribute("src") == f"/kiosk/qr.svg?u={quote(pair_url, safe='')}"
-    expect(screen.locator("#pairing")).to_contain_text("Nhập mã ở trên")
+    expect(screen.locator("#pairing")).to_contain_text("Nhập mã ở trên, hoặc quét mã QR")
 
     paired = server.ok("POST", "/api/v1/kiosks/pair", "admin",
                        {"code": code.inner_text(), "name": "Nhà văn hóa tổ 5", "unit_code": COMMUNE})
@@ -134,6 +134,21 @@ def test_emergency_notice_interrupts_at_once(server, screen):
     assert time.monotonic() - started < 3, "the five-minute notice on screen was cut"
     expect(screen.locator(".slide--emergency .badge-emergency")).to_have_text("KHẨN CẤP")
     expect(screen.locator("[data-testid=ticker]")).to_contain_text("sơ tán dân")
+
+
+def test_a_new_notice_waits_for_the_one_on_screen_to_finish(server, screen):
+    _, token = server.provision()
+    server.publish("Lịch tiếp công dân tháng 12", RECEPTION, duration_s=12)
+    open_player(screen, server, token)
+    title = screen.locator(TITLE)
+    expect(title).to_have_text("Lịch tiếp công dân tháng 12")
+    shown = time.monotonic()
+    server.publish("Thông báo thu phí vệ sinh môi trường", "<p>Nộp tại nhà văn hóa tổ dân phố.</p>", duration_s=12)
+    expect(screen.locator("[data-testid=ticker]")).to_contain_text("Thông báo thu phí vệ sinh môi trường")
+    time.sleep(max(0.0, 9 - (time.monotonic() - shown)))
+    expect(title).to_have_text("Lịch tiếp công dân tháng 12", timeout=100)
+    expect(title).to_have_text("Thông báo thu phí vệ sinh môi trường", timeout=8000)
+    assert time.monotonic() - shown >= 11.5, "the notice on screen played its full time"
 
 
 def test_notice_and_alert_leave_on_time_while_offline(server, screen):

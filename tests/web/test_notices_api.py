@@ -212,3 +212,9 @@ def test_list_filters(client, tokens):
     by_category = client.get("/api/v1/notices?category=health", headers=bearer(tokens["viewer"])).get_json()
     assert [n["title"] for n in by_category] == ["Nháp"]
     assert_error(client.get("/api/v1/notices?colour=red", headers=bearer(tokens["viewer"])), 422)
+
+
+def test_every_problem_is_reported_in_one_round(client, tokens):
+    body = notice_body(title="", starts_at="2026-12-10T08:00", ends_at="2026-12-01T08:00", priority="x")
+    error = assert_error(client.post("/api/v1/notices", json=body, headers=bearer(tokens["editor"])), 422)
+    assert {"title", "ends_at", "priority"} <= set(error["fields"])

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -39,12 +40,12 @@ REMEMBERED_SUBMISSIONS = 5
 
 # --- helpers ------------------------------------------------------------------------------------
 
-def concerns(user: User, alert: Alert) -> bool:
-    """Return True when the alert's area and the officer's scope meet (either may contain the other)."""
+def concerns(user: User) -> Callable[[Alert], bool]:
+    """Return a test: does an alert's area meet the officer's scope (either may contain the other)?"""
     if user.unit_code is None:
-        return True
-    above = set(scope.ancestor_codes(user.unit_code))
-    return any(code in above or scope.in_scope(user, code) for code in alert.unit_codes)
+        return lambda alert: True
+    near = set(scope.ancestor_codes(user.unit_code)) | scope.descendant_codes(user.unit_code)
+    return lambda alert: any(code in near for code in alert.unit_codes)
 
 
 def may_cancel(user: User, alert: Alert) -> bool:
@@ -55,7 +56,7 @@ def may_cancel(user: User, alert: Alert) -> bool:
 
 def _visible(alert_id: int) -> Alert:
     alert = db.session.get(Alert, alert_id)
-    if alert is None or not concerns(current_user, alert):
+    if alert is None or not concerns(current_user)(alert):
         abort(404)
     return alert
 
@@ -135,7 +136,7 @@ def _area_units(codes: list[str]) -> list[Unit]:
 @permission_required("read")
 def alert_list():
     rows = db.session.scalars(select(Alert).order_by(Alert.created_at.desc(), Alert.id.desc()).limit(LISTED)).all()
-    mine = [a for a in rows if concerns(current_user, a)]
+    mine = list(filter(concerns(current_user), rows))
     now = utcnow()
     active = sorted((a for a in mine if alerts.is_active(a, now)), key=lambda a: (-a.level, -a.id))
     past = [a for a in mine if not alerts.is_active(a, now)]
@@ -210,18 +211,24 @@ def _review(form: af.AlertForm, body: dict, local_errors: dict):
             "units": _area_units(body["unit_codes"]), "level": hazards.level_info(body["level"]),
             "hazard_name": alerts.hazard_names().get(body["hazard"], body["hazard"]),
             "expires": _moment_text(body["expires_at"]), "effective": _moment_text(body["effective_at"]),
+            "expires_in": _hours_from_now(body["expires_at"]),
             "translation": body["translations"][0] if body["translations"] else None, "body": body,
         }, extra_errors={},
     )
 
 
-def _moment_text(value: str | None) -> str:
-    if not value:
-        return ""
+def _moment(value: str) -> datetime:
     moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=schedule.VN)
-    return _vn(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=schedule.VN)
+
+
+def _moment_text(value: str | None) -> str:
+    return _vn(_moment(value)) if value else ""
+
+
+def _hours_from_now(value: str) -> str:
+    hours = (_moment(value) - utcnow()).total_seconds() / 3600
+    return format_decimal(round(hours, 1), format="#,##0.#")
 
 
 def _raise(form: af.AlertForm, body: dict, local_errors: dict):
