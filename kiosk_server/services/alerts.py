@@ -23,7 +23,7 @@ from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Alert, Kiosk, User
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import audit, publish, scope
-from kiosk_server.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from kiosk_server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from kiosk_server.services.notice_input import parse_time_point
 
 SHOWN_STATUSES = ("Actual",)
@@ -48,8 +48,10 @@ def get_alert(alert_id: int) -> Alert:
 
 
 def is_active(alert: Alert, now: datetime | None = None) -> bool:
+    """Return True while the alert is on screens: public, not cancelled, in effect and not expired."""
     now = now or utcnow()
-    return alert.status in SHOWN_STATUSES and alert.cancelled_at is None and alert.expires_at > now
+    return (alert.status in SHOWN_STATUSES and alert.cancelled_at is None and alert.expires_at > now
+            and (alert.effective_at is None or alert.effective_at <= now))
 
 
 def kiosk_payload(alert: Alert) -> dict:
@@ -100,9 +102,16 @@ def active_for_kiosk(kiosk: Kiosk, now: datetime | None = None) -> list[dict]:
     rows = db.session.scalars(
         select(Alert).where(Alert.status.in_(SHOWN_STATUSES), Alert.cancelled_at.is_(None), Alert.expires_at > now)
     ).all()
-    mine = [a for a in rows if chain & set(a.unit_codes)]
+    mine = [a for a in rows if chain & set(a.unit_codes) and is_active(a, now)]
     mine.sort(key=lambda a: (-a.level, a.created_at))
     return [kiosk_payload(a) for a in mine]
+
+
+def visible_to(alert: Alert, user: User) -> bool:
+    """Return True when the officer may read the alert: it touches their scope or covers their unit."""
+    if any(scope.in_scope(user, code) for code in alert.unit_codes):
+        return True
+    return bool(user.unit_code) and bool(set(scope.ancestor_codes(user.unit_code)) & set(alert.unit_codes))
 
 
 def screens_in_area(unit_codes: list[str]) -> set[int]:
@@ -174,7 +183,13 @@ def _read(data: Any, actor: User | None) -> dict:
     sound = data.get("sound", False)
     if not isinstance(sound, bool):
         errors["sound"] = _l("Phải là true hoặc false.")
-    unit_codes = _check_units(data.get("unit_codes"), actor, errors)
+    try:
+        unit_codes = _check_units(data.get("unit_codes"), actor, errors)
+    except ServiceError as error:
+        if not errors:
+            raise  # only the area is wrong: 404 unknown unit, 403 out of scope, as elsewhere
+        errors.update(error.fields)  # otherwise report it with the rest, in one round
+        unit_codes = []
     if errors:
         raise ValidationFailed(_l("Cảnh báo chưa hợp lệ; xem lỗi của từng trường."), errors)
     return {
@@ -188,6 +203,12 @@ def _read(data: Any, actor: User | None) -> dict:
 
 
 # --- writing ------------------------------------------------------------------------------------
+
+def check(data: Any, actor: User) -> dict:
+    """Validate an alert as `raise_alert` would, without storing or sending anything (the UI's confirm step)."""
+    _require_raiser(actor)
+    return _read(data, actor)
+
 
 def _new_identifier() -> str:
     return f"bangtin-{uuid.uuid4()}"
@@ -262,6 +283,25 @@ def _rooms(alert: Alert) -> set[str]:
 def _go_out(alert: Alert) -> None:
     if alert.status not in SHOWN_STATUSES:
         return
+    wait = (alert.effective_at - utcnow()).total_seconds() if alert.effective_at else 0
+    if wait > 0:
+        # Not in effect yet: this process sends it when it is (and manifests carry it from then on).
+        app = current_app._get_current_object()
+        alert_id = alert.id
+
+        def later() -> None:
+            socketio.sleep(wait)
+            with app.app_context():
+                pending = db.session.get(Alert, alert_id)
+                if pending is not None and is_active(pending):
+                    _send(pending)
+
+        socketio.start_background_task(later)
+        return
+    _send(alert)
+
+
+def _send(alert: Alert) -> None:
     # The alert itself first (one message per room), then the manifests, for screens that reconnect.
     payload = kiosk_payload(alert)
     for room in sorted(_rooms(alert)):

@@ -2,8 +2,9 @@
 
 When an alert goes out, every screen in the area acks within the same second. Writing and announcing
 each ack on its own would compete for the CPU with the fan-out that is still under way; instead acks
-are queued in the process and written in one transaction every ACK_BATCH_SECONDS, with one message
-to the officers' rooms per batch. With ACK_BATCH_SECONDS = 0 (tests) each ack is written at once.
+are queued in the process and written in one transaction every ACK_BATCH_SECONDS, then announced to
+the officers' rooms. With ACK_BATCH_SECONDS = 0 (tests) each ack is written at once. An ack counts only
+from a screen inside the alert's area, for a public alert: a screen cannot vouch for what it never got.
 """
 
 from __future__ import annotations
@@ -58,7 +59,14 @@ def flush() -> int:
     if not batch:
         return 0
     alert_ids = {a for a, _, _ in batch}
-    known = set(db.session.scalars(select(Alert.id).where(Alert.id.in_(alert_ids))))
+    areas = {row.id: set(row.unit_codes) for row in db.session.execute(
+        select(Alert.id, Alert.unit_codes).where(Alert.id.in_(alert_ids), Alert.status == "Actual"))}
+    chains: dict[str, set[str]] = {}
+    for _, _, unit in batch:
+        if unit not in chains:
+            chains[unit] = set(scope.ancestor_codes(unit))
+    batch = [(a, k, u) for a, k, u in batch if a in areas and areas[a] & chains[u]]
+    known = set(areas)
     seen = {(row.alert_id, row.kiosk_id) for row in db.session.execute(
         select(AlertAck.alert_id, AlertAck.kiosk_id).where(AlertAck.alert_id.in_(known))
     )}

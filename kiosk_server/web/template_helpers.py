@@ -38,6 +38,10 @@ ACTION_LABELS = {
     "alert.raise": _l("Phát cảnh báo khẩn cấp"),
     "alert.update": _l("Cập nhật cảnh báo khẩn cấp"),
     "alert.cancel": _l("Hủy cảnh báo khẩn cấp"),
+    "feedback.create": _l("Nhận phản ánh, kiến nghị"),
+    "feedback.reply": _l("Trả lời phản ánh, kiến nghị"),
+    "feedback.status": _l("Đổi trạng thái phản ánh"),
+    "feedback.erase": _l("Xóa dữ liệu cá nhân của người phản ánh"),
 }
 
 
@@ -50,6 +54,7 @@ OBJECT_LABELS = {
     "media": _l("Tệp media"),
     "category": _l("Chuyên mục"),
     "alert": _l("Cảnh báo khẩn cấp"),
+    "feedback": _l("Phản ánh, kiến nghị"),
 }
 
 

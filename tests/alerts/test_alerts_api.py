@@ -218,3 +218,33 @@ def test_batched_receipts_are_written_once(app, client, tokens):
     assert receipts.flush() == 1
     acks = client.get(f"/api/v1/alerts/{alert_id}", headers=bearer(tokens["viewer"])).get_json()["acks"]
     assert [a["kiosk_id"] for a in acks] == [kiosk.id]
+
+
+def test_acks_from_outside_the_area_do_not_count(app, client, tokens):
+    _, _, far = screen(app, unit=OTHER_COMMUNE, name="Cao Bằng")
+    alert_id = client.post("/api/v1/alerts", json=alert_body(), headers=bearer(tokens["approver"])).get_json()["id"]
+    far.emit("alert_ack", {"id": alert_id}, namespace="/kiosk")
+    assert client.get(f"/api/v1/alerts/{alert_id}", headers=bearer(tokens["viewer"])).get_json()["acks"] == []
+
+
+def test_a_province_alert_is_readable_by_the_communes_it_covers(client, tokens):
+    alert_id = client.post("/api/v1/alerts", json=alert_body(unit_codes=[PROVINCE]),
+                           headers=bearer(tokens["province_admin"])).get_json()["id"]
+    assert client.get(f"/api/v1/alerts/{alert_id}", headers=bearer(tokens["viewer"])).status_code == 200
+    assert_error(client.post(f"/api/v1/alerts/{alert_id}/cancel", headers=bearer(tokens["approver"])), 403)
+
+
+def test_an_alert_taking_effect_later_is_not_on_screens_yet(app, client, tokens):
+    _, token, near = screen(app)
+    later = datetime.now(VN) + timedelta(hours=1)
+    response = client.post("/api/v1/alerts", json=alert_body(effective_at=stamp(later)), headers=bearer(tokens["approver"]))
+    assert response.status_code == 201
+    assert received(near, "alert") == []
+    assert client.get("/kiosk/manifest", headers=bearer(token)).get_json()["alerts"] == []
+    assert client.get(f"/api/v1/alerts/{response.get_json()['id']}", headers=bearer(tokens["viewer"])).get_json()["active"] is False
+
+
+def test_unknown_area_is_reported_with_the_other_mistakes(client, tokens):
+    error = assert_error(client.post("/api/v1/alerts", json=alert_body(headline="", unit_codes=["99999"]),
+                                     headers=bearer(tokens["national"])), 422)
+    assert {"headline", "unit_codes"} <= set(error["fields"])

@@ -46,6 +46,7 @@ class Server:
     """The kiosk server as a subprocess, with officers' API tokens for driving it."""
 
     root: Path
+    public: bool = False  # set KIOSK_PUBLIC_URL (to this server): notices get a public page for QR codes
     port: int = field(default_factory=_free_port)
     proc: subprocess.Popen | None = None
     tokens: dict[str, str] = field(default_factory=dict)
@@ -63,11 +64,11 @@ class Server:
             "KIOSK_MEDIA_DIR": str(self.root / "media"),
             "KIOSK_BIND": f"127.0.0.1:{self.port}",
             "KIOSK_SEED_DEMO_ON_START": "0",
-            # QR codes point at this server, as they would at a commune's public address.
-            "KIOSK_PUBLIC_URL": self.url,
             "KIOSK_SECRET_KEY": "e2e-secret-key-not-for-production",
             "PYTHONUNBUFFERED": "1",
         })
+        if self.public:
+            env["KIOSK_PUBLIC_URL"] = self.url
         return env
 
     def app(self):
@@ -181,9 +182,12 @@ class Server:
 
 
 @pytest.fixture
-def server(tmp_path):
-    """A prepared, running server; stopped after the test whatever happened."""
-    srv = Server(tmp_path)
+def server(request, tmp_path):
+    """A prepared, running server; stopped after the test whatever happened.
+
+    Parametrize it indirectly with {"public": True} for a server with a public address.
+    """
+    srv = Server(tmp_path, **getattr(request, "param", {}))
     srv.prepare()
     srv.start()
     try:

@@ -216,6 +216,7 @@ def test_revoked_screen_returns_to_pairing(server, screen):
     assert storage(screen, "kiosk.manifest") is None
 
 
+@pytest.mark.parametrize("server", [{"public": True}], indirect=True, ids=["public-url"])
 def test_long_notice_pages_instead_of_shrinking(server, screen):
     _, token = server.provision()
     paragraphs = "".join(

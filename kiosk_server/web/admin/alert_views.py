@@ -191,7 +191,7 @@ def _check(body: dict) -> dict:
     """Return the service's field errors for `body`, storing nothing."""
     try:
         # The service's own reading of the API body: same checks, same messages, no writes.
-        alerts._read(body, current_user)
+        alerts.check(body, current_user)
     except ServiceError as error:
         return dict(error.fields) or {"form": error.message}
     return {}

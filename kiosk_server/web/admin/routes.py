@@ -9,6 +9,7 @@ from kiosk_server.web.admin import (
     audit_views,
     auth_views,
     dashboard_views,
+    feedback_views,
     kiosk_views,
     link_views,
     media_views,
@@ -69,5 +70,17 @@ admin_bp.add_url_rule("/admin/media/<int:media_id>/delete", "media_delete", medi
 
 admin_bp.add_url_rule("/admin/links", "links", link_views.link_list, methods=["GET", "POST"])
 admin_bp.add_url_rule("/admin/links/<int:link_id>/remove", "link_remove", link_views.link_remove, methods=["POST"])
+
+admin_bp.add_url_rule("/admin/feedback", "feedback_list", feedback_views.feedback_list)
+admin_bp.add_url_rule("/admin/feedback/<int:feedback_id>", "feedback", feedback_views.feedback_detail)
+admin_bp.add_url_rule("/admin/feedback/<int:feedback_id>/reply", "feedback_reply", feedback_views.feedback_reply,
+                      methods=["POST"])
+admin_bp.add_url_rule("/admin/feedback/<int:feedback_id>/status", "feedback_status", feedback_views.feedback_status,
+                      methods=["POST"])
+admin_bp.add_url_rule("/admin/feedback/<int:feedback_id>/erase", "feedback_erase", feedback_views.feedback_erase,
+                      methods=["POST"])
+admin_bp.add_url_rule("/admin/feedback/<int:feedback_id>/photo", "feedback_photo", feedback_views.feedback_photo)
+# The count of new and overdue feedback in the navigation, on every page.
+admin_bp.app_context_processor(feedback_views.nav_context)
 
 admin_bp.add_url_rule("/admin/audit", "audit", audit_views.audit_list)

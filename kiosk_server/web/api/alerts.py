@@ -66,9 +66,8 @@ ALERT_BODY_DOC = {
 
 def _visible(alert_id: int) -> Alert:
     alert = alerts.get_alert(alert_id)
-    actor = current_api_user()
-    if not any(scope.in_scope(actor, code) for code in alert.unit_codes):
-        scope.require_scope(actor, alert.unit_codes[0], field="id")
+    if not alerts.visible_to(alert, current_api_user()):
+        scope.require_scope(current_api_user(), alert.unit_codes[0], field="id")
     return alert
 
 
@@ -87,7 +86,7 @@ class Alerts(MethodView):
         """Alerts touching the caller's scope, newest first (`?active=1`: only those on screens now)."""
         actor = current_api_user()
         rows = db.session.scalars(select(Alert).order_by(Alert.id.desc()).limit(500)).all()
-        visible = [a for a in rows if any(scope.in_scope(actor, c) for c in a.unit_codes)]
+        visible = [a for a in rows if alerts.visible_to(a, actor)]
         if request.args.get("active") in ("1", "true"):
             visible = [a for a in visible if alerts.is_active(a)]
         return [alerts.alert_json(a) for a in visible]

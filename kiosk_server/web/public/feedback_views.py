@@ -8,7 +8,7 @@ per address (FEEDBACK_RATE_LIMIT); a mistyped field does not use up an attempt, 
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -39,11 +39,12 @@ class FeedbackForm(FlaskForm):
     website = StringField(_l("Để trống ô này"))  # the honeypot: hidden from people by CSS
 
 
-def _unit_or_404(unit_code: str) -> Unit:
-    unit = db.session.get(Unit, unit_code) if len(unit_code) <= 16 else None
-    if unit is None:
-        abort(404)
-    return unit
+def _find_unit(unit_code: str) -> Unit | None:
+    return db.session.get(Unit, unit_code) if len(unit_code) <= 16 else None
+
+
+def _unknown_unit():
+    return render_template("public/feedback_status.html", item=None, missing_unit=True), 404
 
 
 def _max_body() -> int:
@@ -68,7 +69,9 @@ def _counts_against_limit(response) -> bool:
 @accepts_upload
 @limiter.limit(lambda: current_app.config["FEEDBACK_RATE_LIMIT"], methods=["POST"], deduct_when=_counts_against_limit)
 def feedback_form(unit_code: str):
-    unit = _unit_or_404(unit_code)
+    unit = _find_unit(unit_code)
+    if unit is None:
+        return _unknown_unit()
     if request.method == "GET":
         form = FeedbackForm(formdata=None)
         form.category.data = ""

@@ -1,0 +1,157 @@
+"""/api/v1/feedback: citizens' feedback of the units in scope, its answer, status and personal data.
+
+Every call is limited to the caller's scope: an item of a unit outside it answers 404, as if it did
+not exist. Items therefore always come with their personal data (name, phone, photo): whoever can
+read an item is an officer whose scope holds its unit, which is the rule for personal data.
+"""
+
+from __future__ import annotations
+
+from flask import send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import RAISE, Schema, fields, validate
+
+from kiosk_server.domain import feedback as rules
+from kiosk_server.extensions import db
+from kiosk_server.models import Feedback
+from kiosk_server.services import feedback as feedback_service
+from kiosk_server.web.api.auth import current_api_user, require
+
+blp = Blueprint(
+    "api_feedback", __name__, url_prefix="/api/v1/feedback",
+    description="Citizens' feedback (phản ánh, kiến nghị): triage, answer, publish, erase personal data. "
+    "Personal data (name, phone, photo) is included because only officers whose scope holds the item's "
+    "unit can read an item at all.",
+)
+
+
+class FeedbackSchema(Schema):
+    id = fields.Integer()
+    code = fields.String(metadata={"example": "PA-7K3Q-92MD", "description": "the citizen's tracking code"})
+    unit_code = fields.String()
+    unit_name = fields.String()
+    category = fields.String(metadata={"description": "a notice category's code, or `other` (Khác)"})
+    category_name = fields.String()
+    text = fields.String(metadata={"description": "plain text as the citizen typed it (escape it when showing it)"})
+    status = fields.String(validate=validate.OneOf(rules.STATUSES))
+    created_at = fields.String(metadata={"format": "date-time"})
+    updated_at = fields.String(metadata={"format": "date-time"})
+    due_at = fields.String(metadata={"format": "date-time", "description": "created_at + FEEDBACK_DUE_DAYS days"})
+    overdue = fields.Boolean(metadata={"description": "new or in progress, and past due_at"})
+    answer = fields.String(allow_none=True)
+    answered_at = fields.String(allow_none=True)
+    answered_by = fields.String(allow_none=True)
+    notice_id = fields.Integer(allow_none=True, metadata={"description": "the notice that carries it to the board"})
+    tracking_url = fields.String(metadata={"description": "the citizen's public page: question, status and answer only"})
+    name = fields.String(allow_none=True, metadata={"description": "personal data"})
+    phone = fields.String(allow_none=True, metadata={"description": "personal data, as 0xxxxxxxxx"})
+    has_photo = fields.Boolean()
+    photo_url = fields.String(allow_none=True, metadata={"description": "personal data; needs the bearer token"})
+    personal_data_erased_at = fields.String(allow_none=True)
+
+
+class FeedbackQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    unit = fields.String(metadata={"description": "this unit and the units below it"})
+    status = fields.String(validate=validate.OneOf(rules.STATUSES))
+    overdue = fields.Boolean(metadata={"description": "only items past their due time"})
+    order = fields.String(load_default="newest", validate=validate.OneOf(("newest", "oldest")))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class ReplySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    message = fields.String(required=True, metadata={
+        "description": f"the answer, plain text, 1 to {rules.MAX_ANSWER} characters"})
+    publish = fields.Boolean(load_default=False, metadata={
+        "description": "also send the question (never who asked) and the answer to the board as a notice of the "
+        "item's unit, submitted for approval by another officer"})
+
+
+class StatusSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    status = fields.String(required=True, validate=validate.OneOf(rules.STATUSES), metadata={
+        "description": "new → in_progress → answered → closed; answered or closed → in_progress reopens; "
+        "`answered` needs an answer (see /reply)"})
+
+
+def _visible(feedback_id: int) -> Feedback:
+    return feedback_service.visible_feedback(current_api_user(), feedback_id)
+
+
+@blp.route("")
+class FeedbackCollection(MethodView):
+    @require("read")
+    @blp.arguments(FeedbackQuerySchema, location="query", unknown=None)  # None: the schema's RAISE applies
+    @blp.response(200, FeedbackSchema(many=True))
+    def get(self, args):
+        """Feedback of the units in the caller's scope, newest first; filter by unit, status or overdue."""
+        query = feedback_service.feedback_query(
+            current_api_user(), status=args.get("status"), unit=args.get("unit"), overdue=args.get("overdue", False),
+            oldest_first=args["order"] == "oldest",
+        )
+        query = query.offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"])
+        return [feedback_service.feedback_json(item) for item in db.session.scalars(query)]
+
+
+@blp.route("/<int:feedback_id>")
+class FeedbackById(MethodView):
+    @require("read")
+    @blp.response(200, FeedbackSchema)
+    def get(self, feedback_id):
+        """One item with its answer and personal data."""
+        return feedback_service.feedback_json(_visible(feedback_id))
+
+
+@blp.route("/<int:feedback_id>/reply")
+class Reply(MethodView):
+    @require("edit_content")
+    @blp.arguments(ReplySchema)
+    @blp.response(200, FeedbackSchema)
+    @blp.alt_response(409, description="the item is closed (reopen it first), or already on the board")
+    def post(self, data, feedback_id):
+        """Answer the item (status answered); with `publish`, the new notice's id comes back as `notice_id`."""
+        item = feedback_service.reply(_visible(feedback_id), data["message"], data["publish"], current_api_user())
+        return feedback_service.feedback_json(item)
+
+
+@blp.route("/<int:feedback_id>/status")
+class Status(MethodView):
+    @require("edit_content")
+    @blp.arguments(StatusSchema)
+    @blp.response(200, FeedbackSchema)
+    @blp.alt_response(409, description="not an allowed change from the current status")
+    def post(self, data, feedback_id):
+        """Triage, close or reopen the item."""
+        item = feedback_service.change_status(_visible(feedback_id), data["status"], current_api_user())
+        return feedback_service.feedback_json(item)
+
+
+@blp.route("/<int:feedback_id>/erase-personal-data")
+class ErasePersonalData(MethodView):
+    @require("edit_content")
+    @blp.response(200, FeedbackSchema)
+    def post(self, feedback_id):
+        """Erase the name, phone and photo sent with the item (on the citizen's request); question and answer stay."""
+        item = feedback_service.erase_personal_data(_visible(feedback_id), current_api_user())
+        return feedback_service.feedback_json(item)
+
+
+@blp.route("/<int:feedback_id>/photo")
+class Photo(MethodView):
+    @require("read")
+    @blp.doc(responses={"200": {"description": "the photo (re-encoded, no EXIF)", "content": {"image/*": {}}}})
+    def get(self, feedback_id):
+        """The photo sent with the item (personal data: never cached by shared caches)."""
+        item = _visible(feedback_id)
+        response = send_file(feedback_service.photo_file(item), mimetype=item.photo_mime, max_age=0)
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
