@@ -241,7 +241,8 @@ def test_an_alert_taking_effect_later_is_not_on_screens_yet(app, client, tokens)
     assert response.status_code == 201
     assert received(near, "alert") == []
     assert client.get("/kiosk/manifest", headers=bearer(token)).get_json()["alerts"] == []
-    assert client.get(f"/api/v1/alerts/{response.get_json()['id']}", headers=bearer(tokens["viewer"])).get_json()["active"] is False
+    body = client.get(f"/api/v1/alerts/{response.get_json()['id']}", headers=bearer(tokens["viewer"])).get_json()
+    assert body["active"] is False
 
 
 def test_unknown_area_is_reported_with_the_other_mistakes(client, tokens):
