@@ -67,25 +67,29 @@ def theme_file(name: str, filename: str):
     return response
 
 
-def qr_svg():
-    """An SVG QR code of the http(s) URL `u`, sized for scanning off a screen from a metre or two."""
+def _qr_target() -> str:
+    """Return the http(s) URL asked for in `u`, or answer 404: QR codes are drawn for web addresses only."""
     url = request.args.get("u", "")
     if len(url) > MAX_QR_URL or not sanitise.is_safe_url(url):
         abort(404)
-    response = make_response(_qr_svg_bytes(url))
-    response.mimetype = "image/svg+xml"
+    return url
+
+
+def _image(data: bytes, mimetype: str):
+    response = make_response(data)
+    response.mimetype = mimetype
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
 
 
+def qr_svg():
+    """An SVG QR code of the http(s) URL `u`, sized for scanning off a screen from a metre or two."""
+    return _image(_qr_svg_bytes(_qr_target()), "image/svg+xml")
+
+
 def qr_png():
     """The same QR code as a PNG, to download and print (posters at the office door)."""
-    url = request.args.get("u", "")
-    if len(url) > MAX_QR_URL or not sanitise.is_safe_url(url):
-        abort(404)
-    response = make_response(_qr_png_bytes(url))
-    response.mimetype = "image/png"
-    response.headers["Cache-Control"] = "public, max-age=86400"
+    response = _image(_qr_png_bytes(_qr_target()), "image/png")
     response.headers["Content-Disposition"] = 'inline; filename="qr.png"'
     return response
 
