@@ -66,6 +66,9 @@ class Defaults:
     ALERT_MANIFEST_DELAY_S = 1.0
     # Behind nginx: hand media bytes to nginx's internal location (deploy/nginx.conf) instead of Python.
     MEDIA_ACCEL_PREFIX = ""
+    # Behind nginx: how many proxies set X-Forwarded-For/-Proto; 0 trusts none (a direct server).
+    # Rate limits per address need the real client address, so set 1 behind one nginx.
+    PROXIES = 0
 
     # Citizens' feedback. An item unanswered this many calendar days after it arrived is flagged
     # overdue (set the number your province's rules give). Photos go to a private store of their
@@ -97,6 +100,7 @@ ENV_KEYS = (
     "FEEDBACK_RATE_LIMIT",
     "FEEDBACK_MAX_PHOTO_MB",
     "FEEDBACK_PHOTO_DIR",
+    "PROXIES",
 )
 
 

@@ -67,3 +67,20 @@ def test_sqlite_runs_in_wal_mode(app):
     from kiosk_server.extensions import db
 
     assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_behind_a_proxy_the_client_address_is_used(tmp_path):
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, PROXIES=1)
+    seen = []
+
+    @app.get("/_whoami")
+    def whoami():
+        from flask import request
+
+        seen.append(request.remote_addr)
+        return "ok"
+
+    app.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert seen == ["203.0.113.7"]

@@ -378,7 +378,7 @@ def notice_fields(item: Feedback, answer: str) -> dict[str, Any]:
     return {"title": title, "body": body, "unit_code": item.unit_code, "category": category}
 
 
-def _live_notice(item: Feedback) -> Notice | None:
+def live_notice(item: Feedback) -> Notice | None:
     """Return the notice already carrying this item to the board, unless it was withdrawn or expired."""
     if item.notice_id is None:
         return None
@@ -400,7 +400,7 @@ def reply(item: Feedback, message: Any, publish: bool, actor: User) -> Feedback:
         )
     if not rules.can_move(item.status, "answered"):
         raise Conflict(_l("Phản ánh đã đóng; hãy mở lại trước khi trả lời."), code="invalid_transition")
-    live = _live_notice(item) if publish else None
+    live = live_notice(item) if publish else None
     if live is not None:
         raise Conflict(
             _l("Phản ánh đã được đưa lên bảng tin trong thông báo số %(id)d; hãy sửa thông báo đó nếu cần.",

@@ -56,6 +56,12 @@ def _install_fast_paths(app: Flask) -> None:
             return db.engine
 
     app.wsgi_app = ManifestNotModified(app.wsgi_app, engine)
+    proxies = int(app.config.get("PROXIES") or 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Outermost, so every layer (rate limits, logs, redirects) sees the client's address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def accepts_upload(view):

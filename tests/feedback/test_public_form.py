@@ -56,6 +56,7 @@ def test_submit_without_javascript_shows_the_tracking_page(client):
     assert code in html and "Đã gửi phản ánh" in html
     assert "Mới" in html and "An toàn giao thông" in html and "Ổ gà lớn trước cổng chợ" in html
     assert "Chưa có câu trả lời" in html
+    assert 'name="robots" content="noindex"' in html, "tracking pages stay out of search engines"
     assert count_audit("feedback.create") == 1
 
 

@@ -110,8 +110,9 @@ def _render_detail(item: Feedback, form: ReplyForm, status: int = 200):
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     ).all()
     notice = db.session.get(Notice, item.notice_id) if item.notice_id else None
+    published = feedback_service.live_notice(item) is not None
     return render_template(
-        "admin/feedback.html", item=item, form=form, confirm=ConfirmForm(), history=history, notice=notice,
+        "admin/feedback.html", item=item, form=form, confirm=ConfirmForm(), history=history, notice=notice, published=published,
         overdue=feedback_service.is_overdue(item), due_at=feedback_service.due_at(item),
         status_labels=feedback_service.STATUS_LABELS, status_css=STATUS_CSS, notice_status_labels=NOTICE_STATUS_LABELS,
         category=feedback_service.category_name(item.category), actions=_status_actions(item),
