@@ -99,6 +99,11 @@ def test_seed_demo_once_and_prints_how_to_sign_in(app, runner):
     users_before = db.session.scalar(select(func.count()).select_from(User))
     kiosks_before = db.session.scalar(select(func.count()).select_from(Kiosk))
     assert kiosks_before == 2
+    from kiosk_server.models import Notice
+
+    published = db.session.scalars(select(Notice).where(Notice.status == "published")).all()
+    assert len(published) == 3, "the demo screens have something to show, approved by a second officer"
+    assert all(n.approved_by.email != n.author.email for n in published)
 
     again = runner.invoke(args=["kiosk", "seed-demo", "--if-empty"])
     assert again.exit_code == 0

@@ -13,8 +13,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from kiosk_server.extensions import db
-from kiosk_server.models import Kiosk, User
-from kiosk_server.services import categories, kiosks, links, units, users
+from kiosk_server.models import Kiosk, Notice, User
+from kiosk_server.services import categories, kiosks, links, notices, units, users
 
 DEMO_PROVINCE = "08"  # Tuyên Quang
 DEMO_COMMUNE = "02215"  # Phường Minh Xuân
@@ -50,10 +50,37 @@ def seed_demo(instance_path: str, only_if_empty: bool = False) -> dict:
     if db.session.scalar(select(func.count()).select_from(Kiosk)) == 0:
         kiosks.provision_kiosk("Bộ phận một cửa", DEMO_COMMUNE, ["Trụ sở"], actor="seed-demo")
         kiosks.provision_kiosk("Nhà văn hóa tổ 5", DEMO_COMMUNE, ["Nhà văn hóa"], actor="seed-demo")
+    if db.session.scalar(select(func.count()).select_from(Notice)) == 0:
+        _demo_notices()
     if credentials:
         path.write_text(json.dumps(credentials, ensure_ascii=False, indent=2), encoding="utf-8")
         path.chmod(0o600)
     return credentials
+
+
+DEMO_NOTICES = (
+    {"title": "Lịch tiếp công dân tháng 12/2026", "priority": "priority", "category": "local",
+     "body": "<p>Chủ tịch Ủy ban nhân dân phường tiếp công dân định kỳ vào <strong>sáng thứ Năm</strong> hằng tuần "
+             "tại Bộ phận tiếp nhận và trả kết quả.</p><p>Người dân mang theo giấy tờ tùy thân và hồ sơ liên quan.</p>"},
+    {"title": "Thu gom rác thải sinh hoạt", "priority": "normal", "category": "environment", "days": [1, 3, 5],
+     "body": "<p>Xe thu gom rác đi qua các tổ dân phố từ <strong>17 giờ đến 19 giờ</strong> vào thứ Hai, thứ Tư, "
+             "thứ Sáu. Đề nghị các hộ gia đình phân loại rác tại nguồn.</p>"},
+    {"title": "Kích hoạt tài khoản định danh điện tử VNeID mức 2", "priority": "normal", "category": "digital",
+     "qr_url": "https://vneid.gov.vn",
+     "body": "<p>Công an phường hỗ trợ kích hoạt tài khoản VNeID mức 2 tại trụ sở trong giờ hành chính.</p>",
+     "translations": [{"language": "tyz", "title": "Kích hoạt VNeID mức 2 (tiếng Tày)",
+                       "body": "<p>Bản dịch tiếng Tày do cán bộ văn hóa phường cung cấp.</p>"}]},
+)
+
+
+def _demo_notices() -> None:
+    """Publish a few notices through the real path: the editor writes, the approver approves."""
+    editor = users.find_by_email("bientap@bangtin.local")
+    approver = users.find_by_email("duyet@bangtin.local")
+    for body in DEMO_NOTICES:
+        notice = notices.create_notice({**body, "unit_code": DEMO_COMMUNE}, editor)
+        notices.submit(notice, editor)
+        notices.approve(notice, approver)
 
 
 def sign_in_hint(credentials: dict, bind: str) -> str:

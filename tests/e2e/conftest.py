@@ -94,7 +94,6 @@ class Server:
         app = self.app()
         with app.app_context():
             upgrade()
-            db.create_all()  # TEMPORARY: public_links/qr_codes have no migration yet
             import_units("08", actor="test")
             people = {
                 "admin": create_user("xa@example.vn", "password-123", "admin", COMMUNE, actor="test"),
