@@ -84,3 +84,14 @@ def test_behind_a_proxy_the_client_address_is_used(tmp_path):
 
     app.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.7"})
     assert seen == ["203.0.113.7"]
+
+
+def test_metrics_report_screens_and_backlog(client, officers):
+    from kiosk_server.services import kiosks
+
+    kiosks.provision_kiosk("Một cửa", "02215", actor="test")
+    client.get("/healthz")
+    body = client.get("/metrics").get_data(as_text=True)
+    assert "bangtin_kiosks 1.0" in body and "bangtin_kiosks_online 0.0" in body
+    assert "bangtin_alerts_active 0.0" in body and "bangtin_feedback_open 0.0" in body
+    assert 'bangtin_http_requests_total{method="GET",status="200"}' in body

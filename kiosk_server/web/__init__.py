@@ -22,6 +22,9 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(media_bp)
     init_api(app)
     errors.register(app)
+    from kiosk_server.web.public.metrics import init_metrics
+
+    init_metrics(app)
     _install_fast_paths(app)
     template_helpers.register(app)
 

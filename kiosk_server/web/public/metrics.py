@@ -1,0 +1,72 @@
+"""/metrics: Prometheus figures a province's monitoring scrapes (screens online, alerts, backlog)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, Response, current_app, request
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy import func, select
+
+from kiosk_server.extensions import db
+from kiosk_server.models.base import utcnow
+
+
+class StateCollector:
+    """Reads the current state from the database at each scrape (cheap counts, no caching to go stale)."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+
+    def collect(self):
+        from kiosk_server.models import Alert, Feedback, Kiosk, Notice
+        from kiosk_server.services.presence import ONLINE_WINDOW
+
+        now = utcnow()
+        with self.app.app_context():
+            total = db.session.scalar(select(func.count()).select_from(Kiosk).where(Kiosk.revoked_at.is_(None)))
+            online = db.session.scalar(select(func.count()).select_from(Kiosk).where(
+                Kiosk.revoked_at.is_(None), Kiosk.connected, Kiosk.last_seen > now - ONLINE_WINDOW))
+            behind = db.session.scalar(select(func.count()).select_from(Kiosk).where(
+                Kiosk.revoked_at.is_(None), Kiosk.reported_version < Kiosk.manifest_version))
+            published = db.session.scalar(select(func.count()).select_from(Notice).where(
+                Notice.published_version.is_not(None)))
+            waiting = db.session.scalar(select(func.count()).select_from(Notice).where(Notice.status == "submitted"))
+            alerts = db.session.scalar(select(func.count()).select_from(Alert).where(
+                Alert.status == "Actual", Alert.cancelled_at.is_(None), Alert.expires_at > now))
+            open_feedback = db.session.scalar(select(func.count()).select_from(Feedback).where(
+                Feedback.status.in_(("new", "in_progress"))))
+            overdue = db.session.scalar(select(func.count()).select_from(Feedback).where(
+                Feedback.status.in_(("new", "in_progress")),
+                Feedback.created_at < now - timedelta(days=int(self.app.config.get("FEEDBACK_DUE_DAYS", 10)))))
+            db.session.remove()
+        for name, doc, value in (
+            ("bangtin_kiosks", "Screens paired and not revoked", total),
+            ("bangtin_kiosks_online", "Screens connected and heard from in the last 90 s", online),
+            ("bangtin_kiosks_behind", "Screens that reported an older manifest than theirs", behind),
+            ("bangtin_notices_published", "Notices with a version on screens", published),
+            ("bangtin_notices_awaiting_approval", "Notices submitted and not yet approved", waiting),
+            ("bangtin_alerts_active", "Public emergency alerts in force", alerts),
+            ("bangtin_feedback_open", "Citizens' feedback not yet answered", open_feedback),
+            ("bangtin_feedback_overdue", "Open feedback older than FEEDBACK_DUE_DAYS", overdue),
+        ):
+            yield GaugeMetricFamily(name, doc, value=value or 0)
+
+
+def init_metrics(app: Flask) -> None:
+    """Give `app` its own registry (tests build many apps) with request counts and state gauges."""
+    registry = CollectorRegistry()
+    requests = Counter("bangtin_http_requests", "HTTP requests answered", ["method", "status"], registry=registry)
+    registry.register(StateCollector(app))
+    app.extensions["metrics_registry"] = registry
+
+    @app.after_request
+    def _count(response):
+        requests.labels(request.method, str(response.status_code)).inc()
+        return response
+
+
+def metrics():
+    registry = current_app.extensions["metrics_registry"]
+    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
