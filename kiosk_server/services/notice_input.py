@@ -104,7 +104,7 @@ def _parse_translations(value: Any, errors: dict) -> list[dict]:
         lang = str(entry.get("language") or "").strip()
         title = str(entry.get("title") or "").strip()
         if not LANGUAGE.match(lang) or lang == "vi":
-            errors["translations"] = _l("Mã ngôn ngữ “%(lang)s” không hợp lệ (ví dụ: km, tay, hmn).", lang=lang[:12])
+            errors["translations"] = _l("Mã ngôn ngữ “%(lang)s” không hợp lệ (ví dụ: km, tyz, hmn).", lang=lang[:12])
             return []
         if not title or len(title) > MAX_TITLE:
             errors["translations"] = _l("Bản dịch %(lang)s cần tiêu đề từ 1 đến %(n)d ký tự.", lang=lang, n=MAX_TITLE)
