@@ -77,16 +77,21 @@ export function nextItemId(loop, currentId, previousLoop = loop, jumpQueue = [])
 }
 
 /**
- * Returns what the QR panel shows while `item` plays: `{url, title, caption}` or null.
+ * Returns what the QR panel shows while `item` plays: `{url, target, title, caption}` or null;
+ * `url` is what the code encodes (maybe the server's counted /q/ link), `target` where it leads.
  *
  * The notice's own link first; else, when its text runs over several pages, its public page
  * (the full text on a phone); else the screen's standing links (public services, feedback), a
  * different one for each item (`turn` counts items played).
  */
 export function qrFor(item, textPages, links, turn) {
-  if (item?.qr_url) return { url: item.qr_url, title: 'Thông tin thêm', caption: 'Quét mã để mở trên điện thoại' };
+  if (item?.qr_url) {
+    return { url: item.qr_url, target: item.qr_target || item.qr_url, title: 'Thông tin thêm',
+      caption: 'Quét mã để mở trên điện thoại' };
+  }
   if (item?.public_url && textPages > 1) {
-    return { url: item.public_url, title: 'Đọc toàn văn', caption: 'Quét mã để đọc cả thông báo trên điện thoại' };
+    return { url: item.public_url, target: item.public_url, title: 'Đọc toàn văn',
+      caption: 'Quét mã để đọc cả thông báo trên điện thoại' };
   }
   return standingLink(links, turn);
 }
@@ -96,5 +101,5 @@ export function standingLink(links, turn) {
   const usable = (links || []).filter((link) => link && typeof link.url === 'string' && link.url);
   if (!usable.length) return null;
   const link = usable[((turn % usable.length) + usable.length) % usable.length];
-  return { url: link.url, title: 'Quét mã QR', caption: link.caption || link.url };
+  return { url: link.url, target: link.target || link.url, title: 'Quét mã QR', caption: link.caption || link.url };
 }

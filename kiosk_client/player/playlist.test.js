@@ -78,4 +78,7 @@ test('the QR panel shows the notice\'s link, else its full text when it runs ove
   assert.equal(qrFor({}, 1, links, 1).caption, 'VNeID');
   assert.equal(qrFor({}, 1, [], 5), null);
   assert.equal(standingLink(links, -1).url, 'https://vneid.gov.vn');
+  const counted = { url: 'https://xa.vn/q/7', target: 'https://vneid.gov.vn', caption: 'VNeID' };
+  assert.deepEqual(standingLink([counted], 0), { url: 'https://xa.vn/q/7', target: 'https://vneid.gov.vn',
+    title: 'Quét mã QR', caption: 'VNeID' });
 });

@@ -134,7 +134,7 @@ export function renderQrPanel(qr) {
     return;
   }
   const figure = qrElement(qr.url, qr.caption);
-  figure.append(h('div', { class: 'qr-host' }, hostOf(qr.url)));
+  figure.append(h('div', { class: 'qr-host' }, hostOf(qr.target || qr.url)));
   panel.replaceChildren(h('div', { class: 'qr-heading' }, qr.title || 'Quét mã QR'), figure);
 }
 

@@ -351,9 +351,10 @@ def test_theme_screenshots(server, browser, theme, width, height):
                        qr_url="https://dichvucong.gov.vn/p/home/dvc-trang-chu.html", duration_s=120)
         server.publish("Tuyên truyền cài đặt và sử dụng ứng dụng VNeID mức độ 2", "<p>Công dân đến trụ sở.</p>")
         page = context.new_page()
-        open_player(page, server, token, theme)
+        open_player(page, server, token)  # the manifest names the theme: the page moves to it
         expect(page.locator(TITLE)).to_have_text("Lịch tiếp công dân và giải quyết thủ tục hành chính tháng 12")
         assert page.evaluate("document.documentElement.dataset.theme") == theme
+        assert page.url.endswith("/kiosk" if theme == "default" else f"/kiosk?theme={theme}")
         poll(page, "() => document.fonts.check('700 40px \"Be Vietnam Pro\"', 'Ủy ban nhân dân phường')")
         images_loaded(page)
         time.sleep(1)  # the fade and the first ticker frame
