@@ -17,7 +17,7 @@ from sqlalchemy import and_, or_, select
 
 from kiosk_server.domain import durations, lunar, schedule
 from kiosk_server.extensions import db
-from kiosk_server.models import Kiosk, Notice, NoticeRevision, NoticeTarget, Unit
+from kiosk_server.models import Category, Kiosk, Notice, NoticeRevision, NoticeTarget, Unit
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import alerts as alert_service
 from kiosk_server.services import links, scope
@@ -77,7 +77,8 @@ def _notice_ids_for(kiosk: Kiosk, chain: list[str]) -> list[int]:
     return list(db.session.scalars(select(NoticeTarget.notice_id).where(or_(*matches)).distinct()))
 
 
-def _item(notice: Notice, content: dict, media: dict[int, list[dict]], unit_names: dict[str, str]) -> dict:
+def _item(notice: Notice, content: dict, media: dict[int, list[dict]], unit_names: dict[str, str],
+          category_names: dict[str, str]) -> dict:
     playables = [p for media_id in content["media_ids"] for p in media.get(media_id, [])]
     rules = schedule.rules_from_json(content["rules"])
     duration = content["duration_s"] or durations.default_duration_s(
@@ -97,11 +98,13 @@ def _item(notice: Notice, content: dict, media: dict[int, list[dict]], unit_name
         "title": content["title"],
         "body": content["body"],
         "category": content["category"],
+        "category_name": category_names.get(content["category"], ""),
         "language": content["language"],
         "translations": content["translations"],
         "media": playables,
         # What each QR encodes: the target itself, or a counted /q/ link when KIOSK_PUBLIC_URL is set.
         "qr_url": links.qr_url(content["qr_url"]),
+        "qr_target": content["qr_url"],
         "public_url": links.qr_url(public_url_of(notice.id)),
         "unit": {"code": notice.unit_code, "name": unit_names.get(notice.unit_code, "")},
     }
@@ -133,7 +136,8 @@ def build_manifest(kiosk: Kiosk, now: datetime | None = None) -> dict:
         media = media_service.playables_by_id(media_ids)
     wanted_units = set(chain) | {n.unit_code for n, _ in live}
     unit_names = dict(db.session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(wanted_units))).all())
-    items = sorted((_item(n, c, media, unit_names) for n, c in live), key=lambda i: i["id"])
+    category_names = dict(db.session.execute(select(Category.code, Category.name)).all())
+    items = sorted((_item(n, c, media, unit_names, category_names) for n, c in live), key=lambda i: i["id"])
     return {
         "version": kiosk.manifest_version,
         "generated_at": now.isoformat(),

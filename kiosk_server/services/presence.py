@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk, PlayRecord
@@ -88,6 +88,7 @@ def record_played(kiosk: Kiosk, entries) -> int:
     if not isinstance(entries, list):
         return 0
     stored = 0
+    seen: set = set()
     for entry in entries[:MAX_PLAYED_BATCH]:
         if not isinstance(entry, dict):
             continue
@@ -103,6 +104,11 @@ def record_played(kiosk: Kiosk, entries) -> int:
         if started_at.tzinfo is None:
             continue
         notice_id = int(item[1:]) if item.startswith("n") and item[1:].isdigit() else None
+        # The player resends a batch whose acknowledgement was lost: each play is stored once.
+        if (item[:32], started_at) in seen or db.session.scalar(select(PlayRecord.id).where(
+                PlayRecord.kiosk_id == kiosk.id, PlayRecord.item == item[:32], PlayRecord.started_at == started_at)):
+            continue
+        seen.add((item[:32], started_at))
         db.session.add(PlayRecord(kiosk_id=kiosk.id, item=item[:32], notice_id=notice_id, started_at=started_at,
                                   duration_s=float(duration)))
         stored += 1

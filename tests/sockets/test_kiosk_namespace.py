@@ -105,3 +105,12 @@ def test_officers_of_other_provinces_do_not_see_the_screen(app, client, auth, of
     _, token = kiosks.provision_kiosk("Một cửa", COMMUNE, actor="test")
     connect(app, token)
     assert [e for e in watcher.get_received("/admin") if e["name"] == "kiosk_status"] == []
+
+
+def test_a_resent_batch_is_stored_once(app):
+    _, token = kiosks.provision_kiosk("Một cửa", COMMUNE, actor="test")
+    screen = connect(app, token)
+    batch = [{"item": "n5", "started_at": "2026-11-22T08:00:00+07:00", "duration_s": 12.5}]
+    screen.emit("played", batch, namespace="/kiosk")
+    screen.emit("played", batch + batch, namespace="/kiosk")
+    assert len(db.session.scalars(select(PlayRecord)).all()) == 1

@@ -99,3 +99,15 @@ def test_editing_a_screen_bumps_its_manifest(client, auth, officers):
     assert kiosk.manifest_version > version
     manifest = client.get("/kiosk/manifest", headers=bearer(pending["token"])).get_json()
     assert manifest["kiosk"]["theme"] == "high-contrast"
+
+
+def test_api_changes_a_screens_theme(client, tokens):
+    created = client.post("/api/v1/kiosks", json={"name": "Chợ", "unit_code": COMMUNE},
+                          headers=bearer(tokens["editor"])).get_json()
+    response = client.patch(f"/api/v1/kiosks/{created['id']}", json={"theme": "portrait"},
+                            headers=bearer(tokens["editor"]))
+    assert response.status_code == 200 and response.get_json()["theme"] == "portrait"
+    error = assert_error(client.patch(f"/api/v1/kiosks/{created['id']}", json={"theme": "neon"},
+                                      headers=bearer(tokens["editor"])), 422)
+    assert "theme" in error["fields"]
+    assert client.get("/kiosk/manifest", headers=bearer(created["token"])).get_json()["kiosk"]["theme"] == "portrait"

@@ -15,6 +15,7 @@ from kiosk_server.web.api.schemas import (
     KioskCreateSchema,
     KioskPairedSchema,
     KioskPairSchema,
+    KioskPatchSchema,
     KioskSchema,
 )
 
@@ -60,6 +61,13 @@ class KioskById(MethodView):
     def get(self, kiosk_id):
         """One screen: online, last seen, manifest version, what it plays."""
         return kiosk_state(_visible_kiosk(kiosk_id))
+
+    @require("manage_kiosks")
+    @blp.arguments(KioskPatchSchema)
+    @blp.response(200, KioskSchema)
+    def patch(self, data, kiosk_id):
+        """Rename, re-theme, move or regroup a screen; it reloads with its new manifest."""
+        return kiosk_state(kiosks.update_kiosk(_visible_kiosk(kiosk_id), current_api_user(), **data))
 
 
 @blp.route("/<int:kiosk_id>/revoke")

@@ -61,6 +61,13 @@ class KioskPairSchema(Schema):
     groups = fields.List(fields.String(), load_default=list)
 
 
+class KioskPatchSchema(Schema):
+    name = fields.String()
+    theme = fields.String(metadata={"example": "high-contrast"})
+    unit_code = fields.String()
+    groups = fields.List(fields.String())
+
+
 class KioskPairedSchema(Schema):
     id = fields.Integer()
 
