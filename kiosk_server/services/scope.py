@@ -40,6 +40,13 @@ def in_scope(user: User, unit_code: str | None) -> bool:
     return user.unit_code in ancestor_codes(unit_code)
 
 
+def oversees(actor: User, user: User) -> bool:
+    """Return True when `user` works inside `actor`'s scope (a national officer is overseen only nationally)."""
+    if user.unit_code is None:
+        return actor.unit_code is None
+    return in_scope(actor, user.unit_code)
+
+
 def scope_filter(user: User, column):
     """Return a SQL condition on `column` (a unit code) limiting rows to the officer's scope."""
     if user.unit_code is None:

@@ -83,7 +83,5 @@ def user_for_token(plain: str) -> User | None:
 def _require_manage(actor: User, user: User) -> None:
     from kiosk_server.domain import roles
 
-    if not roles.can(actor.role, "manage_users") or not scope.in_scope(actor, user.unit_code) or (
-        actor.unit_code is not None and user.unit_code is None
-    ):
+    if not roles.can(actor.role, "manage_users") or not scope.oversees(actor, user):
         raise Forbidden(_l("Bạn không quản lý người dùng này."))

@@ -108,7 +108,7 @@ def update_user(
     password: str | None = None,
 ) -> User:
     """Change an officer's role, unit, name, password or active flag within the actor's powers."""
-    if not scope.in_scope(actor, user.unit_code) or (actor.unit_code is not None and user.unit_code is None):
+    if not scope.oversees(actor, user):
         raise Forbidden(_l("Người dùng này nằm ngoài phạm vi quản lý của bạn."))
     before = user.to_dict()
     new_role = role if role is not None else user.role

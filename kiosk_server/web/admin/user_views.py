@@ -60,9 +60,7 @@ def user_new():
 @permission_required("manage_users")
 def user_edit(user_id: int):
     person = db.session.get(User, user_id)
-    if person is None or not scope.in_scope(current_user, person.unit_code) or (
-        current_user.unit_code is not None and person.unit_code is None
-    ):
+    if person is None or not scope.oversees(current_user, person):
         abort(404)
     form = UserForm(obj=person)
     _prepare(form)

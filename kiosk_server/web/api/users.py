@@ -65,8 +65,6 @@ def _visible_user(user_id: int) -> User:
     # not confirm who exists in other provinces.
     user = db.session.get(User, user_id)
     actor = current_api_user()
-    if user is None or not scope.in_scope(actor, user.unit_code) or (
-        actor.unit_code is not None and user.unit_code is None
-    ):
+    if user is None or not scope.oversees(actor, user):
         raise NotFound("Không tìm thấy người dùng.")
     return user
