@@ -159,7 +159,8 @@ def test_a_new_notice_waits_for_the_one_on_screen_to_finish(server, screen):
 
 def test_notice_and_alert_leave_on_time_while_offline(server, screen):
     _, token = server.provision()
-    ends = datetime.now(VN) + timedelta(seconds=25)
+    # Whole seconds, as they are stored: the screen must clear at exactly this instant.
+    ends = (datetime.now(VN) + timedelta(seconds=25)).replace(microsecond=0)
     server.publish("Cắt nước tạm thời tổ 3", "<p>Tạm ngừng cấp nước để sửa đường ống.</p>",
                    ends_at=ends.replace(microsecond=0).isoformat(), duration_s=120)
     server.ok("POST", "/api/v1/alerts", "admin", {
