@@ -97,8 +97,13 @@ def alert_json(alert: Alert) -> dict:
 
 def active_for_kiosk(kiosk: Kiosk, now: datetime | None = None) -> list[dict]:
     """Return the payloads of the active public alerts covering the kiosk, most severe first."""
+    return active_for_unit(kiosk.unit_code, now)
+
+
+def active_for_unit(unit_code: str, now: datetime | None = None) -> list[dict]:
+    """Return the payloads of the active public alerts covering `unit_code`, most severe first."""
     now = now or utcnow()
-    chain = set(scope.ancestor_codes(kiosk.unit_code))
+    chain = set(scope.ancestor_codes(unit_code))
     rows = db.session.scalars(
         select(Alert).where(Alert.status.in_(SHOWN_STATUSES), Alert.cancelled_at.is_(None), Alert.expires_at > now)
     ).all()

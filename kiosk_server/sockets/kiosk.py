@@ -48,7 +48,7 @@ class KioskNamespace(Namespace):
         presence.connected(kiosk, version if isinstance(version, int) and not isinstance(version, bool) else None)
         if version != kiosk.manifest_version:
             emit("manifest", {"version": kiosk.manifest_version})
-        for alert in active_alerts_for(kiosk):
+        for alert in alerts.active_for_kiosk(kiosk):
             emit("alert", alert)
 
     def on_heartbeat(self, data=None):
@@ -67,7 +67,3 @@ class KioskNamespace(Namespace):
         if kiosk is not None:
             presence.record_played(kiosk, data)
 
-
-def active_alerts_for(kiosk: Kiosk) -> list[dict]:
-    """Return the active public alerts covering the kiosk, most severe first."""
-    return alerts.active_for_kiosk(kiosk)

@@ -30,21 +30,8 @@ def _base_url() -> str:
 def board_page(unit_code: str):
     unit = _unit(unit_code)
     entries = board.notices_for_unit(unit)
-    area = [unit.code, *([unit.parent_code] if unit.parent_code else [])]
-    active_alerts = [a for a in _alerts_for(area)]
-    return render_template("public/board.html", unit=unit, entries=entries, alerts=active_alerts,
+    return render_template("public/board.html", unit=unit, entries=entries, alerts=alerts.active_for_unit(unit.code),
                            feed_url=f"/p/{unit.code}/feed.xml")
-
-
-def _alerts_for(chain: list[str]) -> list[dict]:
-    from sqlalchemy import select
-
-    from kiosk_server.models import Alert
-
-    now = utcnow()
-    rows = db.session.scalars(select(Alert).where(Alert.status == "Actual", Alert.cancelled_at.is_(None),
-                                                  Alert.expires_at > now)).all()
-    return [alerts.kiosk_payload(a) for a in rows if set(a.unit_codes) & set(chain)]
 
 
 def board_feed(unit_code: str):
