@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from kiosk_server.domain import roles
 from kiosk_server.domain import secrets as token_rules
 from kiosk_server.extensions import db
 from kiosk_server.models import ApiToken, User
@@ -81,7 +82,5 @@ def user_for_token(plain: str) -> User | None:
 
 
 def _require_manage(actor: User, user: User) -> None:
-    from kiosk_server.domain import roles
-
     if not roles.can(actor.role, "manage_users") or not scope.oversees(actor, user):
         raise Forbidden(_l("Bạn không quản lý người dùng này."))

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from kiosk_server.domain import roles
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk
 from kiosk_server.services import kiosks, scope
@@ -22,11 +23,8 @@ def kiosk_list():
     form = KioskForm()
     form.unit_code.choices = unit_choices(current_user)
     new_token = None
-    if form.is_submitted():
-        from kiosk_server.domain import roles
-
-        if not roles.can(current_user.role, "manage_kiosks"):
-            abort(403)
+    if form.is_submitted() and not roles.can(current_user.role, "manage_kiosks"):
+        abort(403)
     if form.validate_on_submit():
         groups = [g.strip() for g in (form.groups.data or "").split(",") if g.strip()]
         try:

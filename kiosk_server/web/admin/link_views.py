@@ -6,7 +6,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
+from wtforms import SelectChoice
 
+from kiosk_server.domain import roles
 from kiosk_server.extensions import db
 from kiosk_server.models import PublicLink
 from kiosk_server.services import links, scope
@@ -19,10 +21,8 @@ from kiosk_server.web.admin.forms import ConfirmForm, LinkForm
 @permission_required("read")
 def link_list():
     form = LinkForm()
-    national = [("", _("Toàn quốc"))] if current_user.unit_code is None else []
-    from wtforms import SelectChoice
-
-    form.unit_code.choices = [SelectChoice(v, str(label)) for v, label in national] + unit_choices(current_user)
+    national = [SelectChoice("", _("Toàn quốc"))] if current_user.unit_code is None else []
+    form.unit_code.choices = national + unit_choices(current_user)
     if request.method == "GET" and current_user.unit_code:
         form.unit_code.data = current_user.unit_code
     if form.is_submitted() and not current_user_can_edit():
@@ -46,8 +46,6 @@ def link_list():
 
 
 def current_user_can_edit() -> bool:
-    from kiosk_server.domain import roles
-
     return roles.can(current_user.role, "edit_content")
 
 
