@@ -17,6 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,14 +47,22 @@ def _screen(browser):
     return context, context.new_page()
 
 
-def latency(runs: int) -> dict:
-    from playwright.sync_api import sync_playwright
-
-    root = Path(tempfile.mkdtemp(prefix="bench-player-"))
-    server = Server(root)
+@contextmanager
+def running_server():
+    """Yield a prepared, running server on a fresh database; stopped whatever happens."""
+    server = Server(Path(tempfile.mkdtemp(prefix="bench-player-")))
     server.prepare()
     server.start()
     try:
+        yield server
+    finally:
+        server.stop()
+
+
+def latency(runs: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    with running_server() as server:
         _, token = server.provision()
         server.publish("Lịch tiếp công dân", body="<p>Thứ Năm hằng tuần.</p>")
         with sync_playwright() as p:
@@ -80,18 +89,12 @@ def latency(runs: int) -> dict:
             browser.close()
         return {"runs": runs, "median_ms": round(statistics.median(samples)), "min_ms": round(min(samples)),
                 "max_ms": round(max(samples))}
-    finally:
-        server.stop()
 
 
 def reconnect(runs: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    root = Path(tempfile.mkdtemp(prefix="bench-player-"))
-    server = Server(root)
-    server.prepare()
-    server.start()
-    try:
+    with running_server() as server:
         _, token = server.provision()
         server.publish("Lịch tiếp công dân")
         samples = []
@@ -112,8 +115,6 @@ def reconnect(runs: int) -> dict:
             browser.close()
         return {"runs": runs, "median_s": round(statistics.median(samples), 2), "max_s": round(max(samples), 2),
                 "samples_s": [round(s, 2) for s in samples]}
-    finally:
-        server.stop()
 
 
 def _rss_mb(root_pid: int) -> float:
@@ -144,11 +145,7 @@ def memory(minutes: float, every_s: float) -> dict:
 
     from tests.media_factory import jpeg
 
-    root = Path(tempfile.mkdtemp(prefix="bench-player-"))
-    server = Server(root)
-    server.prepare()
-    server.start()
-    try:
+    with running_server() as server:
         _, token = server.provision()
         video = server.upload("video.mp4", _video(), "video/mp4")
         image = server.upload("anh.jpg", jpeg(1280, 720), "image/jpeg")
@@ -183,8 +180,6 @@ def memory(minutes: float, every_s: float) -> dict:
         return {"minutes": minutes, "first": first, "last": last,
                 "max_js_heap_mb": max(s["js_heap_mb"] for s in samples),
                 "max_dom_nodes": max(s["dom_nodes"] for s in samples), "samples": samples}
-    finally:
-        server.stop()
 
 
 def main() -> None:
