@@ -43,7 +43,6 @@ def kiosk_list():
         screens=[(k, kiosk_state(k)) for k in screens],
         item_titles=_item_titles(),
         new_token=new_token,
-        confirm=ConfirmForm(),
     ), 422 if form.errors else 200
 
 

@@ -41,7 +41,7 @@ def link_list():
         select(PublicLink).where(PublicLink.active, or_(visible, PublicLink.unit_code.is_(None)))
         .order_by(PublicLink.unit_code.is_(None).desc(), PublicLink.unit_code, PublicLink.position)
     ).all()
-    return render_template("admin/links.html", form=form, rows=rows, confirm=ConfirmForm(),
+    return render_template("admin/links.html", form=form, rows=rows,
                            can_edit=current_user_can_edit()), 422 if form.errors else 200
 
 

@@ -95,7 +95,7 @@ def token_list():
     mine = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
     ).all()
-    return render_template("admin/tokens.html", form=form, tokens=mine, new_token=new_token, confirm=ConfirmForm())
+    return render_template("admin/tokens.html", form=form, tokens=mine, new_token=new_token)
 
 
 @login_required
