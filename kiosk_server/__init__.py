@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 
 def create_app(config: Mapping[str, Any] | None = None, instance_path: str | None = None) -> Flask:
@@ -38,6 +37,12 @@ def _init_extensions(app: Flask) -> None:
     from kiosk_server.extensions import babel, csrf, db, limiter, login, migrate, socketio
 
     db.init_app(app)
+    with app.app_context():
+        # This app's own engines only: a listener on the Engine class would reach every engine in the
+        # process (a second app, a test's admin connection) from the moment the package is imported.
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "connect", _sqlite_pragmas)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -86,12 +91,8 @@ def _register_web(app: Flask) -> None:
     register_web(app)
 
 
-@event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """Turn on WAL (readers never wait for the writer) and foreign keys on every SQLite connection."""
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
-        return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     # In WAL mode NORMAL never corrupts the database; a power cut may lose the last commits, which

@@ -95,3 +95,29 @@ def test_metrics_report_screens_and_backlog(client, officers):
     assert "bangtin_kiosks 1.0" in body and "bangtin_kiosks_online 0.0" in body
     assert "bangtin_alerts_active 0.0" in body and "bangtin_feedback_open 0.0" in body
     assert 'bangtin_http_requests_total{method="GET",status="200"}' in body
+
+
+def _pragmas(connection) -> tuple:
+    return tuple(connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+                 for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous"))
+
+
+def test_sqlite_pragmas_reach_the_apps_own_engine_only(tmp_path):
+    from sqlalchemy import create_engine, event
+
+    from kiosk_server import _sqlite_pragmas
+    from kiosk_server.extensions import db
+    from tests.conftest import test_config
+
+    apps = [create_app(test_config(tmp_path / name), instance_path=str(tmp_path / name)) for name in ("a", "b")]
+    for app in apps:
+        with app.app_context(), db.engine.connect() as connection:
+            assert event.contains(db.engine, "connect", _sqlite_pragmas)
+            assert _pragmas(connection) == ("wal", 1, 5000, 1)  # synchronous 1 is NORMAL
+
+    # Importing the package and building two apps left every other engine as SQLAlchemy made it.
+    other = create_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    with other.connect() as connection:
+        journal_mode, foreign_keys, _busy_timeout, synchronous = _pragmas(connection)
+        assert (journal_mode, foreign_keys, synchronous) == ("delete", 0, 2)
+    other.dispose()
