@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_babel import get_locale
@@ -12,8 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from kiosk_server.domain import roles
-
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+from kiosk_server.domain.schedule import VN
 
 LEVEL_LABELS = {"province": _l("Tỉnh, thành phố"), "commune": _l("Xã, phường, đặc khu")}
 ROLE_LABELS = {"viewer": _l("Xem"), "editor": _l("Biên tập"), "approver": _l("Duyệt tin"), "admin": _l("Quản trị")}
