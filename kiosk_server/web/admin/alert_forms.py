@@ -66,13 +66,17 @@ def prepare(form: AlertForm, user: User) -> None:
 
 def defaults(form: AlertForm, user: User, now: datetime | None = None) -> None:
     """Set what a fresh form starts with: expiry in six hours; an officer of one commune warns it."""
-    form.expires_at.data = local_input((now or datetime.now(schedule.VN)) + timedelta(hours=DEFAULT_HOURS))
+    form.expires_at.data = datetime_local_value((now or datetime.now(schedule.VN)) + timedelta(hours=DEFAULT_HOURS))
     if len(form.unit_codes.choices) == 1:
         form.unit_codes.data = [form.unit_codes.choices[0].value]
 
 
-def local_input(moment: datetime) -> str:
-    """Return `moment` as a datetime-local value on the Viet Nam clock."""
+def datetime_local_value(moment: datetime) -> str:
+    """Return `moment` as an <input type="datetime-local"> value ("2026-12-01T07:30") on the Viet Nam clock.
+
+    Not the notice editor's `notice_forms.local_input`: that one writes the text field officers type
+    ("01/12/2026 07:30"), which a datetime-local input would refuse.
+    """
     return moment.astimezone(schedule.VN).strftime(LOCAL_INPUT)
 
 
