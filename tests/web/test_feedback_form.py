@@ -10,7 +10,7 @@ from kiosk_server.extensions import db
 from kiosk_server.models import AuditEntry, Feedback
 from tests import media_factory
 from tests.conftest import COMMUNE, make_app
-from tests.feedback import (
+from tests.feedback_helpers import (
     GOOD_TEXT,
     count_audit,
     count_feedback,

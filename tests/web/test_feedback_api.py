@@ -10,7 +10,7 @@ from kiosk_server.models.base import utcnow
 from kiosk_server.services import notices
 from tests import media_factory
 from tests.conftest import COMMUNE, OTHER_COMMUNE, PROVINCE, bearer
-from tests.feedback import make_item, stored_files
+from tests.feedback_helpers import make_item, stored_files
 from tests.web.test_api import assert_error
 
 

@@ -16,7 +16,7 @@ from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Alert, AuditEntry
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import alerts, kiosks
-from tests.alerts.cap_samples import VN, cap_message, stamp
+from tests.cap_samples import VN, cap_message, stamp
 from tests.conftest import COMMUNE, OTHER_COMMUNE, OTHER_PROVINCE, PROVINCE, Auth
 
 NEIGHBOUR = "02212"  # another commune of Tuyên Quang

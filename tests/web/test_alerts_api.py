@@ -9,7 +9,7 @@ from kiosk_server.domain import cap
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Alert, AuditEntry, Kiosk
 from kiosk_server.services import kiosks
-from tests.alerts.cap_samples import KHMER_INFO, VN, cap_message, stamp
+from tests.cap_samples import KHMER_INFO, VN, cap_message, stamp
 from tests.conftest import COMMUNE, OTHER_COMMUNE, PROVINCE, bearer
 from tests.web.test_api import assert_error
 

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from kiosk_server.domain import cap
-from tests.alerts.cap_samples import KHMER_INFO, VN, cap_message
+from tests.cap_samples import KHMER_INFO, VN, cap_message
 
 
 def test_a_valid_message_is_read():

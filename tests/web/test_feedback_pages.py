@@ -9,7 +9,7 @@ from kiosk_server.models.base import utcnow
 from kiosk_server.services import feedback as feedback_service
 from tests import media_factory
 from tests.conftest import COMMUNE, OTHER_COMMUNE
-from tests.feedback import make_item, stored_files
+from tests.feedback_helpers import make_item, stored_files
 
 
 def _page_token(client, path: str) -> str:

@@ -10,7 +10,7 @@ from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml import XMLSigner
 
-from tests.alerts.cap_samples import cap_message
+from tests.cap_samples import cap_message
 from tests.conftest import bearer, make_app
 
 
