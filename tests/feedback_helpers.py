@@ -1,4 +1,4 @@
-"""Citizens' feedback: the public form, the tracking page, the officers' triage and the API."""
+"""Helpers for feedback tests: submitting the public form, tracking codes, counts, stored files, ready items."""
 
 from __future__ import annotations
 
