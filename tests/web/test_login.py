@@ -1,9 +1,11 @@
 """Signing in to the officer UI: Vietnamese, CSRF-protected, rate-limited, no open redirect."""
 
+import pytest
 from sqlalchemy import select
 
 from kiosk_server.extensions import db
 from kiosk_server.models import AuditEntry
+from kiosk_server.web.admin.access import same_site_path
 from tests.conftest import make_app
 
 
@@ -78,6 +80,13 @@ def test_next_parameter_cannot_leave_the_site(client, auth, officers):
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/admin/"
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "/\\evil.example/x", "/\t/evil.example/x",
+                                    "https://evil.example/", "admin/", "", None])
+def test_only_paths_on_this_site_are_followed_back(target):
+    assert same_site_path(target, "/admin/") == "/admin/"
+    assert same_site_path("/admin/notices?page=2", "/admin/") == "/admin/notices?page=2"
 
 
 def test_english_can_be_chosen(client, auth, officers):

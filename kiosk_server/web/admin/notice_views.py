@@ -22,7 +22,7 @@ from kiosk_server.services import media as media_service
 from kiosk_server.services.errors import ServiceError
 from kiosk_server.services.notices import STATUS_LABELS
 from kiosk_server.web.admin import notice_forms as nf
-from kiosk_server.web.admin.access import permission_required
+from kiosk_server.web.admin.access import permission_required, same_site_path
 from kiosk_server.web.admin.choices import unit_choices
 
 PAGE_SIZE = 20
@@ -144,11 +144,6 @@ def _allowed_actions(notice: Notice) -> set[str]:
 
 # --- the workflow ---------------------------------------------------------------------------------
 
-def _safe_next(default: str) -> str:
-    target = request.form.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else default
-
-
 @permission_required("read")
 def notice_action(notice_id: int, action: str):
     notice = visible(notice_id)
@@ -171,7 +166,7 @@ def notice_action(notice_id: int, action: str):
     except ServiceError as error:
         db.session.rollback()
         flash(str(error.message), "error")
-    return redirect(_safe_next(url_for("admin.notice", notice_id=notice_id)))
+    return redirect(same_site_path(request.form.get("next"), url_for("admin.notice", notice_id=notice_id)))
 
 
 @permission_required("approve")
