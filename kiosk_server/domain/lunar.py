@@ -12,7 +12,9 @@ from datetime import date, timedelta
 import lunar_vn
 from lunar_vn.can_chi import get_year_can_chi
 
-VN_UTC_OFFSET_HOURS = 7.0
+from kiosk_server.domain.schedule import VN
+
+VN_UTC_OFFSET_HOURS = VN.utcoffset(None) / timedelta(hours=1)  # the library takes hours as a float
 
 
 def lunar_of(day: date) -> tuple[int, int, int, bool]:
