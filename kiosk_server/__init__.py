@@ -49,6 +49,9 @@ def _init_extensions(app: Flask) -> None:
     from kiosk_server.sockets import register_namespaces
 
     register_namespaces(socketio)  # before init_app, which registers them with this app's server
+    # Flask-SocketIO keeps its options from one init_app to the next: an earlier app's Redis queue
+    # would otherwise carry over to an app in the same process that was given none.
+    socketio.server_options.pop("client_manager", None)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
     app.jinja_env.add_extension("jinja2.ext.i18n")
     socketio.init_app(

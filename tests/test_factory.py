@@ -121,3 +121,15 @@ def test_sqlite_pragmas_reach_the_apps_own_engine_only(tmp_path):
         journal_mode, foreign_keys, _busy_timeout, synchronous = _pragmas(connection)
         assert (journal_mode, foreign_keys, synchronous) == ("delete", 0, 2)
     other.dispose()
+
+
+def test_an_apps_message_queue_does_not_carry_over_to_the_next_app(tmp_path):
+    from socketio import PubSubManager
+
+    from kiosk_server.extensions import socketio
+    from tests.conftest import test_config
+
+    create_app(test_config(tmp_path / "a", REDIS_URL="redis://127.0.0.1:1/0"), instance_path=str(tmp_path / "a"))
+    assert isinstance(socketio.server.manager, PubSubManager)
+    create_app(test_config(tmp_path / "b"), instance_path=str(tmp_path / "b"))
+    assert not isinstance(socketio.server.manager, PubSubManager)
