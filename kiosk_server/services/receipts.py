@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Alert, AlertAck
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import scope
+from kiosk_server.services.idempotent import insert_ignoring_duplicates
 
 CONFIRM_TIMEOUT_S = 10  # a screen not answered by then sends its receipt again later
 
@@ -83,19 +83,6 @@ def _flush_forever(app: Flask, delay: float) -> None:
             app.logger.exception("writing alert receipts failed")
 
 
-def _insert_ignoring_duplicates(rows: list[dict]) -> None:
-    # Another process (or this one, on a resent receipt) may have stored the same (alert, screen).
-    dialect = db.session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
-    if insert is not None:
-        db.session.execute(insert(AlertAck).values(rows).on_conflict_do_nothing(
-            index_elements=["alert_id", "kiosk_id"]))
-        return
-    known = {(r.alert_id, r.kiosk_id) for r in db.session.execute(select(AlertAck.alert_id, AlertAck.kiosk_id).where(
-        AlertAck.alert_id.in_({row["alert_id"] for row in rows})))}
-    db.session.add_all(AlertAck(**row) for row in rows if (row["alert_id"], row["kiosk_id"]) not in known)
-
-
 def flush() -> int:
     """Write the queued receipts (each screen once per alert), confirm them and tell officers.
 
@@ -119,7 +106,9 @@ def flush() -> int:
     now = utcnow()
     fresh = [(a, k, u) for (a, k), u in counted.items() if (a, k) not in seen]
     if fresh:
-        _insert_ignoring_duplicates([{"alert_id": a, "kiosk_id": k, "at": now} for a, k, _ in fresh])
+        # Another process (or this one, for a resent receipt) may have stored the same (alert, screen).
+        insert_ignoring_duplicates(AlertAck, [{"alert_id": a, "kiosk_id": k, "at": now} for a, k, _ in fresh],
+                                   ["alert_id", "kiosk_id"])
     db.session.commit()
     with _lock:
         done = set(map(id, batch))
