@@ -64,6 +64,9 @@ class Defaults:
     CAP_SENDER = "bangtin@localhost"
     ACK_BATCH_SECONDS = 0.2
     ALERT_MANIFEST_DELAY_S = 1.0
+    # Stored due work (services/due.py) is looked for this often by every serving process: an alert
+    # effective at a set time reaches screens at most this late, whichever process raised it.
+    DUE_POLL_SECONDS = 0.5
     # Behind nginx: hand media bytes to nginx's internal location (deploy/nginx.conf) instead of Python.
     MEDIA_ACCEL_PREFIX = ""
     # Behind nginx: how many proxies set X-Forwarded-For/-Proto; 0 trusts none (a direct server).

@@ -4,6 +4,7 @@ from kiosk_server.models.alerts import Alert, AlertAck
 from kiosk_server.models.audit import AuditEntry
 from kiosk_server.models.categories import Category
 from kiosk_server.models.feedback import Feedback
+from kiosk_server.models.jobs import DueJob
 from kiosk_server.models.kiosks import Kiosk, KioskGroup
 from kiosk_server.models.links import PublicLink, QrCode
 from kiosk_server.models.media import Media
@@ -20,6 +21,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Category",
+    "DueJob",
     "Feedback",
     "Kiosk",
     "KioskGroup",

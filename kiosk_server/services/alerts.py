@@ -22,12 +22,13 @@ from kiosk_server.domain import roles, schedule
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Alert, Kiosk, User
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import audit, publish, scope
+from kiosk_server.services import audit, due, publish, scope
 from kiosk_server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from kiosk_server.services.notice_input import parse_time_point
 
 SHOWN_STATUSES = ("Actual",)
 RECORDED_STATUSES = ("Actual", "Exercise", "Test")
+SEND_JOB = "alert.send"  # stored work (services/due.py): an alert that takes effect later
 MAX_HEADLINE = 300
 MAX_TEXT = 5000
 ALERT_FIELDS = ("headline", "description", "instruction", "hazard", "level", "unit_codes", "expires_at",
@@ -238,6 +239,9 @@ def _store(fields: dict, actor: User | str | None, *, source: str, status: str =
     alert.kiosk_count = len(screens_in_area(fields["unit_codes"])) if status in SHOWN_STATUSES else 0
     db.session.add(alert)
     db.session.flush()
+    if status in SHOWN_STATUSES and alert.effective_at and alert.effective_at > utcnow():
+        # Stored in the same commit as the alert, so no restart can lose it (never a timer in memory).
+        due.schedule(SEND_JOB, {"id": alert.id}, alert.effective_at)
     return alert
 
 
@@ -288,22 +292,16 @@ def _rooms(alert: Alert) -> set[str]:
 def _go_out(alert: Alert) -> None:
     if alert.status not in SHOWN_STATUSES:
         return
-    wait = (alert.effective_at - utcnow()).total_seconds() if alert.effective_at else 0
-    if wait > 0:
-        # Not in effect yet: this process sends it when it is (and manifests carry it from then on).
-        app = current_app._get_current_object()
-        alert_id = alert.id
-
-        def later() -> None:
-            socketio.sleep(wait)
-            with app.app_context():
-                pending = db.session.get(Alert, alert_id)
-                if pending is not None and is_active(pending):
-                    _send(pending)
-
-        socketio.start_background_task(later)
-        return
+    if alert.effective_at and alert.effective_at > utcnow():
+        return  # _store left a due job: whichever process is alive then sends it (services/due.py)
     _send(alert)
+
+
+@due.handler(SEND_JOB)
+def _send_when_due(payload: dict) -> None:
+    alert = db.session.get(Alert, payload.get("id"))
+    if alert is not None and is_active(alert):
+        _send(alert)
 
 
 def _send(alert: Alert) -> None:
@@ -325,21 +323,10 @@ def _withdraw(alert: Alert) -> None:
 def _bump(alert: Alert, reason: str) -> None:
     event = publish.bump(screens_in_area(alert.unit_codes), reason, _rooms(alert))
     db.session.commit()
-    delay = current_app.config.get("ALERT_MANIFEST_DELAY_S", 0)
-    if not delay:
-        publish.announce(event)
-        return
     # Connected screens already have the alert; the manifest message is for their next reload. Sent
     # at once, it would be queued behind the alert on every socket and double the time the alert
     # takes to reach the last screen of a large area.
-    rooms = list(getattr(event, "rooms", []))
-
-    def later() -> None:
-        socketio.sleep(delay)
-        for room in rooms:
-            socketio.emit("manifest", {"version": event.id}, to=room, namespace=publish.KIOSK_NAMESPACE)
-
-    socketio.start_background_task(later)
+    publish.announce(event, delay_s=current_app.config.get("ALERT_MANIFEST_DELAY_S", 0))
 
 
 # --- CAP ----------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from kiosk_server.models import PublicLink, QrCode, User
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import audit, publish, scope
 from kiosk_server.services.errors import NotFound, ValidationFailed
+from kiosk_server.services.idempotent import insert_ignoring_duplicates
 
 CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 
@@ -50,10 +51,13 @@ def qr_url(target: str | None) -> str | None:
     if not base:
         return target
     code = db.session.scalar(select(QrCode.code).where(QrCode.url == target))
-    if code is None:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
-        db.session.add(QrCode(code=code, url=target))
+    while code is None:
+        # Manifests are built by every process at once after a publish: the database picks one code per
+        # URL (ON CONFLICT DO NOTHING), and every builder reads that one back.
+        fresh = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+        insert_ignoring_duplicates(QrCode, [{"code": fresh, "url": target, "scans": 0, "created_at": utcnow()}])
         db.session.commit()
+        code = db.session.scalar(select(QrCode.code).where(QrCode.url == target))
     return f"{base.rstrip('/')}/q/{code}"
 
 

@@ -7,14 +7,18 @@ caller has committed, emits `manifest {version}` once per Socket.IO room concern
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import delete, or_, select, update
 
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk, Notice, NoticeTarget, PublishEvent
+from kiosk_server.models.base import utcnow
 from kiosk_server.models.kiosks import kiosk_group_members
-from kiosk_server.services import scope
+from kiosk_server.services import due, scope
 
 KIOSK_NAMESPACE = "/kiosk"
+ANNOUNCE_JOB = "manifest.announce"  # stored work: a manifest message sent later
 
 
 def unit_room(code: str) -> str:
@@ -87,10 +91,24 @@ def notice_changed(notice: Notice, old_targets: dict | None, new_targets: dict |
     return bump(touched, reason, rooms_for(old_targets) | rooms_for(new_targets), notice.id)
 
 
-def announce(event: PublishEvent) -> None:
-    """Tell the kiosks in each room of `event` that their manifest changed (after the commit)."""
-    for room in getattr(event, "rooms", []):
-        socketio.emit("manifest", {"version": event.id}, to=room, namespace=KIOSK_NAMESPACE)
+def announce(event: PublishEvent, delay_s: float = 0) -> None:
+    """Tell the kiosks in each room of `event` that their manifest changed (after the commit).
+
+    With `delay_s`, the message becomes stored work (services/due.py), committed here and sent that
+    much later by whichever server process is alive then.
+    """
+    payload = {"version": event.id, "rooms": sorted(getattr(event, "rooms", []))}
+    if delay_s:
+        due.schedule(ANNOUNCE_JOB, payload, utcnow() + timedelta(seconds=delay_s))
+        db.session.commit()
+    else:
+        _emit_manifest(payload)
+
+
+@due.handler(ANNOUNCE_JOB)
+def _emit_manifest(payload: dict) -> None:
+    for room in payload.get("rooms", []):
+        socketio.emit("manifest", {"version": payload["version"]}, to=room, namespace=KIOSK_NAMESPACE)
 
 
 def command(kiosk_id: int, name: str) -> None:

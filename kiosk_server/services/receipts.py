@@ -1,15 +1,20 @@
-"""Alert receipts from screens, written in batches.
+"""Alert receipts from screens, written in batches and confirmed to each screen once stored.
 
 When an alert goes out, every screen in the area acks within the same second. Writing and announcing
 each ack on its own would compete for the CPU with the fan-out that is still under way; instead acks
-are queued in the process and written in one transaction every ACK_BATCH_SECONDS, then announced to
-the officers' rooms. With ACK_BATCH_SECONDS = 0 (tests) each ack is written at once. An ack counts only
-from a screen inside the alert's area, for a public alert: a screen cannot vouch for what it never got.
+are queued and written in one transaction every ACK_BATCH_SECONDS, then announced to the officers'
+rooms. A queue in memory dies with its process, so the screen is answered (the Socket.IO ack of its
+`alert_ack`) only after the batch holding its receipt is committed, and the player sends again any
+receipt that was never confirmed. A batch whose write fails stays queued and is tried again; the
+unique (alert, screen) key makes a receipt sent twice count once. With ACK_BATCH_SECONDS = 0 (tests)
+each ack is written at once. An ack counts only from a screen inside the alert's area, for a public
+alert: a screen cannot vouch for what it never got.
 """
 
 from __future__ import annotations
 
-from threading import Lock
+import threading
+from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -18,26 +23,53 @@ from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Alert, AlertAck
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import scope
+from kiosk_server.services.idempotent import insert_ignoring_duplicates
 
-_pending: list[tuple[int, int, str]] = []  # (alert_id, kiosk_id, kiosk unit code)
-_lock = Lock()
+CONFIRM_TIMEOUT_S = 10  # a screen not answered by then sends its receipt again later
+
+
+@dataclass(eq=False)
+class _Receipt:
+    alert_id: int
+    kiosk_id: int
+    unit_code: str
+    # threading.Event is gevent's own once wsgi.py has monkey-patched, so a waiting handler yields.
+    stored: threading.Event = field(default_factory=threading.Event)
+
+
+_pending: list[_Receipt] = []
+_lock = threading.Lock()
 _flusher_started: set[int] = set()
 
 
-def queue_ack(alert_id, kiosk_id: int, unit_code: str) -> bool:
-    """Accept an ack from a screen; return False when it is not an alert id at all."""
-    if isinstance(alert_id, bool) or not isinstance(alert_id, int) or alert_id <= 0:
-        return False
+def valid_alert_id(alert_id) -> bool:
+    return not isinstance(alert_id, bool) and isinstance(alert_id, int) and alert_id > 0
+
+
+def record_ack(alert_id, kiosk_id: int, unit_code: str) -> bool:
+    """Store a screen's receipt; return True once it is committed (or was not one to count).
+
+    Returns False when it could not be stored in time: the screen keeps it and sends it again.
+    The caller must hold no database transaction open: this may wait for the next batch.
+    """
+    if not valid_alert_id(alert_id):
+        return True  # nothing to store, and nothing the screen should send again
     app = current_app._get_current_object()
     delay = app.config.get("ACK_BATCH_SECONDS", 0.2)
+    receipt = _Receipt(alert_id, kiosk_id, unit_code)
     with _lock:
-        _pending.append((alert_id, kiosk_id, unit_code))
+        _pending.append(receipt)
     if not delay:
-        flush()
-    elif id(app) not in _flusher_started:
+        try:
+            flush()
+        except Exception:
+            db.session.rollback()
+            app.logger.exception("writing an alert receipt failed")
+        return receipt.stored.is_set()
+    if id(app) not in _flusher_started:
         _flusher_started.add(id(app))
         socketio.start_background_task(_flush_forever, app, delay)
-    return True
+    return receipt.stored.wait(CONFIRM_TIMEOUT_S)
 
 
 def _flush_forever(app: Flask, delay: float) -> None:
@@ -47,34 +79,42 @@ def _flush_forever(app: Flask, delay: float) -> None:
             with app.app_context():
                 flush()
                 db.session.remove()
-        except Exception:  # a failed batch must not stop receipts; it is logged and the next one goes on
+        except Exception:  # the batch stays queued and the next round tries it again
             app.logger.exception("writing alert receipts failed")
 
 
 def flush() -> int:
-    """Write the queued acks (each screen once per alert) and tell officers; return how many were new."""
+    """Write the queued receipts (each screen once per alert), confirm them and tell officers.
+
+    Returns how many receipts were new. On a failed write the queue is kept for the next round.
+    """
     with _lock:
-        batch = list(dict.fromkeys(_pending))
-        _pending.clear()
+        batch = list(_pending)
     if not batch:
         return 0
-    alert_ids = {a for a, _, _ in batch}
+    alert_ids = {r.alert_id for r in batch}
     areas = {row.id: set(row.unit_codes) for row in db.session.execute(
         select(Alert.id, Alert.unit_codes).where(Alert.id.in_(alert_ids), Alert.status == "Actual"))}
     chains: dict[str, set[str]] = {}
-    for _, _, unit in batch:
-        if unit not in chains:
-            chains[unit] = set(scope.ancestor_codes(unit))
-    batch = [(a, k, u) for a, k, u in batch if a in areas and areas[a] & chains[u]]
-    known = set(areas)
+    for r in batch:
+        if r.unit_code not in chains:
+            chains[r.unit_code] = set(scope.ancestor_codes(r.unit_code))
+    counted = {(r.alert_id, r.kiosk_id): r.unit_code for r in batch
+               if r.alert_id in areas and areas[r.alert_id] & chains[r.unit_code]}
     seen = {(row.alert_id, row.kiosk_id) for row in db.session.execute(
-        select(AlertAck.alert_id, AlertAck.kiosk_id).where(AlertAck.alert_id.in_(known))
-    )}
+        select(AlertAck.alert_id, AlertAck.kiosk_id).where(AlertAck.alert_id.in_(set(areas))))}
     now = utcnow()
-    fresh = [(a, k, u) for a, k, u in batch if a in known and (a, k) not in seen]
-    for alert_id, kiosk_id, _ in fresh:
-        db.session.add(AlertAck(alert_id=alert_id, kiosk_id=kiosk_id, at=now))
+    fresh = [(a, k, u) for (a, k), u in counted.items() if (a, k) not in seen]
+    if fresh:
+        # Another process (or this one, for a resent receipt) may have stored the same (alert, screen).
+        insert_ignoring_duplicates(AlertAck, [{"alert_id": a, "kiosk_id": k, "at": now} for a, k, _ in fresh],
+                                   ["alert_id", "kiosk_id"])
     db.session.commit()
+    with _lock:
+        done = set(map(id, batch))
+        _pending[:] = [r for r in _pending if id(r) not in done]
+    for receipt in batch:
+        receipt.stored.set()
     _announce(fresh, now)
     return len(fresh)
 

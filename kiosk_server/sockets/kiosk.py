@@ -58,9 +58,13 @@ class KioskNamespace(Namespace):
         presence.heartbeat(kiosk, data.get("version"), data.get("current_item"), data.get("uptime_s"))
 
     def on_alert_ack(self, data=None):
+        """Store a receipt; the answer tells the screen whether it is stored (else it sends it again)."""
         kiosk = _kiosk()
-        if kiosk is not None and isinstance(data, dict):
-            receipts.queue_ack(data.get("id"), kiosk.id, kiosk.unit_code)
+        if kiosk is None or not isinstance(data, dict):
+            return {"ok": False}
+        kiosk_id, unit_code = kiosk.id, kiosk.unit_code
+        db.session.commit()  # end the lookup's transaction: the receipt may wait for its batch
+        return {"ok": receipts.record_ack(data.get("id"), kiosk_id, unit_code)}
 
     def on_played(self, data=None):
         kiosk = _kiosk()

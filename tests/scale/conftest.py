@@ -1,0 +1,199 @@
+"""Several server OS processes on one PostgreSQL database and one Redis, as a province runs them.
+
+Each process is `python wsgi.py` (gevent) started exactly as an operator would, with its own port
+and instance folder but the same database, Redis, media store and secret key. Simulated screens are
+python-socketio clients (the same client the fan-out benchmark uses) on an event loop of their own,
+so a test reads like the feature: a notice approved on A reaches a screen on B.
+
+These tests need KIOSK_TEST_DATABASE_URL and KIOSK_TEST_REDIS_URL; without them they skip loudly,
+and in CI a missing server fails them (see tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Server
+
+SECRET = "scale-tests-secret-key-not-for-production"
+
+
+@dataclass
+class ClusterServer(Server):
+    """One server process of a cluster: the e2e Server on PostgreSQL and Redis instead of SQLite."""
+
+    database_url: str = ""
+    redis_url: str = ""
+    media_dir: Path | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = super().env
+        env.update({
+            "KIOSK_DATABASE_URL": self.database_url,
+            "KIOSK_REDIS_URL": self.redis_url,
+            "KIOSK_MEDIA_DIR": str(self.media_dir or self.root / "media"),
+            "KIOSK_SECRET_KEY": SECRET,
+            **self.extra_env,
+        })
+        return env
+
+    def app(self):
+        from kiosk_server import create_app
+
+        return create_app(
+            {"DATABASE_URL": self.database_url, "MEDIA_DIR": str(self.media_dir or self.root / "media"),
+             "SOCKETIO_ASYNC_MODE": "threading", "SEED_DEMO_ON_START": False, "SECRET_KEY": SECRET,
+             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"},
+            instance_path=str(self.root / "instance"),
+        )
+
+    def kill(self) -> None:
+        """End the process at once, as a crash or an OOM kill would: no cleanup runs."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+        self.proc = None
+
+
+@dataclass
+class Cluster:
+    """Server processes sharing one database, one Redis and one media store."""
+
+    servers: list[ClusterServer]
+
+    def __getitem__(self, index: int) -> ClusterServer:
+        return self.servers[index]
+
+    def db_app(self):
+        """Return an app on the shared database, for reading what the processes wrote."""
+        return self.servers[0].app()
+
+
+def make_cluster(tmp_path: Path, database_url: str, redis_url: str, count: int = 2,
+                 extra_env: dict[str, str] | None = None) -> Cluster:
+    media = tmp_path / "media"
+    servers = [
+        ClusterServer(tmp_path / f"p{i}", database_url=database_url, redis_url=redis_url, media_dir=media,
+                      extra_env=dict(extra_env or {}))
+        for i in range(count)
+    ]
+    for server in servers:
+        server.root.mkdir(parents=True)
+    servers[0].prepare()
+    for server in servers[1:]:
+        server.tokens = dict(servers[0].tokens)
+    return Cluster(servers)
+
+
+@pytest.fixture
+def cluster(tmp_path, postgres_url, redis_url):
+    """Two running server processes, A and B, on one PostgreSQL database and one Redis."""
+    group = make_cluster(tmp_path, postgres_url, redis_url)
+    try:
+        for server in group.servers:
+            server.start()
+        yield group
+    finally:
+        for server in group.servers:
+            server.stop()
+
+
+# --- simulated screens -------------------------------------------------------------------------
+
+
+class EventLoop:
+    """An asyncio loop on a thread of its own, so synchronous tests can drive async clients."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coro, timeout: float = 30) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
+
+
+class Screen:
+    """A simulated kiosk on the /kiosk namespace: records every event it is sent, with its arrival time."""
+
+    def __init__(self, loop: EventLoop, url: str, token: str, ack_alerts: bool = True) -> None:
+        import socketio
+
+        self.loop = loop
+        self.url = url
+        self.token = token
+        self.events: list[tuple[float, str, Any]] = []
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.ack_alerts = ack_alerts
+
+        @self.client.on("*", namespace="/kiosk")
+        async def on_any(event, data=None):
+            self.events.append((time.time(), event, data))
+            if event == "alert" and self.ack_alerts and isinstance(data, dict):
+                await self.client.emit("alert_ack", {"id": data["id"]}, namespace="/kiosk")
+
+    def connect(self) -> Screen:
+        self.loop.run(self.client.connect(self.url, namespaces=["/kiosk"], transports=["websocket"],
+                                          auth={"token": self.token}, wait_timeout=15))
+        return self
+
+    def emit(self, event: str, data: Any = None) -> None:
+        self.loop.run(self.client.emit(event, data, namespace="/kiosk"))
+
+    def call(self, event: str, data: Any = None, timeout: float = 10) -> Any:
+        """Emit and wait for the server's acknowledgement; return what it answered."""
+        return self.loop.run(self.client.call(event, data, namespace="/kiosk", timeout=timeout), timeout + 5)
+
+    def close(self) -> None:
+        try:
+            self.loop.run(self.client.disconnect(), timeout=10)
+        except Exception:  # noqa: S110 - a server already gone has nothing to say goodbye to
+            pass
+
+    def received(self, name: str, where: Callable[[Any], bool] = lambda _: True) -> list[tuple[float, Any]]:
+        return [(at, data) for at, event, data in list(self.events) if event == name and where(data)]
+
+    def wait_for(self, name: str, where: Callable[[Any], bool] = lambda _: True, timeout: float = 15) -> tuple[float, Any]:
+        """Wait for the first `name` event matching `where`; return (arrival time, data)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.received(name, where)
+            if found:
+                return found[0]
+            time.sleep(0.05)
+        raise AssertionError(f"{self.url}: no {name!r} event within {timeout} s; got {[e for _, e, _ in self.events]}")
+
+
+@pytest.fixture
+def screens():
+    """Make connected simulated screens with `screens(url, token)`; all are closed after the test."""
+    loop = EventLoop()
+    made: list[Screen] = []
+
+    def make(url: str, token: str, **options) -> Screen:
+        screen = Screen(loop, url, token, **options).connect()
+        made.append(screen)
+        return screen
+
+    try:
+        yield make
+    finally:
+        for screen in made:
+            screen.close()
+        loop.close()
