@@ -91,3 +91,47 @@ def expire() -> None:
 
     expired = notices.expire_due()
     click.echo(f"Đã chuyển {len(expired)} thông báo sang trạng thái hết hạn.")
+
+
+@kiosk_cli.command("create-kiosks")
+@click.option("--unit", "unit_code", required=True, help="Mã đơn vị của các màn hình.")
+@click.option("--count", required=True, type=click.IntRange(1, 5000), help="Số màn hình cần tạo.")
+@click.option("--group", "groups", multiple=True, help="Nhóm màn hình (có thể lặp lại).")
+@click.option("--name", "prefix", default="Màn hình", show_default=True, help="Tên, được đánh số 1, 2, 3…")
+@click.option("--csv", "out", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Ghi mã của các màn hình vào tệp CSV này (chỉ một lần; tệp đã có sẽ không bị ghi đè).")
+@with_appcontext
+def create_kiosks(unit_code: str, count: int, groups: tuple[str, ...], prefix: str, out: str | None) -> None:
+    """Provision COUNT screens in a unit at once; their tokens go to the CSV file (shown once)."""
+    import csv
+    import os
+    import sys
+
+    from flask import current_app
+
+    from kiosk_server.services import kiosks
+
+    rows = [{"name": f"{prefix} {i}", "unit_code": unit_code, "groups": list(groups)} for i in range(1, count + 1)]
+    try:
+        made = kiosks.provision_many(rows, actor="cli")
+    except ServiceError as error:
+        _fail(error)
+    base = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    if out:
+        # Tokens are secrets: the file is created for its owner only, and never over another file.
+        try:
+            handle = os.fdopen(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", newline="",
+                               encoding="utf-8")
+        except FileExistsError:
+            raise click.ClickException(f"Tệp {out} đã có; hãy chọn tên khác.") from None
+    else:
+        handle = sys.stdout
+    writer = csv.writer(handle)
+    writer.writerow(["id", "name", "unit_code", "groups", "token", "player_url"])
+    for kiosk, token in made:
+        player = f"{base}/kiosk#token={token}" if base else f"/kiosk#token={token}"
+        writer.writerow([kiosk.id, kiosk.name, kiosk.unit_code, ";".join(sorted(g.name for g in kiosk.groups)), token,
+                         player])
+    if out:
+        handle.close()
+        click.echo(f"Đã tạo {len(made)} màn hình tại đơn vị {unit_code}; mã của chúng đã ghi vào {out}.")

@@ -10,7 +10,7 @@ from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk, KioskGroup, User
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import audit, scope
-from kiosk_server.services.errors import NotFound, ValidationFailed
+from kiosk_server.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 
 MAX_NAME = 100
 
@@ -39,15 +39,23 @@ def clean_name(name: str) -> str:
     return name
 
 
-def resolve_groups(unit_code: str, names: list[str] | None) -> list[KioskGroup]:
-    """Return the groups named `names` in `unit_code`, creating the missing ones (not committed)."""
-    groups: list[KioskGroup] = []
+def clean_group_names(names: list[str] | None) -> list[str]:
+    """Return the group names trimmed, or raise ValidationFailed for an empty or overlong one."""
+    cleaned = []
     for raw in names or []:
         name = (raw or "").strip()
         if not name or len(name) > 100:
             raise ValidationFailed(
                 _l("Tên nhóm màn hình phải có từ 1 đến 100 ký tự."), {"groups": _l("Tên nhóm không hợp lệ.")}
             )
+        cleaned.append(name)
+    return cleaned
+
+
+def resolve_groups(unit_code: str, names: list[str] | None) -> list[KioskGroup]:
+    """Return the groups named `names` in `unit_code`, creating the missing ones (not committed)."""
+    groups: list[KioskGroup] = []
+    for name in clean_group_names(names):
         group = db.session.scalar(
             select(KioskGroup).where(KioskGroup.unit_code == unit_code, KioskGroup.name == name)
         )
@@ -75,6 +83,55 @@ def provision_kiosk(
     audit.record(actor, "kiosk.provision", "kiosk", kiosk.id, unit_code=unit_code, after=kiosk_dict(kiosk))
     db.session.commit()
     return kiosk, plain
+
+
+MAX_BATCH = 5000  # screens provisioned in one go: a whole province of communes, with room to spare
+
+
+def provision_many(rows: list[dict], actor: User | str | None = None) -> list[tuple[Kiosk, str]]:
+    """Create many kiosks at once (`rows` of {name, unit_code, groups?}); all or none.
+
+    Every row is checked before anything is written, and every mistake is reported at once with its
+    row number (1-based), so an operator fixes a spreadsheet in one round. Each screen is audited.
+    Returns each kiosk with its plain token (shown once).
+    """
+    if not rows:
+        raise ValidationFailed(_l("Danh sách màn hình trống."), {"rows": _l("Cần ít nhất một màn hình.")})
+    if len(rows) > MAX_BATCH:
+        raise ValidationFailed(_l("Mỗi lần chỉ tạo được tối đa %(n)d màn hình.", n=MAX_BATCH),
+                               {"rows": _l("Tối đa %(n)d dòng.", n=MAX_BATCH)})
+    errors: dict[str, str] = {}
+    forbidden = False
+    checked: list[tuple[str, str, list[str]]] = []
+    for number, row in enumerate(rows, start=1):
+        try:
+            name = clean_name(str(row.get("name") or ""))
+            unit_code = str(row.get("unit_code") or "").strip()
+            scope.get_unit(unit_code)
+            if isinstance(actor, User):
+                scope.require_scope(actor, unit_code)
+            groups = clean_group_names([str(g) for g in row.get("groups") or []])
+        except ServiceError as error:
+            errors[f"rows.{number}"] = str(error.message)
+            forbidden = forbidden or isinstance(error, Forbidden)
+            continue
+        checked.append((name, unit_code, groups))
+    if errors:
+        refusal = Forbidden if forbidden else ValidationFailed
+        raise refusal(_l("Có %(n)d dòng chưa đúng; chưa tạo màn hình nào.", n=len(errors)), errors,
+                      code="out_of_scope" if forbidden else None)
+    made: list[tuple[Kiosk, str]] = []
+    for name, unit_code, groups in checked:
+        plain = token_rules.new_token(token_rules.KIOSK_TOKEN_PREFIX)
+        kiosk = Kiosk(name=name, unit_code=unit_code, token_hash=token_rules.token_hash(plain))
+        kiosk.groups = resolve_groups(unit_code, groups)
+        db.session.add(kiosk)
+        made.append((kiosk, plain))
+    db.session.flush()
+    for kiosk, _ in made:
+        audit.record(actor, "kiosk.provision", "kiosk", kiosk.id, unit_code=kiosk.unit_code, after=kiosk_dict(kiosk))
+    db.session.commit()
+    return made
 
 
 def revoke_kiosk(kiosk: Kiosk, actor: User) -> Kiosk:

@@ -11,6 +11,8 @@ from kiosk_server.models import Kiosk
 from kiosk_server.services import kiosks, pairing, presence, scope
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import (
+    KioskBulkCreatedSchema,
+    KioskBulkCreateSchema,
     KioskCreatedSchema,
     KioskCreateSchema,
     KioskPairedSchema,
@@ -41,6 +43,17 @@ class Kiosks(MethodView):
         """Provision a screen without pairing; the token is in this answer only."""
         kiosk, token = kiosks.provision_kiosk(actor=current_api_user(), **data)
         return {"id": kiosk.id, "token": token}
+
+
+@blp.route("/bulk")
+class KiosksBulk(MethodView):
+    @require("manage_kiosks")
+    @blp.arguments(KioskBulkCreateSchema)
+    @blp.response(201, KioskBulkCreatedSchema)
+    def post(self, data):
+        """Provision many screens in one call (a fleet, one rate-limit unit); all or none; tokens shown once."""
+        made = kiosks.provision_many(data["kiosks"], actor=current_api_user())
+        return {"kiosks": [{"id": k.id, "name": k.name, "unit_code": k.unit_code, "token": t} for k, t in made]}
 
 
 @blp.route("/pair")

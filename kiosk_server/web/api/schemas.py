@@ -77,6 +77,20 @@ class KioskCreatedSchema(Schema):
     token = fields.String(metadata={"description": "shown once; the kiosk keeps it"})
 
 
+class KioskBulkCreateSchema(Schema):
+    kiosks = fields.List(fields.Nested(KioskCreateSchema), required=True,
+                         metadata={"description": "up to 5,000 screens; all are created or none"})
+
+
+class KioskBulkCreatedItemSchema(KioskCreatedSchema):
+    name = fields.String()
+    unit_code = fields.String()
+
+
+class KioskBulkCreatedSchema(Schema):
+    kiosks = fields.List(fields.Nested(KioskBulkCreatedItemSchema))
+
+
 class KioskSchema(Schema):
     id = fields.Integer()
     name = fields.String()
