@@ -50,6 +50,7 @@ class Server:
     port: int = field(default_factory=_free_port)
     proc: subprocess.Popen | None = None
     tokens: dict[str, str] = field(default_factory=dict)
+    command: list[str] = field(default_factory=lambda: ["wsgi.py"])  # what `python` runs, from the repository root
 
     @property
     def url(self) -> str:
@@ -106,7 +107,7 @@ class Server:
 
     def start(self) -> None:
         log = (self.root / "server.log").open("ab")
-        self.proc = subprocess.Popen([sys.executable, "wsgi.py"], cwd=ROOT, env=self.env, stdout=log,
+        self.proc = subprocess.Popen([sys.executable, *self.command], cwd=ROOT, env=self.env, stdout=log,
                                      stderr=subprocess.STDOUT)
         log.close()
         deadline = time.monotonic() + 30
