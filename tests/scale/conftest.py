@@ -132,15 +132,27 @@ class EventLoop:
 class Screen:
     """A simulated kiosk on the /kiosk namespace: records every event it is sent, with its arrival time."""
 
-    def __init__(self, loop: EventLoop, url: str, token: str, ack_alerts: bool = True) -> None:
+    def __init__(self, loop: EventLoop, url: str, token: str, ack_alerts: bool = True, reconnect: bool = False,
+                 hello: bool = False) -> None:
         import socketio
 
         self.loop = loop
         self.url = url
         self.token = token
         self.events: list[tuple[float, str, Any]] = []
-        self.client = socketio.AsyncClient(reconnection=False)
+        # Reconnecting as the player does (after a short delay, for ever), or never.
+        self.client = socketio.AsyncClient(reconnection=reconnect, reconnection_delay=0.2, reconnection_delay_max=1)
         self.ack_alerts = ack_alerts
+
+        @self.client.event(namespace="/kiosk")
+        async def connect():
+            self.events.append((time.time(), "connect", None))
+            if hello:  # as the player does on every (re)connect: "here is the version I hold"
+                await self.client.emit("hello", {"version": -1}, namespace="/kiosk")
+
+        @self.client.event(namespace="/kiosk")
+        async def disconnect(reason=None):
+            self.events.append((time.time(), "disconnect", reason))
 
         @self.client.on("*", namespace="/kiosk")
         async def on_any(event, data=None):
