@@ -18,7 +18,7 @@ from kiosk_server.domain.links import DEFAULT_LINKS
 from kiosk_server.extensions import db
 from kiosk_server.models import PublicLink, QrCode, User
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import audit, publish, scope
+from kiosk_server.services import audit, publish, scope, targeting
 from kiosk_server.services.errors import NotFound, ValidationFailed
 
 CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
@@ -80,23 +80,15 @@ def _validate(url: str, caption: str) -> tuple[str, str]:
 
 
 def _republish(unit_code: str | None, reason: str) -> None:
-    targets = {"units": [unit_code]} if unit_code else None
-    kiosks = publish.kiosks_for(targets) if targets else _all_kiosks()
-    event = publish.bump(kiosks, reason, publish.rooms_for(targets) if targets else _all_unit_rooms())
+    # A national link (no unit) reaches every screen.
+    if unit_code:
+        targets = {"units": [unit_code]}
+        kiosks, rooms = targeting.kiosks_for(targets), targeting.rooms_for(targets)
+    else:
+        kiosks, rooms = targeting.kiosks_everywhere(), targeting.rooms_everywhere()
+    event = publish.bump(kiosks, reason, rooms)
     db.session.commit()
     publish.announce(event)
-
-
-def _all_kiosks() -> set[int]:
-    from kiosk_server.models import Kiosk
-
-    return set(db.session.scalars(select(Kiosk.id).where(Kiosk.revoked_at.is_(None))))
-
-
-def _all_unit_rooms() -> set[str]:
-    from kiosk_server.models import Unit
-
-    return {publish.unit_room(c) for c in db.session.scalars(select(Unit.code).where(Unit.level == "province"))}
 
 
 def add_link(unit_code: str | None, url: str, caption: str, actor: User) -> PublicLink:
