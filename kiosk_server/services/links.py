@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
@@ -18,7 +17,7 @@ from kiosk_server.domain.links import DEFAULT_LINKS
 from kiosk_server.extensions import db
 from kiosk_server.models import PublicLink, QrCode, User
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import audit, publish, scope, targeting
+from kiosk_server.services import audit, public_urls, publish, scope, targeting
 from kiosk_server.services.errors import NotFound, ValidationFailed
 
 CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
@@ -46,15 +45,14 @@ def qr_url(target: str | None) -> str | None:
     """Return what a QR code for `target` encodes: a counted /q/ URL with KIOSK_PUBLIC_URL, else `target`."""
     if not target:
         return None
-    base = current_app.config.get("PUBLIC_URL")
-    if not base:
+    if not public_urls.is_configured():
         return target
     code = db.session.scalar(select(QrCode.code).where(QrCode.url == target))
     if code is None:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
         db.session.add(QrCode(code=code, url=target))
         db.session.commit()
-    return f"{base.rstrip('/')}/q/{code}"
+    return public_urls.public_url(f"/q/{code}")
 
 
 def follow(code: str) -> str:

@@ -20,7 +20,7 @@ from kiosk_server.extensions import db
 from kiosk_server.models import Category, Kiosk, Notice, NoticeRevision, Unit
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import alerts as alert_service
-from kiosk_server.services import links, scope, targeting
+from kiosk_server.services import links, public_urls, scope, targeting
 
 _CACHE_SIZE = 4096
 LUNAR_DAYS = 60
@@ -32,8 +32,7 @@ def public_url_of(notice_id: int) -> str | None:
     A server only reachable inside the commune network has no address a phone could open, so its
     screens do not advertise one.
     """
-    base = current_app.config.get("PUBLIC_URL")
-    return f"{base.rstrip('/')}/n/{notice_id}" if base else None
+    return public_urls.public_url(f"/n/{notice_id}")
 
 
 class ManifestCache:
