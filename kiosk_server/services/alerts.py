@@ -22,7 +22,7 @@ from kiosk_server.domain import roles, schedule
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Alert, Kiosk, User
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import audit, due, publish, scope
+from kiosk_server.services import audit, due, publish, scope, targeting
 from kiosk_server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from kiosk_server.services.notice_input import parse_time_point
 
@@ -122,7 +122,7 @@ def visible_to(alert: Alert, user: User) -> bool:
 
 def screens_in_area(unit_codes: list[str]) -> set[int]:
     """Return the ids of the screens an alert for `unit_codes` would reach."""
-    return publish.kiosks_for({"units": unit_codes})
+    return targeting.kiosks_for({"units": unit_codes})
 
 
 # --- checks -------------------------------------------------------------------------------------
@@ -286,7 +286,7 @@ def _audit_unit(alert: Alert) -> str | None:
 
 
 def _rooms(alert: Alert) -> set[str]:
-    return {publish.unit_room(code) for code in alert.unit_codes}
+    return targeting.rooms_for({"units": alert.unit_codes})
 
 
 def _go_out(alert: Alert) -> None:

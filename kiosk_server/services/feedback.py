@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from werkzeug.datastructures import FileStorage
@@ -27,7 +27,7 @@ from kiosk_server.domain import roles
 from kiosk_server.extensions import db
 from kiosk_server.models import Category, Feedback, Notice, User
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import audit, notices, scope
+from kiosk_server.services import audit, notices, public_urls, scope
 from kiosk_server.services import media as media_service
 from kiosk_server.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kiosk_server.services.media_probe import IMAGE_FORMATS, Limits, Probed, probe_image, sniff_mime
@@ -146,14 +146,17 @@ def waiting_count(actor: User, now: datetime | None = None) -> int:
     )
 
 
-def tracking_url(item: Feedback) -> str:
-    """Return the absolute URL of the item's public tracking page."""
-    base = current_app.config.get("PUBLIC_URL") or (request.host_url if has_request_context() else "")
-    return f"{base.rstrip('/')}/p/feedback/{item.code}"
+def tracking_url(item: Feedback, base: str | None = None) -> str:
+    """Return the URL of the item's public tracking page: under KIOSK_PUBLIC_URL, else `base` (the web's request)."""
+    path = f"/p/feedback/{item.code}"
+    return public_urls.public_url(path, base) or path
 
 
-def feedback_json(item: Feedback, now: datetime | None = None) -> dict[str, Any]:
-    """Return the API's view of an item, personal data included: callers hand it only to officers in scope."""
+def feedback_json(item: Feedback, now: datetime | None = None, base: str | None = None) -> dict[str, Any]:
+    """Return the API's view of an item, personal data included: callers hand it only to officers in scope.
+
+    `base` is the request's own address, used for the tracking URL only without KIOSK_PUBLIC_URL.
+    """
     return {
         "id": item.id,
         "code": item.code,
@@ -171,7 +174,7 @@ def feedback_json(item: Feedback, now: datetime | None = None) -> dict[str, Any]
         "answered_at": item.answered_at.isoformat() if item.answered_at else None,
         "answered_by": item.answered_by.email if item.answered_by else None,
         "notice_id": item.notice_id,
-        "tracking_url": tracking_url(item),
+        "tracking_url": tracking_url(item, base),
         "name": item.name,
         "phone": item.phone,
         "has_photo": item.photo_sha256 is not None,

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select
 
@@ -19,21 +18,11 @@ from kiosk_server.domain import roles, schedule
 from kiosk_server.extensions import db
 from kiosk_server.models import Category, Kiosk, KioskGroup, Notice, NoticeRevision, User, notice_media
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import audit, publish, scope
-from kiosk_server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
+from kiosk_server.services import audit, public_urls, publish, scope
+from kiosk_server.services.errors import Conflict, Forbidden, NotFound, StaleVersion, ValidationFailed
 from kiosk_server.services.notice_input import check_rules, read_notice
 
 EDITABLE = ("draft", "submitted", "published", "withdrawn", "expired")
-
-
-class PreconditionFailed(ServiceError):
-    status = 412
-    code = "stale_version"
-
-
-class PreconditionRequired(ServiceError):
-    status = 428
-    code = "if_match_required"
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -58,14 +47,14 @@ def revision(notice: Notice, version: int) -> NoticeRevision:
     )
 
 
-def public_url(notice: Notice) -> str:
-    """Return the absolute URL of the notice's public page (KIOSK_PUBLIC_URL, else this request's host)."""
-    base = current_app.config.get("PUBLIC_URL") or (request.host_url if request else "")
-    return f"{base.rstrip('/')}/n/{notice.id}"
+def public_url(notice: Notice, base: str | None = None) -> str:
+    """Return the URL of the notice's public page: under KIOSK_PUBLIC_URL, else `base` (the web's request)."""
+    path = f"/n/{notice.id}"
+    return public_urls.public_url(path, base) or path
 
 
-def notice_json(notice: Notice) -> dict:
-    """Return the notice as the API shows it: the head's content plus workflow facts."""
+def notice_json(notice: Notice, base: str | None = None) -> dict:
+    """Return the notice as the API shows it: the head's content plus workflow facts (`base`: see public_url)."""
     content = head(notice).content
     return {
         "id": notice.id,
@@ -84,7 +73,7 @@ def notice_json(notice: Notice) -> dict:
         "rejection_reason": notice.rejection_reason,
         "created_at": notice.created_at.isoformat(),
         "updated_at": notice.updated_at.isoformat(),
-        "public_url": public_url(notice),
+        "public_url": public_url(notice, base),
     }
 
 
@@ -234,23 +223,11 @@ def create_notice(data: Any, actor: User) -> Notice:
     return notice
 
 
-def parse_if_match(header: str | None) -> int:
-    """Return the version named by an If-Match header ("3" or "\"3\""); raise 428 when it is missing."""
-    if not header:
-        raise PreconditionRequired(
-            _l("Thiếu tiêu đề If-Match: hãy gửi phiên bản đang sửa để không ghi đè thay đổi của người khác.")
-        )
-    value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise PreconditionFailed(_l("If-Match phải là số phiên bản, ví dụ If-Match: 3."))
-    return int(value)
-
-
 def update_notice(notice: Notice, data: Any, expected_version: int, actor: User) -> Notice:
-    """Apply a partial edit to the head, as a new version; 412 if someone saved in between."""
+    """Apply a partial edit to the head, as a new version; StaleVersion if someone saved in between."""
     _require_editor(notice, actor, notice.unit_code)
     if expected_version != notice.version:
-        raise PreconditionFailed(
+        raise StaleVersion(
             _l("Thông báo đã được sửa thành phiên bản %(current)d trong lúc bạn sửa phiên bản %(yours)d; "
                "hãy tải lại để xem thay đổi.", current=notice.version, yours=expected_version),
             {"version": notice.version},

@@ -63,8 +63,10 @@ def _install_fast_paths(app: Flask) -> None:
     if proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        # Outermost, so every layer (rate limits, logs, redirects) sees the client's address.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        # Outermost, so every layer (rate limits, logs, redirects) sees the client's address. Only
+        # the headers deploy/nginx.conf sets are trusted: it passes no X-Forwarded-Host, so one sent
+        # by a client must never choose the host written into links (see services.public_urls).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def accepts_upload(view):

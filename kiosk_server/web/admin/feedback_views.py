@@ -30,6 +30,7 @@ from kiosk_server.web.admin.access import apply_field_errors, permission_require
 from kiosk_server.web.admin.choices import unit_choices
 from kiosk_server.web.admin.forms import ConfirmForm
 from kiosk_server.web.admin.notice_forms import grouped
+from kiosk_server.web.errors import status_for
 
 PAGE_SIZE = 25
 STATUS_CSS = {"new": "warn", "in_progress": "info", "answered": "ok", "closed": "off"}
@@ -139,7 +140,7 @@ def feedback_reply(feedback_id: int):
         db.session.rollback()
         apply_field_errors(form, error)
         flash(str(error.message), "error")
-        return _render_detail(_visible(feedback_id), form, error.status)
+        return _render_detail(_visible(feedback_id), form, status_for(error))
     if item.notice_id and form.publish.data:
         flash(_("Đã lưu câu trả lời và gửi duyệt thông báo số %(id)d để đăng lên bảng tin.", id=item.notice_id),
               "success")

@@ -14,9 +14,9 @@ from kiosk_server.domain import durations, sanitise
 from kiosk_server.extensions import db
 from kiosk_server.models import Notice, Unit
 from kiosk_server.services import notices
-from kiosk_server.services.errors import ServiceError
+from kiosk_server.services.errors import ServiceError, StaleVersion
 from kiosk_server.services.notice_input import MAX_TRANSLATIONS
-from kiosk_server.services.notices import STATUS_LABELS, PreconditionFailed
+from kiosk_server.services.notices import STATUS_LABELS
 from kiosk_server.web.admin import notice_forms as nf
 from kiosk_server.web.admin.access import permission_required
 from kiosk_server.web.admin.notice_views import visible
@@ -65,7 +65,7 @@ def _save(form: nf.NoticeForm, notice: Notice | None):
             notices.update_notice(notice, body, expected, current_user)
             flash(_("Đã lưu “%(title)s” thành phiên bản %(version)d.", title=notice.title, version=notice.version),
                   "success")
-    except PreconditionFailed as error:
+    except StaleVersion as error:
         db.session.rollback()
         flash(_("%(reason)s Nội dung bạn vừa nhập vẫn còn nguyên bên dưới: hãy xem phiên bản hiện tại, "
                 "rồi bấm Lưu lần nữa nếu vẫn muốn thay bằng nội dung của bạn.", reason=str(error.message)), "error")

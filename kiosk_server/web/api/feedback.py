@@ -7,7 +7,7 @@ read an item is an officer whose scope holds its unit, which is the rule for per
 
 from __future__ import annotations
 
-from flask import send_file
+from flask import request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
@@ -99,7 +99,7 @@ class FeedbackCollection(MethodView):
             oldest_first=args["order"] == "oldest",
         )
         query = query.offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"])
-        return [feedback_service.feedback_json(item) for item in db.session.scalars(query)]
+        return [feedback_service.feedback_json(item, base=request.url_root) for item in db.session.scalars(query)]
 
 
 @blp.route("/<int:feedback_id>")
@@ -108,7 +108,7 @@ class FeedbackById(MethodView):
     @blp.response(200, FeedbackSchema)
     def get(self, feedback_id):
         """One item with its answer and personal data."""
-        return feedback_service.feedback_json(_visible(feedback_id))
+        return feedback_service.feedback_json(_visible(feedback_id), base=request.url_root)
 
 
 @blp.route("/<int:feedback_id>/reply")
@@ -120,7 +120,7 @@ class Reply(MethodView):
     def post(self, data, feedback_id):
         """Answer the item (status answered); with `publish`, the new notice's id comes back as `notice_id`."""
         item = feedback_service.reply(_visible(feedback_id), data["message"], data["publish"], current_api_user())
-        return feedback_service.feedback_json(item)
+        return feedback_service.feedback_json(item, base=request.url_root)
 
 
 @blp.route("/<int:feedback_id>/status")
@@ -132,7 +132,7 @@ class Status(MethodView):
     def post(self, data, feedback_id):
         """Triage, close or reopen the item."""
         item = feedback_service.change_status(_visible(feedback_id), data["status"], current_api_user())
-        return feedback_service.feedback_json(item)
+        return feedback_service.feedback_json(item, base=request.url_root)
 
 
 @blp.route("/<int:feedback_id>/erase-personal-data")
@@ -142,7 +142,7 @@ class ErasePersonalData(MethodView):
     def post(self, feedback_id):
         """Erase the name, phone and photo sent with the item (on the citizen's request); question and answer stay."""
         item = feedback_service.erase_personal_data(_visible(feedback_id), current_api_user())
-        return feedback_service.feedback_json(item)
+        return feedback_service.feedback_json(item, base=request.url_root)
 
 
 @blp.route("/<int:feedback_id>/photo")

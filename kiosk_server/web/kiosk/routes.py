@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from kiosk_server.extensions import csrf, db, limiter
-from kiosk_server.models.base import utcnow
-from kiosk_server.services import kiosks, manifest
+from kiosk_server.extensions import csrf, limiter
+from kiosk_server.services import kiosks, manifest, presence, targeting
 from kiosk_server.web.api.auth import Unauthorized, bearer_token
 from kiosk_server.web.kiosk import pairing_views, player_views
 
@@ -35,7 +34,7 @@ def current_kiosk():
 def get_manifest():
     """The kiosk's manifest as JSON; `ETag` is its version, so an unchanged one costs a 304."""
     kiosk = current_kiosk()
-    etag = manifest.etag_for(kiosk)
+    etag = targeting.etag_for(kiosk)
     if request.if_none_match.contains(etag.strip('"')):
         response = Response(status=304)
     else:
@@ -43,13 +42,5 @@ def get_manifest():
         response = Response(body, mimetype="application/json")
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = "no-cache"
-    _seen(kiosk)
+    presence.manifest_fetched(kiosk)
     return response
-
-
-def _seen(kiosk) -> None:
-    # Written at most every 30 s per kiosk so a busy manifest endpoint stays a read.
-    now = utcnow()
-    if kiosk.last_seen is None or (now - kiosk.last_seen).total_seconds() > 30:
-        kiosk.last_seen = now
-        db.session.commit()
