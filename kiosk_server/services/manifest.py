@@ -63,7 +63,7 @@ def _cache() -> ManifestCache:
 
 
 def _item(notice: Notice, content: dict, media: dict[int, list[dict]], unit_names: dict[str, str],
-          category_names: dict[str, str]) -> dict:
+          category_names: dict[str, str], qr_url_of=links.qr_url) -> dict:
     playables = [p for media_id in content["media_ids"] for p in media.get(media_id, [])]
     rules = schedule.rules_from_json(content["rules"])
     duration = content["duration_s"] or durations.default_duration_s(
@@ -88,11 +88,20 @@ def _item(notice: Notice, content: dict, media: dict[int, list[dict]], unit_name
         "translations": content["translations"],
         "media": playables,
         # What each QR encodes: the target itself, or a counted /q/ link when KIOSK_PUBLIC_URL is set.
-        "qr_url": links.qr_url(content["qr_url"]),
+        "qr_url": qr_url_of(content["qr_url"]),
         "qr_target": content["qr_url"],
-        "public_url": links.qr_url(public_url_of(notice.id)),
+        "public_url": qr_url_of(public_url_of(notice.id)),
         "unit": {"code": notice.unit_code, "name": unit_names.get(notice.unit_code, "")},
     }
+
+
+def notice_item(notice: Notice, content: dict, media: dict[int, list[dict]], unit_names: dict[str, str],
+                category_names: dict[str, str], qr_url_of=links.qr_url) -> dict:
+    """Return the manifest item of `notice` playing revision `content` (services/preview.py builds one too).
+
+    `qr_url_of` turns a QR target into what the code encodes; the default counts scans through /q/.
+    """
+    return _item(notice, content, media, unit_names, category_names, qr_url_of)
 
 
 def _text(body_html: str) -> str:

@@ -11,6 +11,7 @@ from kiosk_server.web.kiosk import pairing_views, player_views
 
 kiosk_bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="../../../themes")
 kiosk_bp.add_url_rule("", "player", player_views.player_page)
+kiosk_bp.add_url_rule("/preview", "preview", player_views.preview_page)
 kiosk_bp.add_url_rule("/player/<path:filename>", "player_file", player_views.player_file)
 kiosk_bp.add_url_rule("/sw.js", "service_worker", player_views.service_worker)
 kiosk_bp.add_url_rule("/theme/<name>/<path:filename>", "theme_file", player_views.theme_file)
