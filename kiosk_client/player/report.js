@@ -1,11 +1,12 @@
 // What the screen tells the server about itself: a heartbeat every half minute, the record of what
 // played (queued in localStorage, sent in batches, dropped only once acknowledged) and the
-// acknowledgement of each alert shown.
+// receipt of each alert shown (kept until the server confirms it stored it).
 
 const HEARTBEAT_MS = 30000;
 const PLAYED_FLUSH_MS = 60000;
 const PLAYED_BATCH = 20;
 const PLAYED_SEND_MAX = 200;
+const ACK_TIMEOUT_MS = 15000; // the server answers once the receipt's batch is written
 
 export class Report {
   /**
@@ -35,9 +36,13 @@ export class Report {
     });
   }
 
-  /** Returns whether the acknowledgement of alert `id` went out (else it is sent again on reconnect). */
-  ack(id) {
-    return this.socket()?.emit('alert_ack', { id }) ?? false;
+  /**
+   * Sends the receipt of alert `id`; resolves to whether the server confirmed it is stored. A receipt
+   * the server never confirmed (no connection, a process that died before writing it) is sent again.
+   */
+  async ack(id) {
+    const answer = await this.socket()?.call('alert_ack', { id }, ACK_TIMEOUT_MS);
+    return answer?.ok === true;
   }
 
   /** Queues one play record; a full batch is sent at once. */
