@@ -89,26 +89,24 @@ def _check_references(fields: dict, actor: User) -> None:
         errors["category"] = _l("Chuyên mục “%(code)s” không có trong danh sách.", code=fields["category"])
 
     targets = fields["targets"]
+    found: dict[str, list] = {"units": [], "groups": [], "kiosks": []}
     for code in targets["units"]:
         if db.session.get(type(unit), code) is None:
             errors["targets"] = _l("Không có đơn vị mã “%(code)s”.", code=code)
-        elif not scope.in_scope(actor, code):
-            raise Forbidden(_l("Nơi hiển thị %(code)s nằm ngoài phạm vi của bạn.", code=code),
-                            {"targets": _l("Ngoài phạm vi của bạn.")}, code="out_of_scope")
+        else:
+            found["units"].append(code)
     for ref in targets["groups"]:
         group = _find_group(ref, unit.code)
         if group is None:
             errors["targets"] = _l("Không có nhóm màn hình “%(ref)s”.", ref=ref)
-        elif not scope.in_scope(actor, group.unit_code):
-            raise Forbidden(_l("Nhóm màn hình này nằm ngoài phạm vi của bạn."),
-                            {"targets": _l("Ngoài phạm vi của bạn.")}, code="out_of_scope")
+        else:
+            found["groups"].append(group.id)
     for kiosk_id in targets["kiosks"]:
-        kiosk = db.session.get(Kiosk, kiosk_id)
-        if kiosk is None:
+        if db.session.get(Kiosk, kiosk_id) is None:
             errors["targets"] = _l("Không có màn hình số %(id)s.", id=kiosk_id)
-        elif not scope.in_scope(actor, kiosk.unit_code):
-            raise Forbidden(_l("Màn hình này nằm ngoài phạm vi của bạn."),
-                            {"targets": _l("Ngoài phạm vi của bạn.")}, code="out_of_scope")
+        else:
+            found["kiosks"].append(kiosk_id)
+    scope.require_targets_in_scope(actor, found)
     if fields["media_ids"]:
         from kiosk_server.services import media as media_service
     for media_id in fields["media_ids"]:
@@ -283,6 +281,8 @@ def approve(notice: Notice, actor: User) -> Notice:
         raise Forbidden(_l("Chỉ cán bộ duyệt tin mới được duyệt thông báo."))
     before = _transition(notice, actor, ("submitted",), "approve")
     rev = head(notice)
+    # Approving publishes to the new targets and takes the old version off the old ones: both are touched.
+    scope.require_targets_in_scope(actor, rev.content["targets"], _published_targets(notice))
     if actor.id in (notice.author_id, rev.created_by_id):
         raise Forbidden(
             _l("Người duyệt phải là người khác với người soạn hoặc người sửa thông báo."), code="self_approval"
@@ -328,6 +328,7 @@ def withdraw(notice: Notice, actor: User) -> Notice:
         raise Conflict(_l("Thông báo này không đang hiển thị nên không cần gỡ."), code="invalid_transition")
     before = _transition(notice, actor, EDITABLE, "withdraw")
     old_targets = _published_targets(notice)
+    scope.require_targets_in_scope(actor, old_targets)
     notice.status = "withdrawn"
     notice.published_version = None
     _set_media(notice.id, "published", [])

@@ -118,6 +118,7 @@ def _render_detail(item: Feedback, form: ReplyForm, status: int = 200):
         status_labels=feedback_service.STATUS_LABELS, status_css=STATUS_CSS, notice_status_labels=NOTICE_STATUS_LABELS,
         category=feedback_service.category_name(item.category), actions=_status_actions(item),
         can_handle=roles.can(current_user.role, "edit_content"), max_answer=rules.MAX_ANSWER,
+        personal=feedback_service.may_see_personal_data(current_user, item),
     ), status
 
 
@@ -178,6 +179,8 @@ def feedback_erase(feedback_id: int):
 @permission_required("read")
 def feedback_photo(feedback_id: int):
     item = _visible(feedback_id)
+    if not feedback_service.may_see_personal_data(current_user, item):
+        abort(403)
     try:
         path = feedback_service.photo_file(item)
     except NotFound:
