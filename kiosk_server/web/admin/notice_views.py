@@ -74,7 +74,7 @@ def notice_list():
         "admin/notices.html", notices=rows, total=total, page=page, pages=pages, args=args,
         date_error=date_error, status_labels=STATUS_LABELS,
         unit_groups=nf.grouped(unit_choices(current_user), lambda c: c.optgroup),
-        categories=categories.active_categories(), category_names=_category_names(),
+        category_options=[(c.code, c.name) for c in categories.active_categories()], category_names=_category_names(),
         priority_labels=nf.PRIORITY_LABELS,
     )
 
