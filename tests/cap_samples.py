@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from lxml import etree
+from signxml import XMLSigner
 
 VN = timezone(timedelta(hours=7))
 
@@ -58,3 +65,23 @@ KHMER_INFO = """<info>
     <headline>ការព្រមានទឹកជំនន់</headline>
     <area><areaDesc>Minh Xuan</areaDesc></area>
   </info>"""
+
+
+def make_signer(name: str):
+    """Return (private key PEM, self-signed certificate PEM) for a CAP signer called `name`."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=30)).sign(key, hashes.SHA256()))
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    return key_pem, cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def sign(text: str, key_pem: bytes, cert_pem: str) -> bytes:
+    """Return the CAP message `text` with an enveloped XML signature."""
+    root = etree.fromstring(text.encode())
+    signed = XMLSigner().sign(root, key=key_pem, cert=cert_pem)
+    return etree.tostring(signed)

@@ -3,6 +3,8 @@
 //
 // Levels and colours follow Quyết định 18/2021/QĐ-TTg (1 light blue, 2 light yellow, 3 orange,
 // 4 red, 5 purple); the level is always written out too, so colour never carries it alone.
+// The server's kiosk_server/domain/hazards.py is their home and sends them with each alert; LEVELS is
+// the offline fallback, kept equal to it by tests/vectors/levels.json (see alerts.test.js).
 
 export const LEVELS = Object.freeze({
   1: { colour: '#8fd3f4', ink: '#0b2540', disaster: 'Rủi ro thiên tai nhỏ', other: 'Mức nguy hiểm thấp' },
@@ -22,14 +24,14 @@ export function levelOf(alert) {
 }
 
 /**
- * Returns the level written out: "Cấp độ 4 — Rủi ro thiên tai rất lớn". The server's name for a
+ * Returns the level written out: "Cấp độ 4 – Rủi ro thiên tai rất lớn". The server's name for a
  * disaster level is used when it sent one; fire, epidemics and security get words of their own.
  */
 export function levelLabel(alert) {
   const level = levelOf(alert);
-  if (NOT_DISASTERS.has(alert?.hazard)) return `Cấp độ ${level} — ${LEVELS[level].other}`;
+  if (NOT_DISASTERS.has(alert?.hazard)) return `Cấp độ ${level} – ${LEVELS[level].other}`;
   if (typeof alert?.level_name === 'string' && alert.level_name.trim()) return alert.level_name.trim();
-  return `Cấp độ ${level} — ${LEVELS[level].disaster}`;
+  return `Cấp độ ${level} – ${LEVELS[level].disaster}`;
 }
 
 const HEX = /^#[0-9a-f]{6}$/i;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 import {
@@ -9,16 +10,24 @@ const NOW = Date.parse('2026-11-23T10:00:00+07:00');
 const alert = (id, level, expires = '2026-11-23T18:00:00+07:00', extra = {}) => ({ id, level, expires_at: expires, hazard: 'storm', headline: id, ...extra });
 
 test('levels are written out, so colour never carries them alone', () => {
-  assert.equal(levelLabel(alert('a', 4)), 'Cấp độ 4 — Rủi ro thiên tai rất lớn');
-  assert.equal(levelLabel(alert('a', 5)), 'Cấp độ 5 — Thảm họa thiên tai');
-  assert.equal(levelLabel(alert('a', 1)), 'Cấp độ 1 — Rủi ro thiên tai nhỏ');
-  assert.equal(levelLabel({ level: 2, hazard: 'fire' }), 'Cấp độ 2 — Mức nguy hiểm trung bình');
+  assert.equal(levelLabel(alert('a', 4)), 'Cấp độ 4 – Rủi ro thiên tai rất lớn');
+  assert.equal(levelLabel(alert('a', 5)), 'Cấp độ 5 – Thảm họa thiên tai');
+  assert.equal(levelLabel(alert('a', 1)), 'Cấp độ 1 – Rủi ro thiên tai nhỏ');
+  assert.equal(levelLabel({ level: 2, hazard: 'fire' }), 'Cấp độ 2 – Mức nguy hiểm trung bình');
   assert.equal(alertKind({ hazard: 'flood' }), 'CẢNH BÁO THIÊN TAI');
   assert.equal(alertKind({ hazard: 'epidemic' }), 'THÔNG BÁO KHẨN CẤP');
 });
 
-test('the colours follow Quyết định 18/2021: light blue, light yellow, orange, red, purple', () => {
-  assert.deepEqual([1, 2, 3, 4, 5].map((l) => LEVELS[l].colour), ['#8fd3f4', '#fff176', '#f57c00', '#c62828', '#6a1b9a']);
+// The server's levels (kiosk_server/domain/hazards.py), written out by
+// `python -m kiosk_server.domain.hazards > tests/vectors/levels.json`; pytest checks the file is fresh.
+const SERVER_LEVELS = JSON.parse(readFileSync(new URL('../../tests/vectors/levels.json', import.meta.url), 'utf8')).levels;
+
+test('the fallback levels are the server\'s: same colours, same text colour, same words', () => {
+  assert.deepEqual(SERVER_LEVELS.map((l) => l.level), [1, 2, 3, 4, 5]);
+  for (const { level, name, color, text_color: ink } of SERVER_LEVELS) {
+    assert.deepEqual({ colour: LEVELS[level].colour, ink: LEVELS[level].ink }, { colour: color, ink }, `level ${level}`);
+    assert.equal(levelLabel({ level, hazard: 'flood' }), name, 'without the server, a level is written as the server writes it');
+  }
 });
 
 test('an alert leaves on time by the screen\'s clock, and a cancelled one at once', () => {
@@ -40,7 +49,7 @@ test('the server\'s level name and colours are used; fire and epidemics are not 
   assert.equal(levelLabel({ level: 4, hazard: 'flood', level_name: 'Cấp độ 4 – Rủi ro thiên tai rất lớn' }),
     'Cấp độ 4 – Rủi ro thiên tai rất lớn');
   assert.equal(levelLabel({ level: 4, hazard: 'fire', level_name: 'Cấp độ 4 – Rủi ro thiên tai rất lớn' }),
-    'Cấp độ 4 — Mức nguy hiểm rất cao');
+    'Cấp độ 4 – Mức nguy hiểm rất cao');
   assert.deepEqual(levelColours({ level: 4, color: '#b71c1c', text_color: '#ffffff' }), { colour: '#b71c1c', ink: '#ffffff' });
   assert.deepEqual(levelColours({ level: 1, color: 'red; background: url(x)' }), { colour: '#8fd3f4', ink: '#0b2540' });
 });

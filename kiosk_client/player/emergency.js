@@ -13,7 +13,8 @@ export class AlertBoard {
   constructor({ store, now, ack, onChange = () => {} }) {
     this.store = store;
     this.now = now;
-    this.ack = ack; // (id) => boolean: sent?
+    this.ack = ack; // (id) => Promise<boolean>: did the server confirm it stored the receipt?
+    this.acking = new Set(); // receipts awaiting the server's answer (not stored: a reload sends again)
     this.onChange = onChange;
     this.alerts = prune(store.getJSON(KEYS.alerts, {}), now());
     this.unitName = '';
@@ -54,16 +55,25 @@ export class AlertBoard {
     this.render();
   }
 
-  /** Acknowledges alerts shown while the connection was down. */
+  /** Sends the receipts of alerts shown but not yet confirmed (while offline, or lost with a server). */
   flushAcks() {
-    let changed = false;
     for (const alert of Object.values(this.alerts)) {
-      if (alert.shown && !alert.acked && this.ack(alert.id)) {
-        alert.acked = true;
-        changed = true;
-      }
+      if (alert.shown && !alert.acked) this.sendAck(alert.id);
     }
-    if (changed) this.save();
+  }
+
+  /** Sends one receipt unless one is under way; marks it acked only once the server stored it. */
+  sendAck(id) {
+    if (this.acking.has(id)) return;
+    this.acking.add(id);
+    Promise.resolve(this.ack(id)).then((stored) => {
+      this.acking.delete(id);
+      const alert = this.alerts[id];
+      if (stored && alert && !alert.acked) {
+        alert.acked = true;
+        this.save();
+      }
+    }, () => this.acking.delete(id));
   }
 
   /** Shows the alert whose turn it is (called every second), or removes the overlay. */
@@ -92,10 +102,7 @@ export class AlertBoard {
         }
         this.save();
       }
-      if (!stored.acked && this.ack(alert.id)) {
-        stored.acked = true;
-        this.save();
-      }
+      if (!stored.acked) this.sendAck(alert.id);
     }
     if (wasActive !== this.active) this.onChange(this.active);
   }

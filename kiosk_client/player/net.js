@@ -140,6 +140,14 @@ export class KioskSocket {
     });
   }
 
+  /** Sends an event and resolves to the server's answer (undefined when not connected or on timeout). */
+  call(name, data, timeoutMs = 15000) {
+    if (!this.connected) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      this.socket.timeout(timeoutMs).emit(name, data, (error, answer) => resolve(error ? undefined : answer));
+    });
+  }
+
   close() {
     this.closed = true;
     this.socket?.disconnect();

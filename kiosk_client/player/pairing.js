@@ -85,3 +85,15 @@ export class Pairing {
     }
   }
 }
+
+/** Returns the token of a `/kiosk#token=kt_…` link (then removes it from the address), or null. */
+export function tokenFromFragment() {
+  const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (!match) return null;
+  history.replaceState(null, '', location.pathname + location.search);
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return null;
+  }
+}

@@ -4,7 +4,7 @@
 
 import { paginate, fitCount } from './paging.js';
 import { h } from './dom.js';
-import { CATEGORY_NAMES, LANGUAGE_NAMES } from './render.js';
+import { CATEGORY_NAMES, LANGUAGE_NAMES } from './labels.js';
 
 const FADE_MS = 450;
 const VIDEO_START_TIMEOUT_MS = 8000;

@@ -103,3 +103,16 @@ export class MemoryStorage {
     this.map.delete(key);
   }
 }
+
+/** Returns localStorage when the browser lets the page write to it, else a MemoryStorage. */
+export function usableStorage() {
+  try {
+    const probe = '__kiosk_probe__';
+    localStorage.setItem(probe, '1');
+    localStorage.removeItem(probe);
+    return localStorage;
+  } catch {
+    console.warn('kiosk: localStorage unavailable, nothing survives a reload');
+    return new MemoryStorage();
+  }
+}

@@ -23,8 +23,9 @@ const MANIFEST_TIMEOUT_MS = 15000;
 // The player's own modules: cached at install, before any page asks (the first page load is not
 // yet controlled by this worker, so its requests never pass through it).
 const PLAYER_FILES = [
-  'main.js', 'schedule.js', 'render.js', 'stage.js', 'player.js', 'playlist.js', 'paging.js', 'net.js',
-  'store.js', 'clock.js', 'backoff.js', 'alerts.js', 'emergency.js', 'pairing.js', 'dom.js', 'range.js',
+  'main.js', 'display.js', 'sync.js', 'report.js', 'offline.js', 'watchdog.js', 'theme.js', 'labels.js',
+  'schedule.js', 'render.js', 'stage.js', 'player.js', 'playlist.js', 'paging.js', 'net.js', 'store.js',
+  'clock.js', 'backoff.js', 'alerts.js', 'emergency.js', 'pairing.js', 'dom.js', 'range.js', 'preview.js',
 ].map((name) => `/kiosk/player/${name}`);
 
 self.addEventListener('install', (event) => {

@@ -124,22 +124,32 @@ def parse(data: bytes, trusted_certs: list[str] | None = None) -> CapAlert:
         raise CapError(f"Không đúng lược đồ CAP 1.2 (dòng {error.line}): {error.message}")
     signed = False
     if trusted_certs:
-        _verify_signature(root, trusted_certs)
+        root = _verify_signature(root, trusted_certs)
         signed = True
     return _read(root, signed)
 
 
-def _verify_signature(root, trusted_certs: list[str]) -> None:
+def _verify_signature(root, trusted_certs: list[str]):
+    """Return the signed <alert>, the only part of a signed message that is read afterwards.
+
+    The document around a signature is not covered by it: a valid signature over some other element
+    (an enveloping signature's <Object>, say) can be pasted into a forged <alert> (XML signature
+    wrapping). So the fields come from what the verifier says it verified, and that must be the
+    whole CAP <alert>.
+    """
     from signxml import InvalidInput, InvalidSignature, XMLVerifier
 
     if root.find(".//{http://www.w3.org/2000/09/xmldsig#}Signature") is None:
         raise CapError("Bản tin CAP phải được ký bởi một nguồn tin cậy đã cấu hình.", "signature")
     for cert in trusted_certs:
         try:
-            XMLVerifier().verify(root, x509_cert=cert)
-            return
+            verified = XMLVerifier().verify(root, x509_cert=cert)
         except (InvalidSignature, InvalidInput, ValueError):
             continue
+        signed = verified.signed_xml
+        if signed is None or signed.tag != f"{{{NS}}}alert" or not _schema().validate(signed):
+            raise CapError("Chữ ký không bao trọn bản tin <alert>; phần không được ký không được dùng.", "signature")
+        return signed
     raise CapError("Chữ ký của bản tin CAP không hợp lệ hoặc không thuộc nguồn tin cậy.", "signature")
 
 

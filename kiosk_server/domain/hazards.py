@@ -1,6 +1,15 @@
-"""Hazards and disaster risk levels (Quyết định 18/2021/QĐ-TTg), as officers and screens name them."""
+"""Hazards and disaster risk levels (Quyết định 18/2021/QĐ-TTg), as officers and screens name them.
+
+LEVELS is the one home of the level colours: the officer and public pages get them as CSS from
+`level_stylesheet()` (served at /levels.css), and the player's fallback copy is checked against
+`tests/vectors/levels.json`. After changing LEVELS, regenerate that file:
+
+    .venv/bin/python -m kiosk_server.domain.hazards > tests/vectors/levels.json
+"""
 
 from __future__ import annotations
+
+import json
 
 # Code -> Vietnamese name. The contract's codes; deployments may add more (config EXTRA_HAZARDS).
 HAZARDS: dict[str, str] = {
@@ -51,6 +60,23 @@ def level_info(level: int) -> dict:
     name, color, text = LEVELS[level]
     return {"level": level, "name": name, "color": color, "text_color": text}
 
+
+def level_vectors() -> dict:
+    """Return {"levels": [level_info, ...]} for 1..5: the content of tests/vectors/levels.json."""
+    return {"levels": [level_info(level) for level in sorted(LEVELS)]}
+
+
+def level_vectors_json() -> str:
+    """Return the text of tests/vectors/levels.json, exactly as the regenerate command writes it."""
+    return json.dumps(level_vectors(), ensure_ascii=False, indent=1) + "\n"
+
+
+def level_stylesheet() -> str:
+    """Return CSS giving each `.level-N` its colours as the custom properties --level-bg and --level-fg."""
+    rules = [f".level-{level} {{ --level-bg: {color}; --level-fg: {text}; }}"
+             for level, (_name, color, text) in sorted(LEVELS.items())]
+    return "/* Risk-level colours, generated from kiosk_server/domain/hazards.py (LEVELS). */\n" + "\n".join(rules) + "\n"
+
 # CAP <category> of each hazard (the schema's fixed list).
 CAP_CATEGORY = {
     "storm": "Met", "heavy_rain": "Met", "flood": "Met", "flash_flood": "Met", "landslide": "Geo",
@@ -58,3 +84,9 @@ CAP_CATEGORY = {
     "lightning": "Met", "hail": "Met", "cold": "Met", "earthquake": "Geo", "tsunami": "Geo",
     "forest_fire": "Fire", "fire": "Fire", "epidemic": "Health", "security": "Security", "other": "Other",
 }
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.buffer.write(level_vectors_json().encode("utf-8"))

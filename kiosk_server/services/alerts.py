@@ -22,7 +22,7 @@ from kiosk_server.domain import roles, schedule
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Alert, Kiosk, User
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import audit, due, publish, scope
+from kiosk_server.services import audit, due, publish, scope, targeting
 from kiosk_server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from kiosk_server.services.notice_input import parse_time_point
 
@@ -122,7 +122,7 @@ def visible_to(alert: Alert, user: User) -> bool:
 
 def screens_in_area(unit_codes: list[str]) -> set[int]:
     """Return the ids of the screens an alert for `unit_codes` would reach."""
-    return publish.kiosks_for({"units": unit_codes})
+    return targeting.kiosks_for({"units": unit_codes})
 
 
 # --- checks -------------------------------------------------------------------------------------
@@ -130,6 +130,53 @@ def screens_in_area(unit_codes: list[str]) -> set[int]:
 def _require_raiser(actor: User | None) -> None:
     if isinstance(actor, User) and not roles.can(actor.role, "raise_alert"):
         raise Forbidden(_l("Chỉ cán bộ duyệt tin trở lên mới được phát cảnh báo khẩn cấp."))
+
+
+def end_refusal(actor: User | str | None, alert: Alert, status: str | None = None) -> ServiceError | None:
+    """Return why `actor` may not replace or cancel `alert`, or None when they may.
+
+    Ending an alert needs what raising it needed, over the old alert's whole area: the role, scope
+    over every unit it covers and, for a CAP Update or Cancel, the same `status` (a Test or Exercise
+    message never ends an Actual alert, nor the reverse). The direct cancel, the officer UI and CAP
+    all ask here.
+    """
+    if isinstance(actor, User):
+        if not roles.can(actor.role, "raise_alert"):
+            return Forbidden(_l("Chỉ cán bộ duyệt tin trở lên mới được hủy hoặc thay cảnh báo khẩn cấp."))
+        outside = [code for code in alert.unit_codes if not scope.in_scope(actor, code)]
+        if outside:
+            return Forbidden(
+                _l("Cảnh báo số %(id)s phủ cả đơn vị %(code)s, ngoài phạm vi của bạn; chỉ người có quyền trên "
+                   "toàn vùng cảnh báo mới được hủy hoặc thay nó.", id=alert.id, code=outside[0]),
+                {"id": _l("Ngoài phạm vi của bạn.")}, code="out_of_scope")
+    if status is not None and status != alert.status:
+        return ValidationFailed(
+            _l("Bản tin trạng thái “%(status)s” không được hủy hoặc thay cảnh báo số %(id)s (trạng thái “%(old)s”).",
+               status=status, id=alert.id, old=alert.status),
+            {"status": _l("Phải cùng trạng thái với cảnh báo được tham chiếu.")}, code="status_mismatch")
+    return None
+
+
+def may_end(actor: User | str | None, alert: Alert) -> bool:
+    """Return True when `actor` may take `alert` off the screens (see `end_refusal`)."""
+    return end_refusal(actor, alert) is None
+
+
+def require_may_end(actor: User | str | None, alert: Alert, status: str | None = None) -> None:
+    """Raise the refusal of `end_refusal`, after auditing it in a commit of its own.
+
+    Whatever the caller had in the session is rolled back first, so the refusal leaves nothing behind
+    but its audit row.
+    """
+    refusal = end_refusal(actor, alert, status)
+    if refusal is None:
+        return
+    alert_id, unit_code = alert.id, _audit_unit(alert)
+    db.session.rollback()
+    audit.record(actor, "alert.end_refused", "alert", alert_id, unit_code=unit_code,
+                 after={"reason": refusal.code, "status": status, "message": str(refusal.message)})
+    db.session.commit()
+    raise refusal
 
 
 def _check_units(unit_codes: Any, actor: User | None, errors: dict, field: str = "unit_codes") -> list[str]:
@@ -267,10 +314,7 @@ def raise_alert(data: Any, actor: User | str | None, source: str = "api") -> Ale
 
 def cancel(alert: Alert, actor: User | str | None, reason: str = "alert.cancel") -> Alert:
     """Take the alert off every screen at once."""
-    if isinstance(actor, User):
-        _require_raiser(actor)
-        for code in alert.unit_codes:
-            scope.require_scope(actor, code, field="id")
+    require_may_end(actor, alert)
     if alert.cancelled_at is not None:
         raise Conflict(_l("Cảnh báo này đã được hủy trước đó."), code="already_cancelled")
     alert.cancelled_at = utcnow()
@@ -286,7 +330,7 @@ def _audit_unit(alert: Alert) -> str | None:
 
 
 def _rooms(alert: Alert) -> set[str]:
-    return {publish.unit_room(code) for code in alert.unit_codes}
+    return targeting.rooms_for({"units": alert.unit_codes})
 
 
 def _go_out(alert: Alert) -> None:
@@ -343,6 +387,8 @@ def from_cap(data: bytes, actor: User | str | None) -> tuple[Alert, str]:
                                   status=message.status), {"status": _l("Không nhận trạng thái này.")}, code="invalid_cap")
     if message.msg_type in ("Update", "Cancel"):
         earlier = _referenced(message)
+        for alert in earlier:  # every one first, so a refusal leaves all of them as they were
+            require_may_end(actor, alert, message.status)
         if message.msg_type == "Cancel":
             for alert in earlier:
                 if alert.cancelled_at is None:

@@ -6,9 +6,8 @@ from typing import Any
 
 
 class ServiceError(Exception):
-    """A refusal with a reason; the web layer turns it into a 4xx with the contract's shape."""
+    """A refusal with a reason; the web layer (web/errors.py) chooses its 4xx and the contract's shape."""
 
-    status = 400
     code = "bad_request"
 
     def __init__(self, message: Any, fields: dict[str, Any] | None = None, *, code: str | None = None):
@@ -20,20 +19,28 @@ class ServiceError(Exception):
 
 
 class ValidationFailed(ServiceError):
-    status = 422
     code = "validation_error"
 
 
 class NotFound(ServiceError):
-    status = 404
     code = "not_found"
 
 
 class Forbidden(ServiceError):
-    status = 403
     code = "forbidden"
 
 
 class Conflict(ServiceError):
-    status = 409
     code = "conflict"
+
+
+class StaleVersion(ServiceError):
+    """The caller edited a version that is no longer the latest (or named no version at all)."""
+
+    code = "stale_version"
+
+
+class VersionRequired(ServiceError):
+    """The caller did not say which version it edited, so a save could overwrite someone else's."""
+
+    code = "if_match_required"

@@ -11,13 +11,14 @@ MEDIA_DIR is served to anyone at /media/<sha256>, and by nginx in production.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from werkzeug.datastructures import FileStorage
@@ -27,7 +28,7 @@ from kiosk_server.domain import roles
 from kiosk_server.extensions import db
 from kiosk_server.models import Category, Feedback, Notice, User
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import audit, notices, scope
+from kiosk_server.services import audit, notices, public_urls, scope
 from kiosk_server.services import media as media_service
 from kiosk_server.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kiosk_server.services.media_probe import IMAGE_FORMATS, Limits, Probed, probe_image, sniff_mime
@@ -44,6 +45,8 @@ STATUS_LABELS = {
     "closed": _l("Đã đóng"),
 }
 OTHER_LABEL = _l("Khác")
+PERSONAL_DATA_HIDDEN = _l("Chỉ cán bộ xử lý phản ánh mới xem được thông tin người gửi.")
+ERASED = "[đã xóa]"  # what stands in the question and answer where the sender's name or phone was
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -146,14 +149,29 @@ def waiting_count(actor: User, now: datetime | None = None) -> int:
     )
 
 
-def tracking_url(item: Feedback) -> str:
-    """Return the absolute URL of the item's public tracking page."""
-    base = current_app.config.get("PUBLIC_URL") or (request.host_url if has_request_context() else "")
-    return f"{base.rstrip('/')}/p/feedback/{item.code}"
+def tracking_url(item: Feedback, base: str | None = None) -> str:
+    """Return the URL of the item's public tracking page: under KIOSK_PUBLIC_URL, else `base` (the web's request)."""
+    path = f"/p/feedback/{item.code}"
+    return public_urls.public_url(path, base) or path
 
 
-def feedback_json(item: Feedback, now: datetime | None = None) -> dict[str, Any]:
-    """Return the API's view of an item, personal data included: callers hand it only to officers in scope."""
+def may_see_personal_data(actor: User, item: Feedback) -> bool:
+    """Return True when the officer answers feedback (editor and above) and the item's unit is in their scope."""
+    return roles.can(actor.role, "edit_content") and scope.in_scope(actor, item.unit_code)
+
+
+def require_personal_data_access(actor: User, item: Feedback) -> None:
+    """Raise Forbidden unless `may_see_personal_data`: viewers read feedback, never who sent it."""
+    if not may_see_personal_data(actor, item):
+        raise Forbidden(PERSONAL_DATA_HIDDEN, code="personal_data")
+
+
+def feedback_json(item: Feedback, now: datetime | None = None, base: str | None = None, *,
+                  personal: bool = False) -> dict[str, Any]:
+    """Return the API's view of an item; name, phone and photo only with `personal` (see `may_see_personal_data`).
+
+    `base` is the request's own address, used for the tracking URL only without KIOSK_PUBLIC_URL.
+    """
     return {
         "id": item.id,
         "code": item.code,
@@ -171,11 +189,12 @@ def feedback_json(item: Feedback, now: datetime | None = None) -> dict[str, Any]
         "answered_at": item.answered_at.isoformat() if item.answered_at else None,
         "answered_by": item.answered_by.email if item.answered_by else None,
         "notice_id": item.notice_id,
-        "tracking_url": tracking_url(item),
-        "name": item.name,
-        "phone": item.phone,
+        "tracking_url": tracking_url(item, base),
+        "name": item.name if personal else None,
+        "phone": item.phone if personal else None,
         "has_photo": item.photo_sha256 is not None,
-        "photo_url": f"/api/v1/feedback/{item.id}/photo" if item.photo_sha256 else None,
+        "photo_url": f"/api/v1/feedback/{item.id}/photo" if item.photo_sha256 and personal else None,
+        "personal_data_hidden": not personal,
         "personal_data_erased_at": item.personal_data_erased_at.isoformat() if item.personal_data_erased_at else None,
     }
 
@@ -409,13 +428,21 @@ def reply(item: Feedback, message: Any, publish: bool, actor: User) -> Feedback:
             code="already_published",
         )
     notice = None
+    if publish and _mentions_sender(item, item.text + "\n" + answer):
+        raise ValidationFailed(
+            _l("Câu hỏi hoặc câu trả lời có họ tên hoặc số điện thoại của người gửi; hãy bỏ đi trước khi đăng lên "
+               "bảng tin."),
+            {"publish": _l("Có dữ liệu cá nhân của người gửi.")},
+            code="personal_data",
+        )
     if publish:
         fields = notice_fields(item, answer)
         # create_notice and submit commit on their own, so they run before this item changes:
         # a refusal there leaves the item as it was.
         notice = notices.create_notice(fields, actor)
         notices.submit(notice, actor)
-    before = {"status": item.status, "answer": item.answer, "notice_id": item.notice_id}
+    # Lengths, not the words: an answer may quote the sender, and the log can never be erased.
+    before = {"status": item.status, "answer_chars": len(item.answer or ""), "notice_id": item.notice_id}
     item.answer = answer
     item.answered_at = utcnow()
     item.answered_by_id = actor.id
@@ -423,7 +450,7 @@ def reply(item: Feedback, message: Any, publish: bool, actor: User) -> Feedback:
     if notice is not None:
         item.notice_id = notice.id
     audit.record(actor, "feedback.reply", "feedback", item.id, unit_code=item.unit_code, before=before,
-                 after={"status": "answered", "answer": answer, "notice_id": item.notice_id,
+                 after={"status": "answered", "answer_chars": len(answer), "notice_id": item.notice_id,
                         "published": notice is not None})
     db.session.commit()
     return item
@@ -459,6 +486,29 @@ def change_status(item: Feedback, status: Any, actor: User) -> Feedback:
     return item
 
 
+def _sender_patterns(item: Feedback) -> list[re.Pattern]:
+    """Return patterns for the ways the sender's name and phone may be quoted in a question or an answer
+    (the name in any letter case; the phone as 0…, +84… or 84…, spaced, dotted or dashed)."""
+    patterns = [re.compile(re.escape(item.name), re.IGNORECASE)] if item.name else []
+    if item.phone:
+        digits = re.sub(r"\D", "", item.phone)
+        local = digits[1:] if digits.startswith("0") else digits.removeprefix("84")
+        gap = r"[\s.\-]*"
+        patterns.append(re.compile(r"(?:\+?84|0)?" + gap + gap.join(local)))
+    return patterns
+
+
+def _mentions_sender(item: Feedback, text: str) -> bool:
+    return any(p.search(text) for p in _sender_patterns(item))
+
+
+def _redact_sender(item: Feedback, text: str) -> str:
+    """Return `text` with the sender's name and phone replaced by ERASED."""
+    for pattern in _sender_patterns(item):
+        text = pattern.sub(ERASED, text)
+    return text
+
+
 def erase_personal_data(item: Feedback, actor: User) -> Feedback:
     """Erase the name, phone and photo sent with the item (the stored photo too, unless another item
     holds the same bytes); the question and the answer stay. Erasing twice changes nothing more."""
@@ -467,6 +517,8 @@ def erase_personal_data(item: Feedback, actor: User) -> Feedback:
     if not any(held.values()) and item.personal_data_erased_at is not None:
         return item
     sha256 = item.photo_sha256
+    item.text = _redact_sender(item, item.text)
+    item.answer = _redact_sender(item, item.answer) if item.answer else item.answer
     item.name = item.phone = None
     item.photo_sha256 = item.photo_mime = None
     item.photo_width = item.photo_height = None

@@ -179,7 +179,7 @@ def update_kiosk(
 ) -> Kiosk:
     """Rename, re-theme, move or regroup a screen; its manifest is rebuilt and the screen reloads."""
     from kiosk_server import themes
-    from kiosk_server.services import publish
+    from kiosk_server.services import publish, targeting
 
     scope.require_scope(actor, kiosk.unit_code)
     before = kiosk_dict(kiosk) | {"theme": kiosk.theme}
@@ -196,7 +196,7 @@ def update_kiosk(
         kiosk.unit_code = unit_code
     if groups is not None or unit_code is not None:
         kiosk.groups = resolve_groups(kiosk.unit_code, groups if groups is not None else [g.name for g in kiosk.groups])
-    event = publish.bump({kiosk.id}, "kiosk.update", {publish.kiosk_room(kiosk.id)})
+    event = publish.bump({kiosk.id}, "kiosk.update", {targeting.kiosk_room(kiosk.id)})
     audit.record(actor, "kiosk.update", "kiosk", kiosk.id, unit_code=kiosk.unit_code, before=before,
                  after=kiosk_dict(kiosk) | {"theme": kiosk.theme})
     db.session.commit()

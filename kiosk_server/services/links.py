@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
@@ -18,7 +17,7 @@ from kiosk_server.domain.links import DEFAULT_LINKS
 from kiosk_server.extensions import db
 from kiosk_server.models import PublicLink, QrCode, User
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import audit, publish, scope
+from kiosk_server.services import audit, public_urls, publish, scope, targeting
 from kiosk_server.services.errors import NotFound, ValidationFailed
 from kiosk_server.services.idempotent import insert_ignoring_duplicates
 
@@ -47,8 +46,7 @@ def qr_url(target: str | None) -> str | None:
     """Return what a QR code for `target` encodes: a counted /q/ URL with KIOSK_PUBLIC_URL, else `target`."""
     if not target:
         return None
-    base = current_app.config.get("PUBLIC_URL")
-    if not base:
+    if not public_urls.is_configured():
         return target
     code = db.session.scalar(select(QrCode.code).where(QrCode.url == target))
     while code is None:
@@ -58,7 +56,7 @@ def qr_url(target: str | None) -> str | None:
         insert_ignoring_duplicates(QrCode, [{"code": fresh, "url": target, "scans": 0, "created_at": utcnow()}])
         db.session.commit()
         code = db.session.scalar(select(QrCode.code).where(QrCode.url == target))
-    return f"{base.rstrip('/')}/q/{code}"
+    return public_urls.public_url(f"/q/{code}")
 
 
 def follow(code: str) -> str:
@@ -84,23 +82,15 @@ def _validate(url: str, caption: str) -> tuple[str, str]:
 
 
 def _republish(unit_code: str | None, reason: str) -> None:
-    targets = {"units": [unit_code]} if unit_code else None
-    kiosks = publish.kiosks_for(targets) if targets else _all_kiosks()
-    event = publish.bump(kiosks, reason, publish.rooms_for(targets) if targets else _all_unit_rooms())
+    # A national link (no unit) reaches every screen.
+    if unit_code:
+        targets = {"units": [unit_code]}
+        kiosks, rooms = targeting.kiosks_for(targets), targeting.rooms_for(targets)
+    else:
+        kiosks, rooms = targeting.kiosks_everywhere(), targeting.rooms_everywhere()
+    event = publish.bump(kiosks, reason, rooms)
     db.session.commit()
     publish.announce(event)
-
-
-def _all_kiosks() -> set[int]:
-    from kiosk_server.models import Kiosk
-
-    return set(db.session.scalars(select(Kiosk.id).where(Kiosk.revoked_at.is_(None))))
-
-
-def _all_unit_rooms() -> set[str]:
-    from kiosk_server.models import Unit
-
-    return {publish.unit_room(c) for c in db.session.scalars(select(Unit.code).where(Unit.level == "province"))}
 
 
 def add_link(unit_code: str | None, url: str, caption: str, actor: User) -> PublicLink:

@@ -13,14 +13,14 @@ from datetime import datetime
 from threading import Lock
 
 from flask import current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 
 from kiosk_server.domain import durations, lunar, schedule
 from kiosk_server.extensions import db
-from kiosk_server.models import Category, Kiosk, Notice, NoticeRevision, NoticeTarget, Unit
+from kiosk_server.models import Category, Kiosk, Notice, NoticeRevision, Unit
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import alerts as alert_service
-from kiosk_server.services import links, scope
+from kiosk_server.services import links, public_urls, scope, targeting
 
 _CACHE_SIZE = 4096
 LUNAR_DAYS = 60
@@ -32,8 +32,7 @@ def public_url_of(notice_id: int) -> str | None:
     A server only reachable inside the commune network has no address a phone could open, so its
     screens do not advertise one.
     """
-    base = current_app.config.get("PUBLIC_URL")
-    return f"{base.rstrip('/')}/n/{notice_id}" if base else None
+    return public_urls.public_url(f"/n/{notice_id}")
 
 
 class ManifestCache:
@@ -63,22 +62,8 @@ def _cache() -> ManifestCache:
     return current_app.extensions.setdefault("manifest_cache", ManifestCache())
 
 
-def etag_for(kiosk: Kiosk) -> str:
-    """Return the ETag of the kiosk's current manifest (changes whenever its version does)."""
-    return f'"m{kiosk.id}-{kiosk.manifest_version}"'
-
-
-def _notice_ids_for(kiosk: Kiosk, chain: list[str]) -> list[int]:
-    group_ids = [str(g.id) for g in kiosk.groups]
-    matches = [and_(NoticeTarget.kind == "unit", NoticeTarget.ref.in_(chain)),
-               and_(NoticeTarget.kind == "kiosk", NoticeTarget.ref == str(kiosk.id))]
-    if group_ids:
-        matches.append(and_(NoticeTarget.kind == "group", NoticeTarget.ref.in_(group_ids)))
-    return list(db.session.scalars(select(NoticeTarget.notice_id).where(or_(*matches)).distinct()))
-
-
 def _item(notice: Notice, content: dict, media: dict[int, list[dict]], unit_names: dict[str, str],
-          category_names: dict[str, str]) -> dict:
+          category_names: dict[str, str], qr_url_of=links.qr_url) -> dict:
     playables = [p for media_id in content["media_ids"] for p in media.get(media_id, [])]
     rules = schedule.rules_from_json(content["rules"])
     duration = content["duration_s"] or durations.default_duration_s(
@@ -103,11 +88,20 @@ def _item(notice: Notice, content: dict, media: dict[int, list[dict]], unit_name
         "translations": content["translations"],
         "media": playables,
         # What each QR encodes: the target itself, or a counted /q/ link when KIOSK_PUBLIC_URL is set.
-        "qr_url": links.qr_url(content["qr_url"]),
+        "qr_url": qr_url_of(content["qr_url"]),
         "qr_target": content["qr_url"],
-        "public_url": links.qr_url(public_url_of(notice.id)),
+        "public_url": qr_url_of(public_url_of(notice.id)),
         "unit": {"code": notice.unit_code, "name": unit_names.get(notice.unit_code, "")},
     }
+
+
+def notice_item(notice: Notice, content: dict, media: dict[int, list[dict]], unit_names: dict[str, str],
+                category_names: dict[str, str], qr_url_of=links.qr_url) -> dict:
+    """Return the manifest item of `notice` playing revision `content` (services/preview.py builds one too).
+
+    `qr_url_of` turns a QR target into what the code encodes; the default counts scans through /q/.
+    """
+    return _item(notice, content, media, unit_names, category_names, qr_url_of)
 
 
 def _text(body_html: str) -> str:
@@ -120,7 +114,7 @@ def build_manifest(kiosk: Kiosk, now: datetime | None = None) -> dict:
     """Return the manifest of `kiosk`: its identity, theme, and the items it may play."""
     now = now or utcnow()
     chain = scope.ancestor_codes(kiosk.unit_code)
-    notice_ids = _notice_ids_for(kiosk, chain)
+    notice_ids = targeting.notice_ids_for(kiosk, chain)
     rows = db.session.execute(
         select(Notice, NoticeRevision)
         .join(NoticeRevision, and_(NoticeRevision.notice_id == Notice.id,
@@ -170,6 +164,6 @@ def manifest_bytes(kiosk: Kiosk) -> tuple[str, bytes]:
     if hit is not None:
         return hit
     body = json.dumps(build_manifest(kiosk), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    entry = (etag_for(kiosk), body)
+    entry = (targeting.etag_for(kiosk), body)
     cache.put(key, entry)
     return entry

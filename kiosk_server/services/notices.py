@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select
 
@@ -19,21 +18,11 @@ from kiosk_server.domain import roles, schedule
 from kiosk_server.extensions import db
 from kiosk_server.models import Category, Kiosk, KioskGroup, Notice, NoticeRevision, User, notice_media
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import audit, publish, scope
-from kiosk_server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
+from kiosk_server.services import audit, public_urls, publish, scope
+from kiosk_server.services.errors import Conflict, Forbidden, NotFound, StaleVersion, ValidationFailed
 from kiosk_server.services.notice_input import check_rules, read_notice
 
 EDITABLE = ("draft", "submitted", "published", "withdrawn", "expired")
-
-
-class PreconditionFailed(ServiceError):
-    status = 412
-    code = "stale_version"
-
-
-class PreconditionRequired(ServiceError):
-    status = 428
-    code = "if_match_required"
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -58,14 +47,14 @@ def revision(notice: Notice, version: int) -> NoticeRevision:
     )
 
 
-def public_url(notice: Notice) -> str:
-    """Return the absolute URL of the notice's public page (KIOSK_PUBLIC_URL, else this request's host)."""
-    base = current_app.config.get("PUBLIC_URL") or (request.host_url if request else "")
-    return f"{base.rstrip('/')}/n/{notice.id}"
+def public_url(notice: Notice, base: str | None = None) -> str:
+    """Return the URL of the notice's public page: under KIOSK_PUBLIC_URL, else `base` (the web's request)."""
+    path = f"/n/{notice.id}"
+    return public_urls.public_url(path, base) or path
 
 
-def notice_json(notice: Notice) -> dict:
-    """Return the notice as the API shows it: the head's content plus workflow facts."""
+def notice_json(notice: Notice, base: str | None = None) -> dict:
+    """Return the notice as the API shows it: the head's content plus workflow facts (`base`: see public_url)."""
     content = head(notice).content
     return {
         "id": notice.id,
@@ -84,7 +73,7 @@ def notice_json(notice: Notice) -> dict:
         "rejection_reason": notice.rejection_reason,
         "created_at": notice.created_at.isoformat(),
         "updated_at": notice.updated_at.isoformat(),
-        "public_url": public_url(notice),
+        "public_url": public_url(notice, base),
     }
 
 
@@ -100,26 +89,24 @@ def _check_references(fields: dict, actor: User) -> None:
         errors["category"] = _l("Chuyên mục “%(code)s” không có trong danh sách.", code=fields["category"])
 
     targets = fields["targets"]
+    found: dict[str, list] = {"units": [], "groups": [], "kiosks": []}
     for code in targets["units"]:
         if db.session.get(type(unit), code) is None:
             errors["targets"] = _l("Không có đơn vị mã “%(code)s”.", code=code)
-        elif not scope.in_scope(actor, code):
-            raise Forbidden(_l("Nơi hiển thị %(code)s nằm ngoài phạm vi của bạn.", code=code),
-                            {"targets": _l("Ngoài phạm vi của bạn.")}, code="out_of_scope")
+        else:
+            found["units"].append(code)
     for ref in targets["groups"]:
         group = _find_group(ref, unit.code)
         if group is None:
             errors["targets"] = _l("Không có nhóm màn hình “%(ref)s”.", ref=ref)
-        elif not scope.in_scope(actor, group.unit_code):
-            raise Forbidden(_l("Nhóm màn hình này nằm ngoài phạm vi của bạn."),
-                            {"targets": _l("Ngoài phạm vi của bạn.")}, code="out_of_scope")
+        else:
+            found["groups"].append(group.id)
     for kiosk_id in targets["kiosks"]:
-        kiosk = db.session.get(Kiosk, kiosk_id)
-        if kiosk is None:
+        if db.session.get(Kiosk, kiosk_id) is None:
             errors["targets"] = _l("Không có màn hình số %(id)s.", id=kiosk_id)
-        elif not scope.in_scope(actor, kiosk.unit_code):
-            raise Forbidden(_l("Màn hình này nằm ngoài phạm vi của bạn."),
-                            {"targets": _l("Ngoài phạm vi của bạn.")}, code="out_of_scope")
+        else:
+            found["kiosks"].append(kiosk_id)
+    scope.require_targets_in_scope(actor, found)
     if fields["media_ids"]:
         from kiosk_server.services import media as media_service
     for media_id in fields["media_ids"]:
@@ -234,23 +221,11 @@ def create_notice(data: Any, actor: User) -> Notice:
     return notice
 
 
-def parse_if_match(header: str | None) -> int:
-    """Return the version named by an If-Match header ("3" or "\"3\""); raise 428 when it is missing."""
-    if not header:
-        raise PreconditionRequired(
-            _l("Thiếu tiêu đề If-Match: hãy gửi phiên bản đang sửa để không ghi đè thay đổi của người khác.")
-        )
-    value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise PreconditionFailed(_l("If-Match phải là số phiên bản, ví dụ If-Match: 3."))
-    return int(value)
-
-
 def update_notice(notice: Notice, data: Any, expected_version: int, actor: User) -> Notice:
-    """Apply a partial edit to the head, as a new version; 412 if someone saved in between."""
+    """Apply a partial edit to the head, as a new version; StaleVersion if someone saved in between."""
     _require_editor(notice, actor, notice.unit_code)
     if expected_version != notice.version:
-        raise PreconditionFailed(
+        raise StaleVersion(
             _l("Thông báo đã được sửa thành phiên bản %(current)d trong lúc bạn sửa phiên bản %(yours)d; "
                "hãy tải lại để xem thay đổi.", current=notice.version, yours=expected_version),
             {"version": notice.version},
@@ -306,6 +281,8 @@ def approve(notice: Notice, actor: User) -> Notice:
         raise Forbidden(_l("Chỉ cán bộ duyệt tin mới được duyệt thông báo."))
     before = _transition(notice, actor, ("submitted",), "approve")
     rev = head(notice)
+    # Approving publishes to the new targets and takes the old version off the old ones: both are touched.
+    scope.require_targets_in_scope(actor, rev.content["targets"], _published_targets(notice))
     if actor.id in (notice.author_id, rev.created_by_id):
         raise Forbidden(
             _l("Người duyệt phải là người khác với người soạn hoặc người sửa thông báo."), code="self_approval"
@@ -351,6 +328,7 @@ def withdraw(notice: Notice, actor: User) -> Notice:
         raise Conflict(_l("Thông báo này không đang hiển thị nên không cần gỡ."), code="invalid_transition")
     before = _transition(notice, actor, EDITABLE, "withdraw")
     old_targets = _published_targets(notice)
+    scope.require_targets_in_scope(actor, old_targets)
     notice.status = "withdrawn"
     notice.published_version = None
     _set_media(notice.id, "published", [])

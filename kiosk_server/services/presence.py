@@ -6,10 +6,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from kiosk_server.domain import targeting
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk, PlayRecord
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import scope
+from kiosk_server.services.kiosks import kiosk_dict
 
 ADMIN_NAMESPACE = "/admin"
 # Heartbeats come every 30 s; a screen unheard of for three of them is offline even if its server
@@ -31,20 +33,22 @@ def is_online(kiosk: Kiosk, now: datetime | None = None) -> bool:
 def status_json(kiosk: Kiosk) -> dict:
     """Return what an officer sees of a screen, as the API and the live dashboard give it."""
     return {
-        "id": kiosk.id,
-        "name": kiosk.name,
-        "unit_code": kiosk.unit_code,
-        "groups": sorted(g.name for g in kiosk.groups),
+        **kiosk_dict(kiosk),
         "theme": kiosk.theme,
         "online": is_online(kiosk),
-        "revoked": kiosk.revoked,
-        "last_seen": kiosk.last_seen.isoformat() if kiosk.last_seen else None,
-        "manifest_version": kiosk.manifest_version,
         "reported_version": kiosk.reported_version,
         "behind": kiosk.reported_version is not None and kiosk.reported_version < kiosk.manifest_version,
         "current_item": kiosk.current_item,
         "uptime_s": kiosk.uptime_s,
     }
+
+
+def manifest_fetched(kiosk: Kiosk) -> None:
+    """Note that the kiosk fetched its manifest; written at most every SEEN_EVERY (see web.kiosk.fast_path)."""
+    now = utcnow()
+    if targeting.seen_is_due(kiosk.last_seen, now):
+        kiosk.last_seen = now
+        db.session.commit()
 
 
 def broadcast(kiosk: Kiosk) -> None:

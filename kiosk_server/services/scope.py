@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from kiosk_server.extensions import db
-from kiosk_server.models import Unit, User
+from kiosk_server.models import Kiosk, KioskGroup, Unit, User
 from kiosk_server.services.errors import Forbidden, NotFound
 
 
@@ -74,3 +74,38 @@ def require_scope(user: User, unit_code: str | None, field: str = "unit_code") -
             {field: _l("Ngoài phạm vi của bạn.")},
             code="out_of_scope",
         )
+
+
+def target_unit_codes(targets: dict | None) -> set[str]:
+    """Return the codes of the units a targets dict reaches: its units, its groups' and its screens' units.
+
+    A group's screens all belong to the group's unit (`kiosks.resolve_groups`), so the group's unit
+    stands for them. Groups and screens that no longer exist reach nothing and add nothing.
+    """
+    if not targets:
+        return set()
+    codes = {str(code) for code in targets.get("units") or []}
+    group_ids = [ref for ref in targets.get("groups") or [] if isinstance(ref, int)]
+    if group_ids:
+        codes |= set(db.session.scalars(select(KioskGroup.unit_code).where(KioskGroup.id.in_(group_ids))))
+    kiosk_ids = [ref for ref in targets.get("kiosks") or [] if isinstance(ref, int)]
+    if kiosk_ids:
+        codes |= set(db.session.scalars(select(Kiosk.unit_code).where(Kiosk.id.in_(kiosk_ids))))
+    return codes
+
+
+def require_targets_in_scope(user: User, *targets: dict | None, field: str = "targets") -> None:
+    """Raise Forbidden naming a target's unit when any of `targets` reaches outside the officer's scope."""
+    codes: set[str] = set()
+    for each in targets:
+        codes |= target_unit_codes(each)
+    outside = sorted(code for code in codes if not in_scope(user, code))
+    if not outside:
+        return
+    unit = db.session.get(Unit, outside[0])
+    raise Forbidden(
+        _l("Nơi hiển thị “%(name)s” (mã %(code)s) nằm ngoài phạm vi quản lý của bạn.",
+           name=unit.name if unit else outside[0], code=outside[0]),
+        {field: _l("Ngoài phạm vi của bạn: %(codes)s.", codes=", ".join(outside))},
+        code="out_of_scope",
+    )

@@ -7,7 +7,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk
-from kiosk_server.services import alerts, kiosks, presence, publish, receipts, scope
+from kiosk_server.services import alerts, kiosks, presence, receipts, targeting
 
 # sid -> kiosk id, for this process's connections (a disconnect carries no auth).
 _sessions: dict[str, int] = {}
@@ -28,10 +28,7 @@ class KioskNamespace(Namespace):
         if kiosk is None:
             raise ConnectionRefusedError("unknown or revoked kiosk token")
         _sessions[request.sid] = kiosk.id
-        rooms = [publish.kiosk_room(kiosk.id)]
-        rooms += [publish.unit_room(code) for code in scope.ancestor_codes(kiosk.unit_code)]
-        rooms += [publish.group_room(g.id) for g in kiosk.groups]
-        for room in rooms:
+        for room in targeting.rooms_of(kiosk):
             join_room(room)
         presence.connected(kiosk)
 

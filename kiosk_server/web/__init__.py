@@ -5,6 +5,12 @@ from __future__ import annotations
 from flask import Flask, request
 
 
+def content_security_policy(frame_ancestors: str = "'none'") -> str:
+    """Return the policy of every HTML page; only the editor's screen preview may be framed (by 'self')."""
+    return ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+            f"style-src 'self'; script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors {frame_ancestors}")
+
+
 def register_web(app: Flask) -> None:
     """Attach every blueprint, the error handlers and the request guards to `app`."""
     from kiosk_server.web import errors, template_helpers
@@ -42,11 +48,7 @@ def register_web(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         if response.mimetype == "text/html":
-            response.headers.setdefault(
-                "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
-                "style-src 'self'; script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'",
-            )
+            response.headers.setdefault("Content-Security-Policy", content_security_policy())
         return response
 
 
@@ -63,8 +65,10 @@ def _install_fast_paths(app: Flask) -> None:
     if proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        # Outermost, so every layer (rate limits, logs, redirects) sees the client's address.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        # Outermost, so every layer (rate limits, logs, redirects) sees the client's address. Only
+        # the headers deploy/nginx.conf sets are trusted: it passes no X-Forwarded-Host, so one sent
+        # by a client must never choose the host written into links (see services.public_urls).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def accepts_upload(view):

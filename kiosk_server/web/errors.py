@@ -10,7 +10,15 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from kiosk_server.services.errors import ServiceError
+from kiosk_server.services.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    ServiceError,
+    StaleVersion,
+    ValidationFailed,
+    VersionRequired,
+)
 
 # What an officer reads for each status, when the code that refused said nothing more precise.
 _MESSAGES = {
@@ -44,6 +52,27 @@ _CODES = {
     429: "rate_limited",
     500: "internal_error",
 }
+
+# The HTTP answer to each refusal of a use case: services say what went wrong, the web says how.
+_SERVICE_STATUSES: dict[type[ServiceError], int] = {
+    ValidationFailed: 422,
+    NotFound: 404,
+    Forbidden: 403,
+    Conflict: 409,
+    StaleVersion: 412,
+    VersionRequired: 428,
+}
+
+
+def status_for(error: ServiceError) -> int:
+    """Return the HTTP status of a service error (a web-layer error may carry its own `status`)."""
+    for cls in type(error).__mro__:
+        if cls in _SERVICE_STATUSES:
+            return _SERVICE_STATUSES[cls]
+        if "status" in vars(cls):
+            return cls.status
+    return 400
+
 
 # marshmallow's and webargs' English messages, as an officer reads them.
 _FIELD_MESSAGES = {
@@ -150,8 +179,8 @@ def handle_http(error: HTTPException):
 
 def handle_service(error: ServiceError):
     if _wants_json():
-        return api_error(error.status, error.message, error.fields, error.code)
-    return _page(error.status, error.message)
+        return api_error(status_for(error), error.message, error.fields, error.code)
+    return _page(status_for(error), error.message)
 
 
 def handle_unexpected(error: Exception):

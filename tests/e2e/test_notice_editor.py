@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import SCREENSHOTS
 
@@ -31,25 +32,49 @@ def officer(browser, server):
 def test_preview_follows_the_form_and_never_runs_the_officers_html(officer, server):
     page = officer
     page.goto(f"{server.url}/admin/notices/new")
-    preview = page.locator("[data-preview]")
+    screen = page.frame_locator("[data-preview-frame] iframe")
 
     page.fill("#title", "Cảnh báo lũ quét")
     page.fill("#body", '<p>Không qua ngầm tràn <img src=x onerror="alert(1)"></p><script>alert(2)</script>')
     page.check("input[name=priority][value=emergency]")
     page.fill("#qr_url", "https://dichvucong.gov.vn")
 
-    assert preview.locator('[data-part="title"]').inner_text() == "Cảnh báo lũ quét"
-    assert preview.locator('[data-part="body"]').inner_html() == "<p>Không qua ngầm tràn </p>"
-    assert preview.locator('[data-part="alert"]').is_visible(), "an emergency shows its red band"
-    assert preview.locator('[data-part="qr"]').is_visible()
+    expect(screen.locator("[data-testid=notice-title]")).to_have_text("Cảnh báo lũ quét")
+    expect(screen.locator(".slide.is-active")).to_contain_text("Không qua ngầm tràn")
+    assert screen.locator(".slide.is-active img, .slide.is-active script").count() == 0
+    expect(screen.locator("[data-testid=qr]").first).to_have_attribute("data-url", "https://dichvucong.gov.vn")
     page.fill("#translations-0-language", "km")
     page.fill("#translations-0-title", "ការព្រមាន")
     page.click('[data-part="langs"] button[data-language="km"]')
-    assert preview.locator('[data-part="title"]').inner_text() == "ការព្រមាន"
+    expect(screen.locator("[data-testid=notice-title]")).to_have_text("ការព្រមាន")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "notice-editor.png"))
 
     page.click("button[name=action][value=save]")
     page.wait_for_url("**/admin/notices/*")
     assert page.locator("h1").inner_text() == "Cảnh báo lũ quét"
+    assert page.problems == []
+
+
+def test_preview_is_the_real_player_in_the_theme_picked(officer, server):
+    page = officer
+    page.goto(f"{server.url}/admin/notices/new")
+    frame = page.locator("[data-preview-frame]")
+    screen = page.frame_locator("[data-preview-frame] iframe")
+
+    page.fill("#title", "Lịch tiêm chủng tháng 12")
+    expect(screen.locator("[data-testid=notice-title]")).to_have_text("Lịch tiêm chủng tháng 12")
+    landscape = frame.bounding_box()
+    assert landscape["width"] / landscape["height"] == pytest.approx(16 / 9, rel=0.02)
+
+    page.select_option("[data-preview-theme]", "portrait")
+    expect(frame).to_have_attribute("data-theme", "portrait")
+    expect(screen.locator("html")).to_have_attribute("data-theme", "portrait")
+    expect(screen.locator("[data-testid=notice-title]")).to_have_text("Lịch tiêm chủng tháng 12")
+    page.fill("#title", "Lịch tiêm chủng tháng 12 (bổ sung)")
+    expect(screen.locator("[data-testid=notice-title]")).to_have_text("Lịch tiêm chủng tháng 12 (bổ sung)")
+    portrait = frame.bounding_box()
+    assert portrait["width"] / portrait["height"] == pytest.approx(9 / 16, rel=0.02)
+    assert portrait["width"] <= page.locator(".preview-panel").bounding_box()["width"]
+    page.screenshot(path=str(SCREENSHOTS / "notice-editor-portrait.png"))
     assert page.problems == []

@@ -6,7 +6,6 @@ import re
 from datetime import datetime, timedelta
 from html import unescape
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -226,12 +225,6 @@ def test_the_form_offers_the_units_in_scope_with_their_screens(app, client, auth
     commune.login("duyet@example.vn")
     page = commune.client.get("/admin/alerts/new").get_data(as_text=True)
     assert re.search(rf'value="{COMMUNE}" data-screens="1" checked', page), "a one-commune officer warns their commune"
-
-
-def test_level_colours_in_the_stylesheet_are_the_decisions(app):
-    css = (Path(app.static_folder) / "admin" / "alerts.css").read_text()
-    for level, (_name, color, text) in hazards.LEVELS.items():
-        assert f".level-{level} {{ --level-bg: {color}; --level-fg: {text}; }}" in css
 
 
 # --- receipts -----------------------------------------------------------------------------------

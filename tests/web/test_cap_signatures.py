@@ -1,35 +1,10 @@
 """With trusted signers configured, only CAP messages they signed are taken."""
 
-from datetime import UTC, datetime, timedelta
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
-from lxml import etree
-from signxml import XMLSigner
 
-from tests.cap_samples import cap_message
+from tests.cap_samples import cap_message, make_signer, sign
 from tests.conftest import bearer, make_app
-
-
-def make_signer(name: str):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.now(UTC)
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
-            .not_valid_after(now + timedelta(days=30)).sign(key, hashes.SHA256()))
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
-    return key_pem, cert.public_bytes(serialization.Encoding.PEM).decode()
-
-
-def sign(text: str, key_pem: bytes, cert_pem: str) -> bytes:
-    root = etree.fromstring(text.encode())
-    signed = XMLSigner().sign(root, key=key_pem, cert=cert_pem)
-    return etree.tostring(signed)
 
 
 @pytest.fixture

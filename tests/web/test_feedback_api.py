@@ -33,7 +33,7 @@ def _age(item: Feedback, days: float) -> None:
 def test_list_is_scoped_and_carries_personal_data(client, tokens):
     mine = make_item(COMMUNE)
     other = make_item(OTHER_COMMUNE, name="Người Cao Bằng")
-    response = client.get(f"/api/v1/feedback?unit={COMMUNE}", headers=bearer(tokens["viewer"]))
+    response = client.get(f"/api/v1/feedback?unit={COMMUNE}", headers=bearer(tokens["editor"]))
     assert response.status_code == 200
     items = response.get_json()
     assert [i["id"] for i in items] == [mine.id]
@@ -78,12 +78,13 @@ def test_one_item_outside_scope_is_404(client, tokens):
 
 def test_photo_is_served_to_officers_in_scope_only(client, tokens):
     item = make_item(COMMUNE, photo=media_factory.jpeg(200, 100, gps=True))
-    response = client.get(f"/api/v1/feedback/{item.id}/photo", headers=bearer(tokens["viewer"]), buffered=True)
+    response = client.get(f"/api/v1/feedback/{item.id}/photo", headers=bearer(tokens["editor"]), buffered=True)
     assert response.status_code == 200 and response.mimetype == "image/jpeg"
     assert response.headers["Cache-Control"] == "private, no-store"
     assert response.data.startswith(b"\xff\xd8\xff")
     assert client.get(f"/media/{item.photo_sha256}").status_code == 404
     assert_error(client.get(f"/api/v1/feedback/{item.id}/photo"), 401)
+    assert_error(client.get(f"/api/v1/feedback/{item.id}/photo", headers=bearer(tokens["viewer"])), 403, "personal_data")
 
 
 # --- answering ----------------------------------------------------------------------------------

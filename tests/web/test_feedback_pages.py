@@ -32,9 +32,15 @@ def test_commune_officer_sees_the_item_with_personal_data(client, auth, officers
     assert 'data-testid="feedback-count"' in html, "the navigation counts new items"
 
     page = client.get(f"/admin/feedback/{item.id}").get_data(as_text=True)
+    assert "Trần Văn Nam" not in page and "0912345678" not in page, "a viewer never sees who sent it"
+    assert f'src="/admin/feedback/{item.id}/photo"' not in page
+    assert "Vai trò của bạn chỉ được xem phản ánh" in page and "Lưu câu trả lời" not in page
+    assert client.get(f"/admin/feedback/{item.id}/photo").status_code == 403
+    auth.logout()
+    auth.login("bientap@example.vn")  # an editor of the commune answers it, so sees who sent it
+    page = client.get(f"/admin/feedback/{item.id}").get_data(as_text=True)
     assert "Trần Văn Nam" in page and "0912345678" in page
     assert f'src="/admin/feedback/{item.id}/photo"' in page
-    assert "Vai trò của bạn chỉ được xem phản ánh" in page and "Lưu câu trả lời" not in page
     photo = client.get(f"/admin/feedback/{item.id}/photo", buffered=True)
     assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
     assert photo.headers["Cache-Control"] == "private, no-store"

@@ -1,20 +1,20 @@
-// The notice editor's live preview: a 16:9 miniature of a kiosk screen, redrawn as the officer types,
-// and a small formatting toolbar for the body.
+// The notice editor's live preview and a small formatting toolbar for the body.
 //
-// The page works without this file (the form posts, and a "Xem trước" button renders the preview on
-// the server). CSP allows scripts from 'self' only, so nothing here is inline, and nothing the officer
-// typed is ever inserted as HTML: the body is parsed by DOMParser into an inert document and only the
-// tags and link schemes kiosk_server/domain/sanitise.py keeps are rebuilt, element by element.
+// The preview is the real player in the chosen theme (/kiosk/preview), framed beside the form and
+// scaled to fit: the form is posted (debounced) to the preview-manifest route, which reads it as a
+// save would and answers a manifest holding just this notice; the frame gets it by postMessage, same
+// origin only. The page works without this file (the form posts, and a "Xem trước" button renders a
+// plain preview on the server). CSP allows scripts from 'self' only, so nothing here is inline.
 (function () {
   "use strict";
 
   const form = document.querySelector("[data-notice-form]");
-  const screen = document.querySelector("[data-preview]");
+  const facts = document.querySelector("[data-durations]");
   const stringsNode = document.getElementById("preview-strings");
-  if (!form || !screen || !stringsNode) return;
+  if (!form || !facts || !stringsNode) return;
   const strings = stringsNode.dataset;
 
-  // --- sanitising: a mirror of domain/sanitise.py -------------------------------------------------
+  // --- sanitising: a mirror of domain/sanitise.py, to count the words the server will keep ----------
   const ALLOWED = new Set(["p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "h2", "h3", "blockquote"]);
   const DROP_WITH_CONTENT = new Set(["script", "style", "template", "iframe", "object", "noscript"]);
   const KNOWN_TAG = /<\/?(p|br|strong|b|em|i|u|ul|ol|li|a|h[1-6]|blockquote|div|span|script|style)\b/i;
@@ -41,9 +41,7 @@
           copyAllowed(node, target); // unwrap: keep the words, lose the tag
           continue;
         }
-        // A link on a kiosk is not clickable, and in the preview it must not leave the editor.
         const element = document.createElement(tag === "a" ? "span" : tag);
-        if (tag === "a") element.className = "screen-link";
         copyAllowed(node, element);
         target.appendChild(element);
       }
@@ -52,11 +50,11 @@
 
   // Chromium reports a CSP violation as soon as a parser meets an on* attribute, even in an inert
   // document where nothing can run; renaming them inside tags keeps the console clean. Safety does
-  // not rest on this: no attribute is ever copied into the preview.
+  // not rest on this: no attribute is ever copied.
   const HANDLER = /(\s)on([a-z]+\s*=)/gi;
   const quiet = (html) => html.replace(/<[a-z][^>]*>/gi, (tag) => tag.replace(HANDLER, "$1data-was-on$2"));
 
-  // Returns a <div> holding the safe preview of `raw`, built from fresh elements only.
+  // Returns a <div> holding what the sanitiser keeps of `raw`, built from fresh elements only.
   function safeBody(raw) {
     const holder = document.createElement("div");
     let text = (raw || "").trim();
@@ -73,7 +71,7 @@
   }
 
   // --- durations: a mirror of domain/durations.py ----------------------------------------------------
-  const d = screen.dataset;
+  const d = facts.dataset;
   const limits = {
     wps: Number(d.wordsPerSecond), leadIn: Number(d.leadIn), minText: Number(d.minText),
     maxText: Number(d.maxText), image: Number(d.image), pdfPage: Number(d.pdfPage), maxDuration: Number(d.maxDuration),
@@ -105,11 +103,6 @@
   const part = (name) => document.querySelector(`[data-part="${name}"]`);
   let language = ""; // "" is the original; otherwise a translation's language code
 
-  function selectedText(select) {
-    if (!select || select.selectedIndex < 0) return "";
-    return select.options[select.selectedIndex].text.replace(/\s*\([^)]*\)\s*$/, "");
-  }
-
   function translations() {
     return Array.from(form.querySelectorAll("[data-translation-row]")).map((row) => {
       const [lang, title, body] = row.querySelectorAll("input, textarea");
@@ -119,11 +112,6 @@
 
   function chosenMedia() {
     return Array.from(form.querySelectorAll('input[name="media_ids"]:checked'));
-  }
-
-  function priority() {
-    const checked = form.querySelector('input[name="priority"]:checked');
-    return checked ? checked.value : "normal";
   }
 
   // --- drawing --------------------------------------------------------------------------------------
@@ -157,40 +145,8 @@
   }
 
   function render() {
-    const list = translations();
-    renderLanguages(list);
-    const shown = list.find((t) => t.language === language);
-    const title = (shown ? shown.title : field("title").value).trim();
-    const body = safeBody(shown ? shown.body : field("body").value);
-
-    const level = priority();
-    screen.classList.remove("prio-normal", "prio-priority", "prio-emergency");
-    screen.classList.add("prio-" + level);
-    part("alert").hidden = level !== "emergency";
-    part("flag").hidden = level !== "priority";
-    part("unit").textContent = selectedText(field("unit_code")) || strings.unitPlaceholder;
-    part("category").textContent = selectedText(field("category"));
-    part("title").textContent = title || strings.titlePlaceholder;
-    part("title").lang = language || "vi";
-    part("body").replaceChildren(...Array.from(body.childNodes));
-    part("body").lang = language || "vi";
-
-    const qr = field("qr_url").value.trim();
-    part("qr").hidden = !/^https?:\/\/[^\s/?#]+/i.test(qr);
-
+    renderLanguages(translations());
     const media = chosenMedia();
-    const thumb = media.map((m) => m.dataset.thumb).find((src) => src && src.startsWith("/"));
-    const mediaBox = part("media");
-    mediaBox.replaceChildren();
-    if (thumb) {
-      const img = document.createElement("img");
-      img.src = thumb;
-      img.alt = "";
-      mediaBox.appendChild(img);
-    }
-    mediaBox.hidden = !thumb;
-    part("main").classList.toggle("with-media", Boolean(thumb));
-
     // Reading time and the default slot count the original text, as the server does.
     const original = field("title").value + " " + plainText(safeBody(field("body").value).innerHTML);
     const playables = media.flatMap((m) => { try { return JSON.parse(m.dataset.playables || "[]"); } catch (e) { return []; } });
@@ -200,14 +156,96 @@
     const typed = field("duration_s").value.trim();
     part("duration").textContent = typed ? fill(strings.seconds, typed) : fill(strings.auto, seconds(automatic));
     field("duration_s").placeholder = fill(strings.auto, seconds(automatic));
+    live.changed();
   }
 
-  function tick() {
-    // Viet Nam keeps UTC+07:00 all year, so the clock needs no time zone data.
-    const now = new Date(Date.now() + 7 * 3600 * 1000);
-    const two = (n) => String(n).padStart(2, "0");
-    part("clock").textContent = `${two(now.getUTCHours())}:${two(now.getUTCMinutes())} · ` +
-      `${two(now.getUTCDate())}/${two(now.getUTCMonth() + 1)}/${now.getUTCFullYear()}`;
+  // --- the live preview: the real player in a frame --------------------------------------------------
+  const READY = "kiosk-preview:ready";
+  const MANIFEST = "kiosk-preview:manifest";
+  const DEBOUNCE_MS = 300;
+
+  function livePreview() {
+    const box = document.querySelector("[data-preview-live]");
+    const frameBox = box && box.querySelector("[data-preview-frame]");
+    const iframe = frameBox && frameBox.querySelector("iframe");
+    const picker = box && box.querySelector("[data-preview-theme]");
+    if (!iframe || !picker || !window.fetch || !window.FormData) return { changed() {} };
+    let ready = false;
+    let manifest = null; // the last one the server answered, as JSON text
+    let sent = null; // the one the frame shows
+    let asked = 0;
+    let timer = null;
+
+    function send() {
+      if (!ready || !manifest || manifest === sent || !iframe.contentWindow) return;
+      sent = manifest;
+      iframe.contentWindow.postMessage({ type: MANIFEST, manifest: JSON.parse(manifest) }, location.origin);
+    }
+
+    async function fetchManifest() {
+      const mine = ++asked;
+      const data = new FormData(form);
+      data.delete("action");
+      data.set("preview_theme", picker.value);
+      data.set("preview_language", language);
+      try {
+        const response = await fetch(box.dataset.manifestUrl, {
+          method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" },
+        });
+        if (!response.ok || mine !== asked) return;
+        const text = JSON.stringify(await response.json());
+        if (mine !== asked) return;
+        manifest = text;
+        send();
+      } catch (error) {
+        // A lost request leaves the last preview up; the next change asks again.
+      }
+    }
+
+    // The frame is drawn at the theme's real size and scaled down to the column (and to most of the
+    // window's height, for a portrait screen), keeping its aspect ratio.
+    function fit() {
+      const option = picker.selectedOptions[0];
+      const width = Number(option && option.dataset.width) || 1920;
+      const height = Number(option && option.dataset.height) || 1080;
+      const room = box.clientWidth;
+      const scale = Math.min(room / width, (window.innerHeight * 0.7) / height);
+      iframe.width = String(width);
+      iframe.height = String(height);
+      frameBox.style.width = `${Math.floor(width * scale)}px`;
+      frameBox.style.height = `${Math.floor(height * scale)}px`;
+      iframe.style.transform = `scale(${scale})`;
+    }
+
+    function load() {
+      ready = false;
+      sent = null;
+      frameBox.dataset.theme = picker.value;
+      iframe.src = `${box.dataset.frameUrl}?theme=${encodeURIComponent(picker.value)}`;
+      fit();
+    }
+
+    window.addEventListener("message", (event) => {
+      if (event.origin !== location.origin || event.source !== iframe.contentWindow) return;
+      if (event.data && event.data.type === READY) {
+        ready = true;
+        sent = null;
+        send();
+      }
+    });
+    picker.addEventListener("change", load);
+    window.addEventListener("resize", fit);
+    box.hidden = false;
+    document.querySelector("[data-preview-static]").hidden = true;
+    document.querySelector("[data-preview-static-hint]").hidden = true;
+    document.querySelector("[data-preview-live-hint]").hidden = false;
+    load();
+    return {
+      changed() {
+        clearTimeout(timer);
+        timer = setTimeout(fetchManifest, DEBOUNCE_MS);
+      },
+    };
   }
 
   // --- the toolbar ------------------------------------------------------------------------------
@@ -278,9 +316,8 @@
   const nojs = form.querySelector("[data-nojs-preview]");
   if (nojs) nojs.hidden = true;
   buildToolbar();
+  const live = livePreview();
   form.addEventListener("input", render);
   form.addEventListener("change", render);
   render();
-  tick();
-  window.setInterval(tick, 1000);
 })();

@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from kiosk_server.domain import cap as cap_rules
-from kiosk_server.domain import hazards, roles, schedule
+from kiosk_server.domain import hazards, schedule
 from kiosk_server.extensions import db
 from kiosk_server.models import Alert, AlertAck, Kiosk, Unit, User
 from kiosk_server.models.base import utcnow
@@ -50,8 +50,7 @@ def concerns(user: User) -> Callable[[Alert], bool]:
 
 def may_cancel(user: User, alert: Alert) -> bool:
     """Return True when the officer may take this alert off the screens (role, scope, still on)."""
-    return (roles.can(user.role, "raise_alert") and alerts.is_active(alert)
-            and all(scope.in_scope(user, code) for code in alert.unit_codes))
+    return alerts.is_active(alert) and alerts.may_end(user, alert)
 
 
 def _visible(alert_id: int) -> Alert:

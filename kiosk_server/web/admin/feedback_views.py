@@ -30,6 +30,7 @@ from kiosk_server.web.admin.access import apply_field_errors, permission_require
 from kiosk_server.web.admin.choices import unit_choices
 from kiosk_server.web.admin.forms import ConfirmForm
 from kiosk_server.web.admin.notice_forms import grouped
+from kiosk_server.web.errors import status_for
 
 PAGE_SIZE = 25
 STATUS_CSS = {"new": "warn", "in_progress": "info", "answered": "ok", "closed": "off"}
@@ -117,6 +118,7 @@ def _render_detail(item: Feedback, form: ReplyForm, status: int = 200):
         status_labels=feedback_service.STATUS_LABELS, status_css=STATUS_CSS, notice_status_labels=NOTICE_STATUS_LABELS,
         category=feedback_service.category_name(item.category), actions=_status_actions(item),
         can_handle=roles.can(current_user.role, "edit_content"), max_answer=rules.MAX_ANSWER,
+        personal=feedback_service.may_see_personal_data(current_user, item),
     ), status
 
 
@@ -139,7 +141,7 @@ def feedback_reply(feedback_id: int):
         db.session.rollback()
         apply_field_errors(form, error)
         flash(str(error.message), "error")
-        return _render_detail(_visible(feedback_id), form, error.status)
+        return _render_detail(_visible(feedback_id), form, status_for(error))
     if item.notice_id and form.publish.data:
         flash(_("Đã lưu câu trả lời và gửi duyệt thông báo số %(id)d để đăng lên bảng tin.", id=item.notice_id),
               "success")
@@ -177,6 +179,8 @@ def feedback_erase(feedback_id: int):
 @permission_required("read")
 def feedback_photo(feedback_id: int):
     item = _visible(feedback_id)
+    if not feedback_service.may_see_personal_data(current_user, item):
+        abort(403)
     try:
         path = feedback_service.photo_file(item)
     except NotFound:

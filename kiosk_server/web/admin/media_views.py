@@ -26,7 +26,7 @@ from kiosk_server.web import accepts_upload
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
 from kiosk_server.web.admin.choices import unit_choices
 from kiosk_server.web.admin.forms import ConfirmForm
-from kiosk_server.web.errors import api_error
+from kiosk_server.web.errors import api_error, status_for
 
 PAGE = 48
 KIND_LABELS = {"image": _l("Ảnh"), "video": _l("Video"), "pdf": _l("Tài liệu PDF")}
@@ -93,10 +93,10 @@ def media_upload():
             media = media_service.ingest_upload(form.file.data, form.unit_code.data or None, current_user)
         except ServiceError as error:
             if _wants_json():
-                return api_error(error.status, error.message, error.fields, error.code)
+                return api_error(status_for(error), error.message, error.fields, error.code)
             apply_field_errors(form, error)
             flash(str(error.message), "error")
-            return _render(form, error.status)
+            return _render(form, status_for(error))
         message = _("Đã tải lên “%(name)s”.", name=media.original_name or media.sha256[:12])
         if _wants_json():
             return jsonify({"media": media_service.media_json(media), "message": message}), 201

@@ -6,17 +6,18 @@ officer's input with the reason, and field errors appear beside their fields.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from kiosk_server import themes
 from kiosk_server.domain import durations, sanitise
 from kiosk_server.extensions import db
 from kiosk_server.models import Notice, Unit
-from kiosk_server.services import notices
-from kiosk_server.services.errors import ServiceError
+from kiosk_server.services import notices, preview
+from kiosk_server.services.errors import ServiceError, StaleVersion
 from kiosk_server.services.notice_input import MAX_TRANSLATIONS
-from kiosk_server.services.notices import STATUS_LABELS, PreconditionFailed
+from kiosk_server.services.notices import STATUS_LABELS
 from kiosk_server.web.admin import notice_forms as nf
 from kiosk_server.web.admin.access import permission_required
 from kiosk_server.web.admin.notice_views import visible
@@ -46,6 +47,29 @@ def notice_edit(notice_id: int):
     return _save(form, notice)
 
 
+@permission_required("edit_content")
+def notice_preview_manifest(notice_id: int | None = None):
+    """The manifest of the form as posted (JSON), for the player previewing it beside the editor.
+
+    The form's CSRF token guards it like any post; nothing is saved.
+    """
+    notice = visible(notice_id) if notice_id is not None else None
+    form = nf.NoticeForm()
+    nf.prepare(form, current_user)
+    if not form.validate():  # only the CSRF token is checked here
+        return jsonify(error={"code": "bad_request", "message": _("Phiên làm việc đã hết hạn; hãy tải lại trang.")}), 400
+    hours = nf.posted_rows(request.form, "hours", ("start", "end"), 12)
+    translations = nf.posted_rows(request.form, "translations", ("language", "title", "body"), MAX_TRANSLATIONS + 1)
+    body, _errors = nf.to_body(form, hours, translations)
+    theme = request.form.get("preview_theme", "")
+    manifest = preview.preview_manifest(body, current_user, notice,
+                                        theme=theme if themes.exists(theme) else themes.DEFAULT,
+                                        language=request.form.get("preview_language") or None)
+    response = jsonify(manifest)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _save(form: nf.NoticeForm, notice: Notice | None):
     nf.keep_selected(form)
     hours = nf.posted_rows(request.form, "hours", ("start", "end"), 12)
@@ -65,7 +89,7 @@ def _save(form: nf.NoticeForm, notice: Notice | None):
             notices.update_notice(notice, body, expected, current_user)
             flash(_("Đã lưu “%(title)s” thành phiên bản %(version)d.", title=notice.title, version=notice.version),
                   "success")
-    except PreconditionFailed as error:
+    except StaleVersion as error:
         db.session.rollback()
         flash(_("%(reason)s Nội dung bạn vừa nhập vẫn còn nguyên bên dưới: hãy xem phiên bản hiện tại, "
                 "rồi bấm Lưu lần nữa nếu vẫn muốn thay bằng nội dung của bạn.", reason=str(error.message)), "error")
@@ -99,15 +123,28 @@ def _editor(form: nf.NoticeForm, notice: Notice | None, hours: list[dict], trans
     media = nf.media_for_picker(form)
     return render_template(
         "admin/notice_form.html", form=form, notice=notice, hours=hours, translations=translations,
-        extra_errors=extra, conflict=conflict, preview=_preview(form, translations, media), media=media,
+        extra_errors=extra, conflict=conflict, preview=_preview(form, media), media=media,
         options=nf.options, option_groups=nf.option_groups, languages=nf.LANGUAGE_SUGGESTIONS, qr_suggestions=nf.QR_SUGGESTIONS,
         priorities=nf.PRIORITY_CHOICES, day_names=nf.DAY_NAMES, durations=durations, status_labels=STATUS_LABELS,
-        current_head=notices.head(notice) if conflict and notice else None,
+        current_head=notices.head(notice) if conflict and notice else None, preview_themes=_preview_themes(),
     )
 
 
-def _preview(form: nf.NoticeForm, translations: list[dict], media: list[dict]) -> dict:
-    """Return what the preview beside the form shows before any script runs (and without scripts)."""
+def _preview_themes() -> list[dict]:
+    """Return the installed themes for the preview's picker, each with the size its screen is drawn at."""
+    shown = []
+    for name in themes.available():
+        theme = themes.load(name)
+        wide, high = (int(x) for x in str(theme.get("aspect") or "16:9").split(":"))
+        # Drawn at a real screen's size (1920 on the long side): the player sizes type in vh.
+        scale = 1920 / max(wide, high)
+        width, height = round(wide * scale), round(high * scale)
+        shown.append({"name": name, "title": theme.get("title") or name, "width": width, "height": height})
+    return shown
+
+
+def _preview(form: nf.NoticeForm, media: list[dict]) -> dict:
+    """Return what the plain preview beside the form shows without scripts, and the durations it states."""
     body_html = sanitise.clean_body(form.body.data or "")
     title = (form.title.data or "").strip()
     text = title + " " + sanitise.plain_text(body_html)
@@ -124,6 +161,4 @@ def _preview(form: nf.NoticeForm, translations: list[dict], media: list[dict]) -
         "qr_url": qr_url if sanitise.is_safe_url(qr_url) else "",
         "reading_text": nf.seconds_text(durations.reading_time_s(text)),
         "default_text": nf.seconds_text(durations.default_duration_s(text, [p for m in chosen for p in m["playables"]])),
-        "thumb": chosen[0]["thumb"] if chosen else None,
-        "languages": [t["language"] for t in translations if t.get("language")],
     }

@@ -74,7 +74,7 @@ def notice_list():
         "admin/notices.html", notices=rows, total=total, page=page, pages=pages, args=args,
         date_error=date_error, status_labels=STATUS_LABELS,
         unit_groups=nf.grouped(unit_choices(current_user), lambda c: c.optgroup),
-        categories=categories.active_categories(), category_names=_category_names(),
+        category_options=[(c.code, c.name) for c in categories.active_categories()], category_names=_category_names(),
         priority_labels=nf.PRIORITY_LABELS,
     )
 
@@ -92,7 +92,7 @@ def notice_detail(notice_id: int):
     return render_template(
         "admin/notice.html", notice=notice, content=content, published=published, rules=rules,
         revisions=list(reversed(notice.revisions)), editors=editors, targets=_target_names(content["targets"]),
-        public_url=notices.public_url(notice), status_labels=STATUS_LABELS, priority_labels=nf.PRIORITY_LABELS,
+        public_url=notices.public_url(notice, request.url_root), status_labels=STATUS_LABELS, priority_labels=nf.PRIORITY_LABELS,
         category_names=_category_names(), day_names=nf.DAY_NAMES, own=_is_own(notice, content_editor(notice)),
         auto_duration=_auto_duration(content), allowed=_allowed_actions(notice), seconds_text=nf.seconds_text,
     )

@@ -50,6 +50,11 @@ admin_bp.add_url_rule("/admin/notices/new", "notice_new", notice_editor_views.no
 admin_bp.add_url_rule("/admin/notices/<int:notice_id>", "notice", notice_views.notice_detail)
 admin_bp.add_url_rule("/admin/notices/<int:notice_id>/edit", "notice_edit", notice_editor_views.notice_edit,
                       methods=["GET", "POST"])
+# The editor's screen preview: the form as posted, as a manifest for the player framed beside it.
+admin_bp.add_url_rule("/admin/notices/preview-manifest", "notice_preview_manifest",
+                      notice_editor_views.notice_preview_manifest, methods=["POST"])
+admin_bp.add_url_rule("/admin/notices/<int:notice_id>/preview-manifest", "notice_preview_manifest",
+                      notice_editor_views.notice_preview_manifest, methods=["POST"])
 for _action in notice_views.ACTIONS:
     admin_bp.add_url_rule(f"/admin/notices/<int:notice_id>/{_action}", f"notice_{_action}", notice_views.notice_action,
                           methods=["POST"], defaults={"action": _action})

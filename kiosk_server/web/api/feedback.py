@@ -1,13 +1,13 @@
 """/api/v1/feedback: citizens' feedback of the units in scope, its answer, status and personal data.
 
 Every call is limited to the caller's scope: an item of a unit outside it answers 404, as if it did
-not exist. Items therefore always come with their personal data (name, phone, photo): whoever can
-read an item is an officer whose scope holds its unit, which is the rule for personal data.
+not exist. Personal data (name, phone, photo) comes only to officers who answer feedback (editor and
+above); a viewer reads the item with `personal_data_hidden: true` and no name, phone or photo.
 """
 
 from __future__ import annotations
 
-from flask import send_file
+from flask import request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
@@ -21,8 +21,8 @@ from kiosk_server.web.api.auth import current_api_user, require
 blp = Blueprint(
     "api_feedback", __name__, url_prefix="/api/v1/feedback",
     description="Citizens' feedback (phản ánh, kiến nghị): triage, answer, publish, erase personal data. "
-    "Personal data (name, phone, photo) is included because only officers whose scope holds the item's "
-    "unit can read an item at all.",
+    "Personal data (name, phone, photo) is included only for officers who answer feedback (editor and above) "
+    "in whose scope the item's unit lies; viewers get `personal_data_hidden: true`.",
 )
 
 
@@ -48,6 +48,7 @@ class FeedbackSchema(Schema):
     phone = fields.String(allow_none=True, metadata={"description": "personal data, as 0xxxxxxxxx"})
     has_photo = fields.Boolean()
     photo_url = fields.String(allow_none=True, metadata={"description": "personal data; needs the bearer token"})
+    personal_data_hidden = fields.Boolean(metadata={"description": "true for viewers: name, phone, photo left out"})
     personal_data_erased_at = fields.String(allow_none=True)
 
 
@@ -87,6 +88,12 @@ def _visible(feedback_id: int) -> Feedback:
     return feedback_service.visible_feedback(current_api_user(), feedback_id)
 
 
+def _json(item: Feedback) -> dict:
+    actor = current_api_user()
+    return feedback_service.feedback_json(item, base=request.url_root,
+                                          personal=feedback_service.may_see_personal_data(actor, item))
+
+
 @blp.route("")
 class FeedbackCollection(MethodView):
     @require("read")
@@ -99,7 +106,7 @@ class FeedbackCollection(MethodView):
             oldest_first=args["order"] == "oldest",
         )
         query = query.offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"])
-        return [feedback_service.feedback_json(item) for item in db.session.scalars(query)]
+        return [_json(item) for item in db.session.scalars(query)]
 
 
 @blp.route("/<int:feedback_id>")
@@ -108,7 +115,7 @@ class FeedbackById(MethodView):
     @blp.response(200, FeedbackSchema)
     def get(self, feedback_id):
         """One item with its answer and personal data."""
-        return feedback_service.feedback_json(_visible(feedback_id))
+        return _json(_visible(feedback_id))
 
 
 @blp.route("/<int:feedback_id>/reply")
@@ -120,7 +127,7 @@ class Reply(MethodView):
     def post(self, data, feedback_id):
         """Answer the item (status answered); with `publish`, the new notice's id comes back as `notice_id`."""
         item = feedback_service.reply(_visible(feedback_id), data["message"], data["publish"], current_api_user())
-        return feedback_service.feedback_json(item)
+        return _json(item)
 
 
 @blp.route("/<int:feedback_id>/status")
@@ -132,7 +139,7 @@ class Status(MethodView):
     def post(self, data, feedback_id):
         """Triage, close or reopen the item."""
         item = feedback_service.change_status(_visible(feedback_id), data["status"], current_api_user())
-        return feedback_service.feedback_json(item)
+        return _json(item)
 
 
 @blp.route("/<int:feedback_id>/erase-personal-data")
@@ -142,7 +149,7 @@ class ErasePersonalData(MethodView):
     def post(self, feedback_id):
         """Erase the name, phone and photo sent with the item (on the citizen's request); question and answer stay."""
         item = feedback_service.erase_personal_data(_visible(feedback_id), current_api_user())
-        return feedback_service.feedback_json(item)
+        return _json(item)
 
 
 @blp.route("/<int:feedback_id>/photo")
@@ -152,6 +159,7 @@ class Photo(MethodView):
     def get(self, feedback_id):
         """The photo sent with the item (personal data: never cached by shared caches)."""
         item = _visible(feedback_id)
+        feedback_service.require_personal_data_access(current_api_user(), item)
         response = send_file(feedback_service.photo_file(item), mimetype=item.photo_mime, max_age=0)
         response.headers["Cache-Control"] = "private, no-store"
         return response

@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 
 from flask import request
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from sqlalchemy import or_, select
 
@@ -13,6 +14,7 @@ from kiosk_server.domain.schedule import VN
 from kiosk_server.extensions import db
 from kiosk_server.models import Notice
 from kiosk_server.services import notices, scope
+from kiosk_server.services.errors import StaleVersion, VersionRequired
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import (
     NoticeBodySchema,
@@ -34,8 +36,20 @@ def _visible(notice_id: int) -> Notice:
     return notice
 
 
+def _if_match_version(header: str | None) -> int:
+    """Return the version named by an If-Match header ("3", "\"3\"" or W/"3"); 428 when it is missing."""
+    if not header:
+        raise VersionRequired(
+            _l("Thiếu tiêu đề If-Match: hãy gửi phiên bản đang sửa để không ghi đè thay đổi của người khác.")
+        )
+    value = header.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise StaleVersion(_l("If-Match phải là số phiên bản, ví dụ If-Match: 3."))
+    return int(value)
+
+
 def _with_etag(notice: Notice, status: int = 200):
-    body = notices.notice_json(notice)
+    body = notices.notice_json(notice, request.url_root)
     return body, status, {"ETag": f'"{notice.version}"'}
 
 
@@ -60,7 +74,7 @@ class Notices(MethodView):
             query = query.where(or_(Notice.starts_at.is_(None), Notice.starts_at < day_end),
                                 or_(Notice.ends_at.is_(None), Notice.ends_at > day_start))
         query = query.order_by(Notice.updated_at.desc()).offset((args["page"] - 1) * PAGE).limit(PAGE)
-        return [notices.notice_json(n) for n in db.session.scalars(query)]
+        return [notices.notice_json(n, request.url_root) for n in db.session.scalars(query)]
 
     @require("edit_content")
     @blp.arguments(NoticeBodySchema)
@@ -88,7 +102,7 @@ class NoticeById(MethodView):
     def patch(self, data, notice_id):
         """Edit: a new version, back to draft; a published version keeps playing until re-approved."""
         notice = _visible(notice_id)
-        expected = notices.parse_if_match(request.headers.get("If-Match"))
+        expected = _if_match_version(request.headers.get("If-Match"))
         return _with_etag(notices.update_notice(notice, data, expected, current_api_user()))
 
 

@@ -10,12 +10,13 @@ last_seen is due for an update) go through the normal view, which stays the one 
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import text
 
+from kiosk_server.domain import targeting
+
 PATH = "/kiosk/manifest"
-SEEN_EVERY = timedelta(seconds=30)  # the view writes last_seen at most this often; see routes._seen
 
 _LOOKUP = text("SELECT id, manifest_version, last_seen FROM kiosks WHERE token_hash = :h AND revoked_at IS NULL")
 
@@ -58,8 +59,7 @@ class ManifestNotModified:
             row = conn.execute(_LOOKUP, {"h": digest}).first()
         if row is None:
             return None
-        seen = _aware(row.last_seen)
-        if seen is None or datetime.now(UTC) - seen > SEEN_EVERY:
-            return None
-        etag = f'"m{row.id}-{row.manifest_version}"'
+        if targeting.seen_is_due(_aware(row.last_seen), datetime.now(UTC)):
+            return None  # the view writes last_seen
+        etag = targeting.manifest_etag(row.id, row.manifest_version)
         return etag if etag in [t.strip() for t in wanted.split(",")] else None

@@ -12,6 +12,7 @@ from flask import abort, current_app, make_response, render_template, request, s
 
 from kiosk_server import themes
 from kiosk_server.domain import sanitise
+from kiosk_server.web import content_security_policy
 
 PLAYER_FILES = {".js": "text/javascript", ".json": "application/json", ".css": "text/css"}
 MAX_QR_URL = 600
@@ -22,24 +23,37 @@ def player_dir() -> Path:
 
 
 def player_page():
+    response = make_response(_screen_html("main.js"))
+    response.headers["Cache-Control"] = "no-cache"  # the service worker keeps the offline copy
+    return response
+
+
+def preview_page():
+    """The player in preview mode, for the notice editor's frame: fed its manifest by the page framing it."""
+    response = make_response(_screen_html("preview.js"))
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Content-Security-Policy"] = content_security_policy(frame_ancestors="'self'")
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+def _screen_html(entry: str) -> str:
+    """Return the page of the theme asked for in `theme` (the default one when unknown) running `entry`."""
     name = request.args.get("theme") or themes.DEFAULT
     if not themes.exists(name):
         name = themes.DEFAULT
     theme = themes.load(name)
-    html = render_template(
+    return render_template(
         f"{name}/screen.html",
         theme=theme,
         theme_css_url=url_for("kiosk.theme_file", name=name, filename="screen.css"),
-        player_url=url_for("kiosk.player_file", filename="main.js"),
+        player_url=url_for("kiosk.player_file", filename=entry),
         sw_url=url_for("kiosk.service_worker"),
         socketio_url=url_for("vendor.vendored", package="socket.io-client", filename="socket.io.esm.min.js"),
         font_css_urls=[url_for("vendor.vendored", package="be-vietnam-pro", filename=f"{w}.css")
                        for w in (400, 500, 600, 700)],
         emblem_url=url_for("static", filename="admin/emblem.svg"),
     )
-    response = make_response(html)
-    response.headers["Cache-Control"] = "no-cache"  # the service worker keeps the offline copy
-    return response
 
 
 def player_file(filename: str):

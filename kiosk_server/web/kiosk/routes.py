@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from kiosk_server.extensions import csrf, db, limiter
-from kiosk_server.models.base import utcnow
-from kiosk_server.services import kiosks, manifest
+from kiosk_server.extensions import csrf, limiter
+from kiosk_server.services import kiosks, manifest, presence, targeting
 from kiosk_server.web.api.auth import Unauthorized, bearer_token
 from kiosk_server.web.kiosk import pairing_views, player_views
 
 kiosk_bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="../../../themes")
 kiosk_bp.add_url_rule("", "player", player_views.player_page)
+kiosk_bp.add_url_rule("/preview", "preview", player_views.preview_page)
 kiosk_bp.add_url_rule("/player/<path:filename>", "player_file", player_views.player_file)
 kiosk_bp.add_url_rule("/sw.js", "service_worker", player_views.service_worker)
 kiosk_bp.add_url_rule("/theme/<name>/<path:filename>", "theme_file", player_views.theme_file)
@@ -35,7 +35,7 @@ def current_kiosk():
 def get_manifest():
     """The kiosk's manifest as JSON; `ETag` is its version, so an unchanged one costs a 304."""
     kiosk = current_kiosk()
-    etag = manifest.etag_for(kiosk)
+    etag = targeting.etag_for(kiosk)
     if request.if_none_match.contains(etag.strip('"')):
         response = Response(status=304)
     else:
@@ -43,13 +43,5 @@ def get_manifest():
         response = Response(body, mimetype="application/json")
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = "no-cache"
-    _seen(kiosk)
+    presence.manifest_fetched(kiosk)
     return response
-
-
-def _seen(kiosk) -> None:
-    # Written at most every 30 s per kiosk so a busy manifest endpoint stays a read.
-    now = utcnow()
-    if kiosk.last_seen is None or (now - kiosk.last_seen).total_seconds() > 30:
-        kiosk.last_seen = now
-        db.session.commit()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from flask import Response, abort, current_app, redirect, render_template, request
+from flask import Response, abort, redirect, render_template, request
 
 from kiosk_server.domain.sanitise import plain_text
 from kiosk_server.extensions import db, limiter
 from kiosk_server.models import Unit
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import alerts, board, links
+from kiosk_server.services import alerts, board, links, public_urls
 from kiosk_server.services.errors import NotFound
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -24,7 +24,7 @@ def _unit(code: str) -> Unit:
 
 
 def _base_url() -> str:
-    return (current_app.config.get("PUBLIC_URL") or request.url_root).rstrip("/")
+    return public_urls.public_base(request.url_root) or ""
 
 
 def board_page(unit_code: str):

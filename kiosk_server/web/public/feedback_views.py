@@ -21,6 +21,7 @@ from kiosk_server.models import Unit
 from kiosk_server.services import feedback as feedback_service
 from kiosk_server.services.errors import ServiceError
 from kiosk_server.web import accepts_upload
+from kiosk_server.web.errors import status_for
 
 HONEYPOT = "website"
 # Room for the text fields and multipart framing on top of the photo itself.
@@ -105,7 +106,7 @@ def feedback_form(unit_code: str):
             field = getattr(form, name, None)
             if field is not None:
                 field.errors = [*list(field.errors), str(message)]
-        return _render_form(unit, form, error.status, str(error.message))
+        return _render_form(unit, form, status_for(error), str(error.message))
     flash(_("Đã gửi phản ánh. Hãy ghi lại mã theo dõi để xem câu trả lời."), "success")
     return redirect(url_for("public.feedback_status", code=item.code), 303)
 

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, jsonify, redirect, url_for
 from sqlalchemy import text
 
 from kiosk_server.extensions import db
-from kiosk_server.web.public import board_views, feedback_views, metrics, notice_views
+from kiosk_server.web.public import board_views, feedback_views, metrics, notice_views, style_views
 
 public_bp = Blueprint("public", __name__)
 public_bp.add_url_rule("/n/<int:notice_id>", "notice", notice_views.notice_page)
@@ -14,6 +14,7 @@ public_bp.add_url_rule("/p/<unit_code>", "board", board_views.board_page)
 public_bp.add_url_rule("/p/<unit_code>/feed.xml", "board_feed", board_views.board_feed)
 public_bp.add_url_rule("/q/<code>", "qr", board_views.qr_redirect)
 public_bp.add_url_rule("/metrics", "metrics", metrics.metrics)
+public_bp.add_url_rule("/levels.css", "levels_css", style_views.levels_css)
 public_bp.add_url_rule("/p/<unit_code>/feedback", "feedback_form", feedback_views.feedback_form, methods=["GET", "POST"])
 public_bp.add_url_rule("/p/feedback", "feedback_lookup", feedback_views.feedback_lookup)
 public_bp.add_url_rule("/p/feedback/<code>", "feedback_status", feedback_views.feedback_status)

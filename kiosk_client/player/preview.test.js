@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+
+import { freshItems } from './preview.js';
+
+const here = new URL('.', import.meta.url);
+
+/** Returns every module `name` reaches through its static imports. */
+function reached(name, seen = new Set()) {
+  if (seen.has(name)) return seen;
+  seen.add(name);
+  const source = readFileSync(new URL(name, here), 'utf8');
+  for (const [, target] of source.matchAll(/from '\.\/([^']+)'/g)) reached(target, seen);
+  return seen;
+}
+
+test('the preview never reaches the socket, the reports or the service worker', () => {
+  const modules = reached('preview.js');
+  for (const name of ['sync.js', 'net.js', 'report.js', 'offline.js', 'pairing.js', 'main.js']) {
+    assert.ok(!modules.has(name), `preview.js reaches ${name}`);
+  }
+  assert.ok(modules.has('display.js') && modules.has('stage.js'), 'it draws with the real player');
+});
+
+test('each manifest the editor sends gets new item ids, so the edited item replaces the one on screen', () => {
+  const manifest = { version: 0, items: [{ id: 'n0', title: 'A' }], links: [] };
+  const first = freshItems(manifest, 1);
+  const second = freshItems(manifest, 2);
+  assert.notEqual(first.items[0].id, second.items[0].id);
+  assert.equal(first.items[0].title, 'A');
+  assert.equal(manifest.items[0].id, 'n0', 'the message itself is left alone');
+});

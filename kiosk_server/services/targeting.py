@@ -1,0 +1,104 @@
+"""Which screen gets what: targets to kiosks and rooms, a kiosk to its rooms and its notices.
+
+The rule itself is `domain.targeting` (a target reaches a screen when they share a room); this
+module answers the same questions from the database, in bulk. Publishing (`services.publish`), the
+manifest (`services.manifest`) and the socket namespace (`sockets.kiosk`) all ask here, so a notice
+is never announced to a room whose screens would not find it in their manifest, or the reverse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import and_, delete, or_, select
+
+from kiosk_server.domain.targeting import (
+    group_room,
+    kiosk_room,
+    kiosk_rooms,
+    manifest_etag,
+    rooms_for,
+    unit_room,
+)
+from kiosk_server.extensions import db
+from kiosk_server.models import Kiosk, NoticeTarget, Unit
+from kiosk_server.models.kiosks import kiosk_group_members
+from kiosk_server.services import scope
+
+__all__ = [
+    "etag_for",
+    "group_room",
+    "kiosk_room",
+    "kiosks_everywhere",
+    "kiosks_for",
+    "notice_ids_for",
+    "rooms_everywhere",
+    "rooms_for",
+    "rooms_of",
+    "store_notice_targets",
+    "unit_room",
+]
+
+# How each kind of target is stored in NoticeTarget rows, and named in a notice's `targets`.
+_KINDS = (("unit", "units"), ("group", "groups"), ("kiosk", "kiosks"))
+
+
+def kiosks_for(targets: Mapping | None) -> set[int]:
+    """Return the ids of the unrevoked kiosks that `targets` reach (units include everything below)."""
+    if not targets:
+        return set()
+    conditions = []
+    units: set[str] = set()
+    for code in targets.get("units", []):
+        units |= scope.descendant_codes(code)
+    if units:
+        conditions.append(Kiosk.unit_code.in_(units))
+    if targets.get("groups"):
+        members = select(kiosk_group_members.c.kiosk_id).where(kiosk_group_members.c.group_id.in_(targets["groups"]))
+        conditions.append(Kiosk.id.in_(members))
+    if targets.get("kiosks"):
+        conditions.append(Kiosk.id.in_(targets["kiosks"]))
+    if not conditions:
+        return set()
+    return set(db.session.scalars(select(Kiosk.id).where(or_(*conditions), Kiosk.revoked_at.is_(None))))
+
+
+def kiosks_everywhere() -> set[int]:
+    """Return the ids of every unrevoked kiosk (what a national change reaches)."""
+    return set(db.session.scalars(select(Kiosk.id).where(Kiosk.revoked_at.is_(None))))
+
+
+def rooms_everywhere() -> set[str]:
+    """Return rooms that together hold every screen: one per province."""
+    return {unit_room(c) for c in db.session.scalars(select(Unit.code).where(Unit.level == "province"))}
+
+
+def rooms_of(kiosk: Kiosk) -> list[str]:
+    """Return the rooms `kiosk` joins when it connects."""
+    return kiosk_rooms(kiosk.id, scope.ancestor_codes(kiosk.unit_code), [g.id for g in kiosk.groups])
+
+
+def store_notice_targets(notice_id: int, targets: Mapping | None) -> None:
+    """Record that notice `notice_id` plays on `targets` (None: nowhere), for `notice_ids_for`."""
+    db.session.execute(delete(NoticeTarget).where(NoticeTarget.notice_id == notice_id))
+    if not targets:
+        return
+    for kind, key in _KINDS:
+        for ref in targets.get(key, []):
+            db.session.add(NoticeTarget(notice_id=notice_id, kind=kind, ref=str(ref)))
+
+
+def notice_ids_for(kiosk: Kiosk, unit_chain: list[str] | None = None) -> list[int]:
+    """Return the ids of the notices whose published targets reach `kiosk` (`unit_chain`: its units, if known)."""
+    chain = unit_chain if unit_chain is not None else scope.ancestor_codes(kiosk.unit_code)
+    group_ids = [str(g.id) for g in kiosk.groups]
+    matches = [and_(NoticeTarget.kind == "unit", NoticeTarget.ref.in_(chain)),
+               and_(NoticeTarget.kind == "kiosk", NoticeTarget.ref == str(kiosk.id))]
+    if group_ids:
+        matches.append(and_(NoticeTarget.kind == "group", NoticeTarget.ref.in_(group_ids)))
+    return list(db.session.scalars(select(NoticeTarget.notice_id).where(or_(*matches)).distinct()))
+
+
+def etag_for(kiosk: Kiosk) -> str:
+    """Return the ETag of the kiosk's current manifest (changes whenever its version does)."""
+    return manifest_etag(kiosk.id, kiosk.manifest_version)
