@@ -133,7 +133,7 @@ class Screen:
     """A simulated kiosk on the /kiosk namespace: records every event it is sent, with its arrival time."""
 
     def __init__(self, loop: EventLoop, url: str, token: str, ack_alerts: bool = True, reconnect: bool = False,
-                 hello: bool = False) -> None:
+                 hello: bool = False, ssl_verify: bool = True) -> None:
         import socketio
 
         self.loop = loop
@@ -141,7 +141,8 @@ class Screen:
         self.token = token
         self.events: list[tuple[float, str, Any]] = []
         # Reconnecting as the player does (after a short delay, for ever), or never.
-        self.client = socketio.AsyncClient(reconnection=reconnect, reconnection_delay=0.2, reconnection_delay_max=1)
+        self.client = socketio.AsyncClient(reconnection=reconnect, reconnection_delay=0.2, reconnection_delay_max=1,
+                                           ssl_verify=ssl_verify)
         self.ack_alerts = ack_alerts
 
         @self.client.event(namespace="/kiosk")

@@ -52,38 +52,48 @@ def render_site(upstreams: list[int], port: int, media_dir: Path, tls_port: int 
     """Return deploy/nginx.conf with the test's ports and folders in place of the production ones."""
     site = SITE.read_text(encoding="utf-8")
     servers = "".join(f"    server 127.0.0.1:{p};\n" for p in upstreams)
-    site, found = re.subn(r"(upstream kiosk_app \{[^}]*?)((?:\s*server 127\.0\.0\.1:\d+;)+)\n",
-                          lambda m: m.group(1) + "\n" + servers, site, count=1)
+    site, found = re.subn(r"(upstream kiosk_app \{[^}]*?\n)((?:\s*server 127\.0\.0\.1:\d+;\n)+)",
+                          lambda m: m.group(1) + servers, site, count=1)
     assert found == 1, "deploy/nginx.conf has no `upstream kiosk_app` with its servers"
     site = re.sub(r"listen 80( default_server)?;", f"listen 127.0.0.1:{port};", site)
-    site = re.sub(r"listen \[::\]:80[^;]*;", "", site)
-    site = re.sub(r"listen 443 ssl[^;]*;", f"listen 127.0.0.1:{tls_port or _free_port()} ssl;", site)
-    site = re.sub(r"listen \[::\]:443[^;]*;", "", site)
-    site = re.sub(r"http2 on;", "", site)
-    site = re.sub(r"alias /srv/bangtin/media/;", f"alias {media_dir}/;", site)
+    site = re.sub(r"\s*listen \[::\]:(80|443)[^;]*;", "", site)
+    site = re.sub(r"listen 443 ssl[^;]*;", f"listen 127.0.0.1:{tls_port} ssl;", site)
+    site = site.replace("alias /srv/bangtin/media/;", f"alias {media_dir}/;")
     if cert and key:
-        site = re.sub(r"ssl_certificate [^;]+;", f"ssl_certificate {cert};", site)
-        site = re.sub(r"ssl_certificate_key [^;]+;", f"ssl_certificate_key {key};", site)
+        site = re.sub(r"ssl_certificate\s+[^;]+;", f"ssl_certificate {cert};", site)
+        site = re.sub(r"ssl_certificate_key\s+[^;]+;", f"ssl_certificate_key {key};", site)
     return site
 
 
 @dataclass
 class Nginx:
+    """Debian's nginx running the rendered site; `url` is the https address when the site has one."""
+
     root: Path
     upstreams: list[int]
     media_dir: Path
-    port: int = 0
+    http_port: int = 0
+    tls_port: int = 0
     proc: subprocess.Popen | None = None
 
     @property
+    def tls(self) -> bool:
+        return "ssl_certificate" in SITE.read_text(encoding="utf-8")
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"https://127.0.0.1:{self.tls_port}" if self.tls else f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def cert(self) -> Path:
+        return self.root / "cert.pem"
 
     def start(self) -> None:
-        self.port = self.port or _free_port()
+        self.http_port = self.http_port or _free_port()
+        self.tls_port = self.tls_port or _free_port()
         self.root.mkdir(parents=True, exist_ok=True)
-        cert, key = _self_signed(self.root) if "ssl_certificate" in SITE.read_text(encoding="utf-8") else (None, None)
-        site = render_site(self.upstreams, self.port, self.media_dir, cert=cert, key=key)
+        cert, key = _self_signed(self.root) if self.tls else (None, None)
+        site = render_site(self.upstreams, self.http_port, self.media_dir, self.tls_port, cert, key)
         conf = self.root / "nginx.conf"
         conf.write_text(MAIN.format(root=self.root, site=site), encoding="utf-8")
         check = subprocess.run([NGINX, "-t", "-c", str(conf), "-e", str(self.root / "error.log")],
@@ -91,10 +101,11 @@ class Nginx:
         assert check.returncode == 0, f"nginx refused the rendered deploy/nginx.conf:\n{check.stderr}\n{site}"
         self.proc = subprocess.Popen([NGINX, "-c", str(conf), "-e", str(self.root / "error.log")],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port = self.tls_port if self.tls else self.http_port
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
                     return
             time.sleep(0.05)
         raise RuntimeError(f"nginx did not start: {(self.root / 'error.log').read_text(errors='replace')}")
