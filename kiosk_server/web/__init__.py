@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask
+
+from kiosk_server.web.body_limits import accepts_upload
+
+__all__ = ["accepts_upload", "register_web"]
 
 
 def register_web(app: Flask) -> None:
     """Attach every blueprint, the error handlers and the request guards to `app`."""
-    from kiosk_server.web import errors, template_helpers
+    from kiosk_server.web import body_limits, errors, template_helpers
     from kiosk_server.web.admin import admin_bp
     from kiosk_server.web.api import init_api
     from kiosk_server.web.kiosk import kiosk_bp
@@ -28,13 +32,7 @@ def register_web(app: Flask) -> None:
     _install_fast_paths(app)
     template_helpers.register(app)
 
-    @app.before_request
-    def _limit_body_size() -> None:
-        # Uploads may be large (KIOSK_MAX_UPLOAD_MB); every other body is small, so refuse big
-        # ones before reading them instead of buffering megabytes of junk.
-        view = app.view_functions.get(request.endpoint or "")
-        if not getattr(view, "accepts_upload", False):
-            request.max_content_length = app.config["MAX_FORM_KB"] * 1024
+    body_limits.install(app)
 
     @app.after_request
     def _security_headers(response):
@@ -65,9 +63,3 @@ def _install_fast_paths(app: Flask) -> None:
 
         # Outermost, so every layer (rate limits, logs, redirects) sees the client's address.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-
-
-def accepts_upload(view):
-    """Mark `view` as taking a large upload, so the small-body limit does not apply to it."""
-    view.accepts_upload = True
-    return view
