@@ -46,11 +46,14 @@ def _init_extensions(app: Flask) -> None:
     register_namespaces(socketio)  # before init_app, which registers them with this app's server
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
     app.jinja_env.add_extension("jinja2.ext.i18n")
+    from kiosk_server.sockets.origins import allowed_origins_for
+
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config.get("REDIS_URL"),
-        cors_allowed_origins=[],  # same origin only; kiosks load the player from this server
+        # Same origin only: kiosks load the player from this server. ([] would turn the check off.)
+        cors_allowed_origins=allowed_origins_for(app.config.get("PUBLIC_URL")),
     )
 
     login.init_app(app)
