@@ -61,11 +61,18 @@ def _init_extensions(app: Flask) -> None:
     login.login_message = None  # the sign-in page explains itself
 
     @login.user_loader
-    def _load_user(user_id: str):
+    def _load_user(session_id: str):
         from kiosk_server.models import User
 
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        # "id:generation" (User.get_id): a session from before the last password change or "sign out
+        # everywhere" names an older generation and is turned away.
+        user_id, _, generation = session_id.partition(":")
+        if not (user_id.isdigit() and generation.isdigit()):
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_generation != int(generation):
+            return None
+        return user
 
 
 def _select_locale() -> str:
