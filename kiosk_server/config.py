@@ -55,6 +55,13 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     # Not Flask-Limiter's RATELIMIT_DEFAULT: that would limit every page, kiosks' included.
     API_RATE_LIMIT = "600 per minute"
+    # QR images per address: a screen draws a few dozen per manifest and its service worker keeps
+    # them; the office's screens may share one address behind NAT.
+    QR_RATE_LIMIT = "300 per minute"
+    # /metrics answers only these addresses or networks (comma-separated), or a request bearing
+    # METRICS_TOKEN. Behind nginx, set KIOSK_PROXIES so the client's own address is checked.
+    METRICS_ALLOW = "127.0.0.1,::1"
+    METRICS_TOKEN = ""
 
     API_TITLE = "Bảng tin điện tử công cộng API"
     API_VERSION = "v1"
@@ -107,6 +114,9 @@ ENV_KEYS = (
     "FEEDBACK_MAX_PHOTO_MB",
     "FEEDBACK_PHOTO_DIR",
     "PROXIES",
+    "QR_RATE_LIMIT",
+    "METRICS_ALLOW",
+    "METRICS_TOKEN",
 )
 
 

@@ -4,7 +4,7 @@
 
 import { Backoff } from './backoff.js';
 import { clockSkew } from './clock.js';
-import { byId } from './dom.js';
+import { byId, rememberQrImages } from './dom.js';
 import { AlertBoard } from './emergency.js';
 import { fetchManifest, KioskSocket } from './net.js';
 import { Pairing } from './pairing.js';
@@ -192,6 +192,7 @@ function startPlayer(token) {
 function adoptManifest(manifest) {
   if (switchTheme(manifest?.kiosk?.theme)) return;
   state.manifest = manifest;
+  rememberQrImages(manifest.qr_images);
   renderHeader(manifest);
   renderClock(now(), manifest.lunar);
   state.alerts?.fromManifest(manifest);
@@ -357,15 +358,13 @@ function postToWorker(message) {
 /** Tells the service worker what to keep: this page and its files, and every media file and QR code of the manifest. */
 function cacheForOffline(manifest) {
   const media = new Set();
-  const qrs = new Set();
+  const qrs = new Set(Object.values(manifest.qr_images || {}));
   for (const item of manifest.items || []) {
     for (const m of item.media || []) {
       if (m.url) media.add(m.url);
       if (m.poster_url) media.add(m.poster_url);
     }
-    for (const url of [item.qr_url, item.public_url]) if (url) qrs.add(`/kiosk/qr.svg?u=${encodeURIComponent(url)}`);
   }
-  for (const link of manifest.links || []) if (link?.url) qrs.add(`/kiosk/qr.svg?u=${encodeURIComponent(link.url)}`);
   const loaded = performance.getEntriesByType('resource').map((entry) => entry.name);
   const shell = [
     location.pathname + location.search,

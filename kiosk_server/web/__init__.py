@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+import re
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, request
 
 from kiosk_server.web.body_limits import accepts_upload
 
@@ -45,9 +48,25 @@ def register_web(app: Flask) -> None:
             response.headers.setdefault(
                 "Content-Security-Policy",
                 "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
-                "style-src 'self'; script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'",
+                f"style-src 'self'; script-src 'self'; connect-src 'self'{_own_websocket_origins()}; "
+                "frame-ancestors 'none'",
             )
         return response
+
+
+_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
+
+
+def _own_websocket_origins() -> str:
+    """Return " ws(s)://host" for this server (and KIOSK_PUBLIC_URL): the only sockets a page may open.
+
+    'self' covers them in CSP 3 browsers; older Chromium builds on kiosks need them spelled out.
+    """
+    origins = {("wss" if request.is_secure else "ws", request.host)}
+    public = urlsplit(current_app.config.get("PUBLIC_URL") or "")
+    if public.netloc:
+        origins.add(("wss" if public.scheme == "https" else "ws", public.netloc))
+    return "".join(f" {scheme}://{host}" for scheme, host in sorted(origins) if _HOST.match(host))
 
 
 def _install_fast_paths(app: Flask) -> None:
