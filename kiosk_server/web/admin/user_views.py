@@ -13,9 +13,12 @@ from kiosk_server.extensions import db
 from kiosk_server.models import ApiToken, User
 from kiosk_server.services import scope, tokens, users
 from kiosk_server.services.errors import ServiceError
+from kiosk_server.web import paging
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
 from kiosk_server.web.admin.choices import unit_choices
 from kiosk_server.web.admin.forms import ROLE_LABELS, ConfirmForm, TokenForm, UserForm
+
+PAGE = 50
 
 
 def _prepare(form: UserForm) -> None:
@@ -29,8 +32,9 @@ def user_list():
     query = select(User).where(scope.scope_filter(current_user, User.unit_code))
     if current_user.unit_code is not None:
         query = query.where(User.unit_code.is_not(None))
-    people = db.session.scalars(query.order_by(User.email)).all()
-    return render_template("admin/users.html", people=people, role_labels=ROLE_LABELS)
+    people = paging.paginate(query.order_by(User.email), PAGE)
+    return render_template("admin/users.html", people=people.items, role_labels=ROLE_LABELS, page=people.page,
+                           pages=people.pages)
 
 
 @permission_required("manage_users")
