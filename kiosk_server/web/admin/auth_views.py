@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -11,13 +9,11 @@ from flask_login import current_user, login_user, logout_user
 from kiosk_server.extensions import limiter
 from kiosk_server.services import users
 from kiosk_server.web.admin.forms import LoginForm
+from kiosk_server.web.redirects import safe_next
 
 
 def _safe_next(target: str | None) -> str:
-    # Only paths on this site: an open redirect after sign-in is a phishing tool.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("admin.dashboard")
+    return safe_next(target, url_for("admin.dashboard"))
 
 
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])

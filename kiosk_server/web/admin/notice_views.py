@@ -25,6 +25,7 @@ from kiosk_server.web import paging
 from kiosk_server.web.admin import notice_forms as nf
 from kiosk_server.web.admin.access import permission_required
 from kiosk_server.web.admin.choices import unit_choices
+from kiosk_server.web.redirects import safe_next
 
 PAGE_SIZE = 20
 ACTIONS = ("submit", "approve", "reject", "withdraw")
@@ -145,11 +146,6 @@ def _allowed_actions(notice: Notice) -> set[str]:
 
 # --- the workflow ---------------------------------------------------------------------------------
 
-def _safe_next(default: str) -> str:
-    target = request.form.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else default
-
-
 @permission_required("read")
 def notice_action(notice_id: int, action: str):
     notice = visible(notice_id)
@@ -172,7 +168,7 @@ def notice_action(notice_id: int, action: str):
     except ServiceError as error:
         db.session.rollback()
         flash(str(error.message), "error")
-    return redirect(_safe_next(url_for("admin.notice", notice_id=notice_id)))
+    return redirect(safe_next(request.form.get("next"), url_for("admin.notice", notice_id=notice_id)))
 
 
 @permission_required("approve")
