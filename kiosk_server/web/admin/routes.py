@@ -35,6 +35,8 @@ admin_bp.add_url_rule("/admin/units/<code>", "unit", unit_views.unit_detail)
 admin_bp.add_url_rule("/admin/users", "users", user_views.user_list)
 admin_bp.add_url_rule("/admin/users/new", "user_new", user_views.user_new, methods=["GET", "POST"])
 admin_bp.add_url_rule("/admin/users/<int:user_id>", "user_edit", user_views.user_edit, methods=["GET", "POST"])
+admin_bp.add_url_rule("/admin/users/<int:user_id>/sign-out-everywhere", "user_sign_out_everywhere",
+                      user_views.user_sign_out_everywhere, methods=["POST"])
 
 admin_bp.add_url_rule("/admin/tokens", "tokens", user_views.token_list, methods=["GET", "POST"])
 admin_bp.add_url_rule("/admin/tokens/<int:token_id>/revoke", "token_revoke", user_views.token_revoke, methods=["POST"])
