@@ -21,14 +21,12 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from tests.conftest import _require_env
+from tests.conftest import fresh_postgres_database
 from tests.e2e.conftest import COMMUNE, ROOT
 from tests.media_factory import png
 from tests.scale.conftest import ClusterServer, make_cluster
@@ -43,23 +41,14 @@ FROM_INSTANCE = {"KIOSK_SECRET_KEY": ""}
 @pytest.fixture
 def second_postgres_url():
     """Another fresh, empty PostgreSQL database (the restore target); dropped afterwards."""
-    base = _require_env("KIOSK_TEST_DATABASE_URL")
     for tool in ("pg_dump", "pg_restore", "rsync"):
         if shutil.which(tool) is None:
             message = f"{tool} is missing: apt-get install postgresql-client rsync"
             if os.environ.get("CI"):
                 pytest.fail(message)
             pytest.skip(message)
-    name = f"kiosk_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database() as url:
+        yield url
 
 
 def libpq(url: str) -> str:
