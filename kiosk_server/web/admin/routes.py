@@ -10,6 +10,7 @@ from kiosk_server.web.admin import (
     auth_views,
     dashboard_views,
     feedback_views,
+    kiosk_import_views,
     kiosk_views,
     link_views,
     media_views,
@@ -43,6 +44,8 @@ admin_bp.add_url_rule("/admin/tokens/<int:token_id>/revoke", "token_revoke", use
 
 admin_bp.add_url_rule("/admin/kiosks", "kiosks", kiosk_views.kiosk_list, methods=["GET", "POST"])
 admin_bp.add_url_rule("/admin/kiosks/pair", "kiosk_pair", screen_views.kiosk_pair, methods=["GET", "POST"])
+admin_bp.add_url_rule("/admin/kiosks/import", "kiosk_import", kiosk_import_views.kiosk_import, methods=["GET", "POST"])
+admin_bp.add_url_rule("/admin/kiosks/import/sample.csv", "kiosk_import_sample", kiosk_import_views.kiosk_import_sample)
 admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/edit", "kiosk_edit", screen_views.kiosk_edit, methods=["GET", "POST"])
 admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/revoke", "kiosk_revoke", kiosk_views.kiosk_revoke, methods=["POST"])
 admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/timeline", "kiosk_timeline", timeline_views.kiosk_timeline)
