@@ -1,0 +1,88 @@
+"""The summary report's charts, drawn once as SVG so the officer's page and the PDF show the same pictures.
+
+pygal draws them: a kept library whose output is plain SVG (no raster, no browser needed), which
+the page inlines and WeasyPrint renders as vectors. Its tooltip script would load from a CDN, so
+`js=[]` leaves it out: kiosks' networks and the PDF have no internet. Each chart carries a <title>
+and role="img" for screen readers, and the page and PDF give the same numbers in a table beside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pygal
+from flask_babel import gettext as _
+from markupsafe import Markup
+from pygal.style import Style
+
+FONT = "'Be Vietnam Pro', 'DejaVu Sans', sans-serif"
+# The officer UI's red and gold, then colours that stay apart for colour-blind readers; every bar
+# is also labelled with its number, so no figure is carried by colour alone.
+COLOURS = ("#a11f1f", "#d9a521", "#1b416e", "#1d5b2b", "#6e4500", "#5c544b")
+_STYLE = Style(
+    font_family=FONT, background="#ffffff", plot_background="#ffffff", foreground="#1e1a16",
+    foreground_strong="#1e1a16", foreground_subtle="#847a6e", colors=COLOURS, opacity="1", opacity_hover="1",
+    title_font_size=18, label_font_size=13, major_label_font_size=13, value_font_size=13, legend_font_size=13,
+    tooltip_font_size=13,
+)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: its title, its SVG (safe to inline) and the rows of the table that gives its numbers."""
+
+    key: str
+    title: str
+    svg: Markup
+    rows: list[tuple[str, str]]
+
+
+def _svg(chart: pygal.graph.graph.Graph, title: str) -> Markup:
+    svg = chart.render(is_unicode=True, disable_xml_declaration=True)
+    # A <title> first in the root and role="img" make the chart a named picture for screen readers.
+    # pygal builds the SVG with an XML serialiser, so every label in it is already escaped.
+    drawn = Markup(svg)  # noqa: S704
+    head, _sep, rest = drawn.partition(">")
+    return Markup('{} role="img" aria-label="{}"><title>{}</title>{}').format(head, title, title, rest)
+
+
+def _bar(title: str, labels: list[str], values: list[float], horizontal: bool, formatter=None) -> Markup:
+    kind = pygal.HorizontalBar if horizontal else pygal.Bar
+    height = max(260, 60 + 46 * len(labels)) if horizontal else 320
+    chart = kind(
+        style=_STYLE, js=[], width=760, height=height, title=title, show_legend=False, print_values=True,
+        value_formatter=formatter or (lambda v: f"{v:g}"), truncate_label=-1, min_scale=1, max_scale=6,
+        margin=16, spacing=12, include_x_axis=True, range=(0, max([*values, 1]) * 1.1),
+    )
+    chart.x_labels = labels
+    chart.add(title, [{"value": v, "color": COLOURS[i % len(COLOURS)]} for i, v in enumerate(values)])
+    return _svg(chart, title)
+
+
+def summary_charts(summary: dict) -> list[Chart]:
+    """Return the charts of a summary (see services.reports.summary), in the order the report shows them."""
+    charts: list[Chart] = []
+    categories = summary["notices"]["by_category"]
+    title = _("Thông báo đã phát hành theo lĩnh vực")
+    rows = [(c["name"], str(c["count"])) for c in categories] or [(_("Không có thông báo"), "0")]
+    charts.append(Chart("categories", title, _bar(title, [r[0] for r in rows], [float(r[1]) for r in rows], True), rows))
+
+    priorities = summary["notices"]["by_priority"]
+    title = _("Thông báo đã phát hành theo mức ưu tiên")
+    rows = [(p["name"], str(p["count"])) for p in priorities]
+    charts.append(Chart("priorities", title, _bar(title, [r[0] for r in rows], [float(r[1]) for r in rows], False), rows))
+
+    fb = summary["feedback"]
+    title = _("Phản ánh, kiến nghị")
+    rows = [(_("Đã nhận"), str(fb["received"])), (_("Đã trả lời"), str(fb["answered"])), (_("Quá hạn"), str(fb["overdue"]))]
+    charts.append(Chart("feedback", title, _bar(title, [r[0] for r in rows], [float(r[1]) for r in rows], False), rows))
+
+    items = summary["alerts"]["items"]
+    if items:
+        title = _("Tỷ lệ màn hình xác nhận đã hiển thị cảnh báo (%)")
+        labels = [f"#{a['id']} {a['headline'][:40]}" for a in items]
+        values = [round((a["share"] or 0) * 100, 1) for a in items]
+        rows = [(label, f"{a['acknowledged']}/{a['screens']}") for label, a in zip(labels, items, strict=True)]
+        svg = _bar(title, labels, values, True, formatter=lambda v: f"{v:g}%")
+        charts.append(Chart("alerts", title, svg, rows))
+    return charts
