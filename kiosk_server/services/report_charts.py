@@ -8,12 +8,17 @@ and role="img" for screen readers, and the page and PDF give the same numbers in
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import pygal
 from flask_babel import gettext as _
 from markupsafe import Markup
 from pygal.style import Style
+
+# pygal appends a legacy sys.meta_path finder for its map plugins (unused here); Python then warns
+# (ImportWarning: find_spec() not found) on every later import that misses. Take it out again.
+sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"]
 
 FONT = "'Be Vietnam Pro', 'DejaVu Sans', sans-serif"
 # The officer UI's red and gold, then colours that stay apart for colour-blind readers; every bar

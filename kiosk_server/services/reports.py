@@ -147,7 +147,7 @@ def _screens(codes: set[str], start: datetime, end: datetime, played: set[int]) 
 
 def _played_kiosks(codes: set[str], start: datetime, end: datetime) -> set[int]:
     return set(db.session.scalars(
-        select(PlayRecord.kiosk_id.distinct()).join(Kiosk, Kiosk.id == PlayRecord.kiosk_id)
+        select(PlayRecord.kiosk_id).distinct().join(Kiosk, Kiosk.id == PlayRecord.kiosk_id)
         .where(Kiosk.unit_code.in_(codes), PlayRecord.started_at >= start, PlayRecord.started_at < end)
     ))
 
