@@ -28,7 +28,7 @@ _STYLE = Style(
     font_family=FONT, background="#ffffff", plot_background="#ffffff", foreground="#1e1a16",
     foreground_strong="#1e1a16", foreground_subtle="#847a6e", colors=COLOURS, opacity="1", opacity_hover="1",
     title_font_size=18, label_font_size=13, major_label_font_size=13, value_font_size=13, legend_font_size=13,
-    tooltip_font_size=13,
+    tooltip_font_size=13, value_colors=("#1e1a16",) * len(COLOURS),
 )
 
 
@@ -51,13 +51,28 @@ def _svg(chart: pygal.graph.graph.Graph, title: str) -> Markup:
     return Markup('{} role="img" aria-label="{}"><title>{}</title>{}').format(head, title, title, rest)
 
 
-def _bar(title: str, labels: list[str], values: list[float], horizontal: bool, formatter=None) -> Markup:
+def _ticks(top: float, percent: bool) -> list[float]:
+    """Return whole-number axis ticks from 0 to at least `top` (0–100 for percentages), at most about six."""
+    if percent:
+        return [0, 20, 40, 60, 80, 100]
+    step, scale = 1, 1
+    while top / step > 6:  # steps of 1, 2, 5, 10, 20, 50, ...
+        for factor in (1, 2, 5):
+            step = factor * scale
+            if top / step <= 6:
+                break
+        scale *= 10
+    last = max(step, int(-(-top // step)) * step)
+    return list(range(0, last + 1, step))
+
+
+def _bar(title: str, labels: list[str], values: list[float], horizontal: bool, percent: bool = False) -> Markup:
     kind = pygal.HorizontalBar if horizontal else pygal.Bar
-    height = max(260, 60 + 46 * len(labels)) if horizontal else 320
+    height = max(240, 90 + 50 * len(labels)) if horizontal else 320
     chart = kind(
         style=_STYLE, js=[], width=760, height=height, title=title, show_legend=False, print_values=True,
-        value_formatter=formatter or (lambda v: f"{v:g}"), truncate_label=-1, min_scale=1, max_scale=6,
-        margin=16, spacing=12, include_x_axis=True, range=(0, max([*values, 1]) * 1.1),
+        print_values_position="top", value_formatter=(lambda v: f"{v:g}%") if percent else (lambda v: f"{v:g}"),
+        truncate_label=-1, margin=16, spacing=12, y_labels=_ticks(max([*values, 0]), percent),
     )
     chart.x_labels = labels
     chart.add(title, [{"value": v, "color": COLOURS[i % len(COLOURS)]} for i, v in enumerate(values)])
@@ -88,6 +103,6 @@ def summary_charts(summary: dict) -> list[Chart]:
         labels = [f"#{a['id']} {a['headline'][:40]}" for a in items]
         values = [round((a["share"] or 0) * 100, 1) for a in items]
         rows = [(label, f"{a['acknowledged']}/{a['screens']}") for label, a in zip(labels, items, strict=True)]
-        svg = _bar(title, labels, values, True, formatter=lambda v: f"{v:g}%")
+        svg = _bar(title, labels, values, True, percent=True)
         charts.append(Chart("alerts", title, svg, rows))
     return charts
