@@ -2,12 +2,16 @@
 
 pygal draws them: a kept library whose output is plain SVG (no raster, no browser needed), which
 the page inlines and WeasyPrint renders as vectors. Its tooltip script would load from a CDN, so
-`js=[]` leaves it out: kiosks' networks and the PDF have no internet. Each chart carries a <title>
-and role="img" for screen readers, and the page and PDF give the same numbers in a table beside it.
+`js=[]` leaves it out (and its inline config script is cut): the PDF has no internet and the officer
+pages allow no inline script. The page shows each SVG as an <img> named by its alt text, the PDF
+inlines it; both give the same numbers in a table beside it. The SVG itself carries a <title> and
+role="img" for readers that open it on its own.
 """
 
 from __future__ import annotations
 
+import base64
+import re
 import sys
 from dataclasses import dataclass
 
@@ -32,6 +36,9 @@ _STYLE = Style(
 )
 
 
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
+
+
 @dataclass(frozen=True)
 class Chart:
     """One chart: its title, its SVG (safe to inline) and the rows of the table that gives its numbers."""
@@ -41,9 +48,16 @@ class Chart:
     svg: Markup
     rows: list[tuple[str, str]]
 
+    @property
+    def data_uri(self) -> str:
+        """Return the SVG as a data: URI for an <img>: the page's Content-Security-Policy allows no inline
+        style or script, and an image document is drawn with its own styles, isolated from the page."""
+        return "data:image/svg+xml;base64," + base64.b64encode(str(self.svg).encode("utf-8")).decode("ascii")
+
 
 def _svg(chart: pygal.graph.graph.Graph, title: str) -> Markup:
-    svg = chart.render(is_unicode=True, disable_xml_declaration=True)
+    # pygal always writes a small config script for its tooltips; no picture here runs a script.
+    svg = _SCRIPT.sub("", chart.render(is_unicode=True, disable_xml_declaration=True))
     # A <title> first in the root and role="img" make the chart a named picture for screen readers.
     # pygal builds the SVG with an XML serialiser, so every label in it is already escaped.
     drawn = Markup(svg)  # noqa: S704
