@@ -26,7 +26,7 @@ def _screens():
 
 
 def test_offline_screens_listed_with_since_when_and_only_in_scope(app, officers):
-    online, silent, never, elsewhere = _screens()
+    _online, silent, never, _elsewhere = _screens()
 
     found = attention.attention(officers["commune_admin"])
 
@@ -62,7 +62,7 @@ def test_awaiting_alerts_overdue_feedback_and_plays_today(app, officers):
 
 
 def test_dashboard_page_links_each_item(client, auth, officers):
-    _online, silent, _never, elsewhere = _screens()
+    _online, silent, _never, _elsewhere = _screens()
     auth.login("xa@example.vn")
 
     html = client.get("/admin/").get_data(as_text=True)
