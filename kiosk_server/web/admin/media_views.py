@@ -19,8 +19,8 @@ from wtforms import SelectField
 from kiosk_server.extensions import db
 from kiosk_server.models import Media, User
 from kiosk_server.models.media import KINDS
+from kiosk_server.services import lookup
 from kiosk_server.services import media as media_service
-from kiosk_server.services import scope
 from kiosk_server.services.errors import ServiceError
 from kiosk_server.web import accepts_upload, paging
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
@@ -111,9 +111,7 @@ def media_upload():
 
 @permission_required("edit_content")
 def media_delete(media_id: int):
-    media = db.session.get(Media, media_id)
-    if media is None or not scope.in_scope(current_user, media.unit_code):
-        abort(404)
+    media = lookup.get_visible(Media, media_id, current_user)
     if ConfirmForm().validate_on_submit():
         name = media.original_name or media.sha256[:12]
         try:
