@@ -276,3 +276,13 @@ def test_every_officer_lookup_goes_through_the_one_helper():
             assert not re.search(r"db\.session\.get\((Notice|Alert|Feedback|Kiosk|Media|User|PublicLink|ApiToken), \w+_id\)",
                                  text), source
 
+
+
+@pytest.mark.parametrize("path", ["/admin/media", "/admin/feedback", "/api/v1/media", "/api/v1/feedback"])
+def test_a_list_filtered_by_a_unit_outside_scope_is_403_and_by_an_unknown_unit_404(client, auth, tokens, path):
+    # Units are public reference data, so naming one outside the scope discloses nothing: it is refused, with why.
+    auth.login(ACTOR)
+    headers = bearer(tokens["commune_admin"]) if path.startswith("/api/") else {}
+    outside = client.get(f"{path}?unit={OTHER_COMMUNE}", headers=headers)
+    assert outside.status_code == 403 and "ngoài phạm vi" in outside.get_data(as_text=True)
+    assert client.get(f"{path}?unit={MISSING_UNIT}", headers=headers).status_code == 404

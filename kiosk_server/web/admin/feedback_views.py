@@ -68,13 +68,11 @@ def feedback_list():
         args["status"] = ""
     page = paging.page_arg()
     now = utcnow()
-    try:
-        query = feedback_service.feedback_query(
-            current_user, status=args["status"] or None, unit=args["unit"] or None, overdue=bool(args["overdue"]),
-            oldest_first=args["order"] == "oldest", now=now,
-        )
-    except ServiceError:
-        abort(404)
+    # A unit filter answers as the API's does: unknown 404, outside the officer's scope 403 with why.
+    query = feedback_service.feedback_query(
+        current_user, status=args["status"] or None, unit=args["unit"] or None, overdue=bool(args["overdue"]),
+        oldest_first=args["order"] == "oldest", now=now,
+    )
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     pages = max(1, ceil(total / PAGE_SIZE))
     page = min(page, pages)

@@ -7,7 +7,7 @@ JavaScript it is a plain form post answered with a redirect, or the page again w
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -57,10 +57,8 @@ def _filters() -> dict[str, str]:
 def _render(form: MediaUploadForm, status: int = 200):
     filters = _filters()
     page = paging.page_arg()
-    try:
-        query = media_service.media_query(current_user, filters["unit"] or None, filters["kind"] or None)
-    except ServiceError:
-        abort(404)
+    # A unit filter answers as the API's does: unknown 404, outside the officer's scope 403 with why.
+    query = media_service.media_query(current_user, filters["unit"] or None, filters["kind"] or None)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     page = min(page, max(1, -(-total // PAGE)))
     items = db.session.scalars(query.offset((page - 1) * PAGE).limit(PAGE)).all()
