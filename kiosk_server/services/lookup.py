@@ -32,7 +32,7 @@ class Visibility:
 
 
 RULES: dict[type, Visibility] = {
-    # Alerts are read by the officers of every unit their area covers, and of the units above it.
+    # An alert is read where its area meets the scope, and below its area: a commune reads its province's alert.
     Alert: Visibility(lambda actor, alert: alerts.visible_to(alert, actor),
                       lambda key: _l("Không tìm thấy cảnh báo số %(id)s.", id=key)),
     # An officer's own tokens only; an admin manages other officers' tokens through the officer.
