@@ -66,6 +66,10 @@ def record_ack(alert_id, kiosk_id: int, unit_code: str) -> bool:
             db.session.rollback()
             app.logger.exception("writing an alert receipt failed")
         return receipt.stored.is_set()
+    if db.session.in_transaction():
+        # Waiting with a transaction open pins a pooled connection ("idle in transaction") for up to
+        # CONFIRM_TIMEOUT_S; in an alert's burst of receipts that empties the pool the batch needs.
+        raise RuntimeError("record_ack waits for its batch: end the caller's transaction first")
     if id(app) not in _flusher_started:
         _flusher_started.add(id(app))
         socketio.start_background_task(_flush_forever, app, delay)
