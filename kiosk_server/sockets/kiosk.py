@@ -74,26 +74,32 @@ def _screen() -> Screen | None:
 
 def sweep_revoked() -> int:
     """Close this process's connections whose kiosk room was closed (revoked anywhere); return how many."""
+    manager = socketio.server.manager
     gone = [sid for sid, screen in list(_screens.items()) if not _in_own_room(sid, screen)]
+    closed = 0
     for sid in gone:
-        socketio.server.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)
-    return len(gone)
+        if manager.is_connected(sid, NAMESPACE):
+            socketio.server.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)
+            closed += 1
+        else:  # a connection that ended without its disconnect handler running
+            _screens.pop(sid, None)
+    return closed
 
 
-def _sweep_forever(interval: float) -> None:
+def _sweep_forever(app: Flask, interval: float) -> None:
     while True:
         socketio.sleep(interval)
         try:
             sweep_revoked()
-        except Exception:  # noqa: BLE001 - the next round tries again
-            pass
+        except Exception:  # the next round tries again
+            app.logger.exception("closing revoked screens' sockets failed")
 
 
 def _start_sweeper(app: Flask) -> None:
     interval = app.config.get("REVOKED_SWEEP_SECONDS", 1.0)
     if interval and id(app) not in _sweepers:
         _sweepers.add(id(app))
-        socketio.start_background_task(_sweep_forever, interval)
+        socketio.start_background_task(_sweep_forever, app, interval)
 
 
 class KioskNamespace(Namespace):
