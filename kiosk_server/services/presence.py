@@ -38,6 +38,7 @@ STATUS_EVENT = "kiosk_statuses"
 ONLINE_WINDOW = timedelta(seconds=90)
 MAX_PLAYED_BATCH = 500
 _LOAD_CHUNK = 500
+_WRITE_CHUNK = 500
 
 
 def admin_room(unit_code: str | None) -> str:
@@ -212,15 +213,24 @@ def flush() -> int:
     rows = [{"kiosk_id": kiosk_id, "seen": r.seen, "is_connected": r.connected, "version": r.version,
              "sets_item": r.current_item is not _UNSET, "item": None if r.current_item is _UNSET else r.current_item,
              "uptime": r.uptime_s} for kiosk_id, r in batch.items()]
+    written = 0
     try:
-        db.session.execute(_WRITE, rows)
-        db.session.commit()
+        # One executemany UPDATE per chunk, each its own short transaction, and a pause between them:
+        # a fleet reconnecting must not hold the SQLite write lock, or the process's other greenlets
+        # (an alert going out), for the whole batch.
+        for start in range(0, len(rows), _WRITE_CHUNK):
+            db.session.execute(_WRITE, rows[start:start + _WRITE_CHUNK])
+            db.session.commit()
+            written = start + _WRITE_CHUNK
+            socketio.sleep(0)
     except Exception:
         db.session.rollback()
+        unwritten = {row["kiosk_id"] for row in rows[written:]}
         with _lock:
             for kiosk_id, report in batch.items():
-                later = _reports.get(kiosk_id)
-                _reports[kiosk_id] = report.then(later) if later is not None else report
+                if kiosk_id in unwritten:
+                    later = _reports.get(kiosk_id)
+                    _reports[kiosk_id] = report.then(later) if later is not None else report
         raise
     _announce(batch)
     return len(rows)
@@ -245,7 +255,9 @@ def _announce(batch: dict[int, _Report]) -> None:
         query = select(Kiosk).where(Kiosk.id.in_(changed[start:start + _LOAD_CHUNK])).options(
             selectinload(Kiosk.groups))
         statuses += [status_json(kiosk) for kiosk in db.session.scalars(query)]
-    db.session.rollback()  # reads done: no connection is held while the messages go out
+        db.session.rollback()  # no connection is held across the pause, or while the messages go out
+        socketio.sleep(0)
+    db.session.rollback()
     by_room: dict[str, list[dict]] = {}
     for status in statuses:
         for room in batch[status["id"]].rooms:
