@@ -43,7 +43,7 @@ def _shown(notice_id: int) -> tuple[int | None, str | None]:
     if content is None:
         return version, None
     media_ids = list(content.get("media_ids") or [])
-    sha = dict(db.session.execute(select(Media.id, Media.sha256).where(Media.id.in_(media_ids))).tuples().all()) \
+    sha = {row.id: row.sha256 for row in db.session.execute(select(Media.id, Media.sha256).where(Media.id.in_(media_ids)))} \
         if media_ids else {}
     return version, play_log.content_hash(content.get("title", ""), content.get("body", ""),
                                           [sha.get(m) for m in media_ids])
