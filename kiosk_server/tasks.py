@@ -30,12 +30,17 @@ def _forever(app: Flask, every: float, work: Callable[[], object], what: str) ->
 
 def start_background_tasks(app: Flask) -> None:
     """Start the periodic tasks of a serving process (once per process)."""
-    # Importing the services registers their due-job handlers (alerts, publish).
-    from kiosk_server.services import alerts, due, notices  # noqa: F401
+    # Importing the services registers their due-job handlers (alerts, publish, plays).
+    from kiosk_server.services import alerts, due, notices, plays  # noqa: F401
 
     if app.extensions.get("background_tasks_started"):
         return
     app.extensions["background_tasks_started"] = True
+    try:
+        with app.app_context():
+            plays.ensure_sealing_scheduled()  # the daily seal of the play log, stored once for all processes
+    except Exception:  # the database may be away: a later start, or another process, stores it
+        app.logger.exception("scheduling the play log's seal failed")
     socketio.start_background_task(_forever, app, SWEEP_SECONDS, notices.expire_due, "expiry sweep")
     socketio.start_background_task(_forever, app, float(app.config.get("DUE_POLL_SECONDS", 0.5)), due.run_due,
                                    "running due work")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from kiosk_server.domain.links import DEFAULT_LINKS
 from kiosk_server.extensions import db
 from kiosk_server.models import Alert, AlertAck, AlertUnit, Kiosk, Notice, PublicLink, QrCode, Unit
-from kiosk_server.services import presence
+from kiosk_server.services import plays
 from kiosk_server.services.kiosks import provision_kiosk
 from tests.conftest import COMMUNE, OTHER_COMMUNE, PROVINCE
 from tests.feedback_helpers import make_item
@@ -81,10 +81,10 @@ def seed(author_id: int) -> Seeded:
         _play("links", "2026-06-30T23:59:30", 20),  # the period's last minute
         _play("n1", "2026-07-01T00:00:10", 10),  # the day after
     ]
-    presence.record_played(db.session.get(Kiosk, k1.id), batch)
-    presence.record_played(db.session.get(Kiosk, k1.id), batch)  # the ack was lost: the player sends it again
-    presence.record_played(db.session.get(Kiosk, k3.id), [_play("n2", "2026-03-01T12:00:00", 60)])
-    presence.record_played(db.session.get(Kiosk, k4.id), [_play("n3", "2026-03-01T12:00:00", 100)])
+    plays.record_played(k1.id, batch)
+    plays.record_played(k1.id, batch)  # the ack was lost: the player sends it again
+    plays.record_played(k3.id, [_play("n2", "2026-03-01T12:00:00", 60)])
+    plays.record_played(k4.id, [_play("n3", "2026-03-01T12:00:00", 100)])
 
     notices = {
         "local": _notice(author_id, COMMUNE, "Lịch tiếp công dân", "local", "normal", "2026-01-10T09:00:00"),

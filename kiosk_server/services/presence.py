@@ -27,7 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from kiosk_server.domain import targeting
 from kiosk_server.extensions import db, socketio
-from kiosk_server.models import Kiosk, PlayRecord
+from kiosk_server.models import Kiosk
 from kiosk_server.models.base import utcnow
 from kiosk_server.services.kiosks import kiosk_dict
 
@@ -36,7 +36,6 @@ STATUS_EVENT = "kiosk_statuses"
 # Heartbeats come every 30 s; a screen unheard of for three of them is offline even if its server
 # process died without noticing the disconnect.
 ONLINE_WINDOW = timedelta(seconds=90)
-MAX_PLAYED_BATCH = 500
 _LOAD_CHUNK = 500
 _WRITE_CHUNK = 500
 
@@ -265,35 +264,3 @@ def _announce(batch: dict[int, _Report]) -> None:
     for room, entries in by_room.items():
         socketio.emit(STATUS_EVENT, entries, to=room, namespace=ADMIN_NAMESPACE)
 
-
-def record_played(kiosk_id: int, entries) -> int:
-    """Store what the screen says it played; malformed entries are dropped, never trusted. Return the count."""
-    if not isinstance(entries, list):
-        return 0
-    stored = 0
-    seen: set = set()
-    for entry in entries[:MAX_PLAYED_BATCH]:
-        if not isinstance(entry, dict):
-            continue
-        item, started, duration = entry.get("item"), entry.get("started_at"), entry.get("duration_s")
-        if not isinstance(item, str) or not isinstance(started, str) or isinstance(duration, bool) or not isinstance(
-            duration, (int, float)
-        ) or not 0 <= duration <= 86_400:
-            continue
-        try:
-            started_at = datetime.fromisoformat(started.replace("Z", "+00:00"))
-        except ValueError:
-            continue
-        if started_at.tzinfo is None:
-            continue
-        notice_id = int(item[1:]) if item.startswith("n") and item[1:].isdigit() else None
-        # The player resends a batch whose acknowledgement was lost: each play is stored once.
-        if (item[:32], started_at) in seen or db.session.scalar(select(PlayRecord.id).where(
-                PlayRecord.kiosk_id == kiosk_id, PlayRecord.item == item[:32], PlayRecord.started_at == started_at)):
-            continue
-        seen.add((item[:32], started_at))
-        db.session.add(PlayRecord(kiosk_id=kiosk_id, item=item[:32], notice_id=notice_id, started_at=started_at,
-                                  duration_s=float(duration)))
-        stored += 1
-    db.session.commit()
-    return stored

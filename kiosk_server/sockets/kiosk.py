@@ -22,7 +22,7 @@ from sqlalchemy import select
 from kiosk_server.domain.targeting import kiosk_room, kiosk_rooms
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk
-from kiosk_server.services import alerts, kiosks, presence, receipts, scope
+from kiosk_server.services import alerts, kiosks, plays, presence, receipts, scope
 
 NAMESPACE = "/kiosk"
 
@@ -163,4 +163,4 @@ class KioskNamespace(Namespace):
     def on_played(self, data=None):
         screen = _screen()
         if screen is not None:
-            presence.record_played(screen.kiosk_id, data)
+            plays.record_played(screen.kiosk_id, data)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from kiosk_server.extensions import db
 from kiosk_server.models import Alert, AlertAck, AlertUnit, Notice
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import attention, presence
+from kiosk_server.services import attention, plays
 from kiosk_server.services.kiosks import provision_kiosk
 from tests.conftest import COMMUNE, OTHER_COMMUNE
 from tests.feedback_helpers import make_item
@@ -50,8 +50,8 @@ def test_awaiting_alerts_overdue_feedback_and_plays_today(app, officers):
     make_item(COMMUNE)
     db.session.commit()
     played = [{"item": "n1", "started_at": (now - timedelta(minutes=5)).isoformat(), "duration_s": 30}]
-    presence.record_played(online, played)
-    presence.record_played(online, played)
+    plays.record_played(online.id, played)
+    plays.record_played(online.id, played)
 
     found = attention.attention(officers["commune_admin"])
 

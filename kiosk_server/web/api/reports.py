@@ -6,13 +6,14 @@ naming the field. The officer page (web/admin/report_views.py) reads the same se
 
 from __future__ import annotations
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
 from kiosk_server.domain import reports as rules
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import report_files
+from kiosk_server.services import posting, report_files
 from kiosk_server.services import reports as report_service
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.report_downloads import file_response
@@ -98,3 +99,64 @@ class Summary(MethodView):
         if args["format"] != "json":
             return file_response(summary, args["format"], now)
         return summary
+
+
+class PostingQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")), metadata={
+        "description": "json (default) or csv (the per-screen rows, UTF-8 with BOM)"})
+
+
+class PostingKioskSchema(Schema):
+    kiosk_id = fields.Integer()
+    name = fields.String()
+    first_shown = fields.String(metadata={"format": "date-time"})
+    last_shown = fields.String(metadata={"format": "date-time"})
+    plays = fields.Integer(metadata={"description": "each play stored once, however often the screen sent it"})
+    seconds_shown = fields.Float()
+    chain = fields.Dict(allow_none=True, metadata={
+        "description": "`{sealed_through, hash}`: the head of this screen's sealed play-log chain; null before the "
+                       "first seal"})
+    unsealed_plays = fields.Integer(metadata={"description": "plays of this notice stored after the head's day"})
+
+
+class PostingVersionSchema(Schema):
+    version = fields.Integer(allow_none=True, metadata={"description": "the published version shown; null for "
+                                                                       "plays stored before versions were kept"})
+    content_hash = fields.String(allow_none=True, metadata={
+        "description": "sha256 of the canonical JSON of the revision's title, body and media sha256 list"})
+    plays = fields.Integer()
+
+
+class PostingSchema(Schema):
+    notice = fields.Dict(metadata={"description": "`{id, title, unit_code, unit_name, status, published_version}`"})
+    approved_by = fields.Dict(allow_none=True, metadata={"description": "`{id, name, email}`"})
+    approved_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    kiosks = fields.List(fields.Nested(PostingKioskSchema))
+    versions = fields.List(fields.Nested(PostingVersionSchema))
+    totals = fields.Dict(metadata={"description": "`{screens, plays, seconds_shown, hours_shown}`"})
+    chain = fields.List(fields.Dict(), metadata={"description": "`[{kiosk_id, sealed_through, hash}]`"})
+    chain_head = fields.String(allow_none=True, metadata={
+        "description": "sha256 of the canonical JSON of `chain`: the sealed state this record relies on "
+                       "(checked by `flask kiosk verify-log`)"})
+    generated_at = fields.String(metadata={"format": "date-time"})
+
+
+@blp.route("/notices/<int:notice_id>/posting")
+class Posting(MethodView):
+    @require("read")
+    @blp.arguments(PostingQuerySchema, location="query", unknown=None)
+    @blp.response(200, PostingSchema)
+    @blp.alt_response(404, description="unknown notice, or outside the caller's scope")
+    def get(self, args, notice_id):
+        """Posting record of a notice (biên bản niêm yết): per screen first and last shown, plays, seconds."""
+        record = posting.posting_record(current_api_user(), notice_id)
+        if args["format"] == "csv":
+            response = Response(posting.csv_bytes(record))
+            response.headers["Content-Type"] = "text/csv; charset=utf-8"
+            response.headers["Content-Disposition"] = f'attachment; filename="{posting.filename(record, "csv")}"'
+            response.headers["Cache-Control"] = "private, no-store"
+            return response
+        return record
