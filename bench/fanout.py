@@ -280,6 +280,7 @@ class Screens:
         self.watching = False
         self.manifest_requests: list[tuple[float, int]] = []  # (time, status; 0 for a network error)
         self.connect_attempts: list[float] = []
+        self.connect_errors: dict[str, int] = {}
         self.lag_max = 0.0
 
 
@@ -330,7 +331,9 @@ class Screen:
             try:
                 await self.connect()
                 return
-            except Exception:
+            except Exception as error:
+                key = f"{type(error).__name__}: {str(error)[:80]}"
+                self.group.connect_errors[key] = self.group.connect_errors.get(key, 0) + 1
                 try:
                     await self.sio.disconnect()
                 except Exception:  # noqa: S110
@@ -461,6 +464,7 @@ async def _run_clients(cfg: dict, ready, go, results) -> None:
         "not_current": sum(1 for s in screens if s.current_at is None or not s.sio.connected),
         "manifest_requests": group.manifest_requests,
         "connect_attempts": group.connect_attempts,
+        "connect_errors": group.connect_errors,
         "lag_max_s": round(group.lag_max, 3),
     })
     group.closing = True
@@ -552,6 +556,13 @@ class Bench:
             p.start()
         reports = [ready.get(timeout=1800) for _ in procs]
         return procs, reports, go, results
+
+    def nginx_errors(self) -> dict[str, int]:
+        """Return how often nginx logged the errors that turn screens away (502s while processes are down)."""
+        if not self.nginx:
+            return {}
+        log = (self.nginx.root / "error.log").read_text(errors="replace")
+        return {key: log.count(key) for key in ("no live upstreams", "Connection refused", "upstream prematurely")}
 
     def close(self) -> None:
         for proc in self.floors:
@@ -690,6 +701,10 @@ def storm_round(bench: Bench) -> dict:
     connect_rate = per_second(attempts, t_kill)
     for p in procs:
         p.join(timeout=60)
+    errors: dict[str, int] = {}
+    for c in collected:
+        for key, count in c["connect_errors"].items():
+            errors[key] = errors.get(key, 0) + count
     statuses: dict[str, int] = {}
     for _, status in requests:
         statuses[str(status)] = statuses.get(str(status), 0) + 1
@@ -702,7 +717,9 @@ def storm_round(bench: Bench) -> dict:
         "not_up_to_date": sum(c["not_current"] for c in collected),
         "manifest_requests": len(requests), "manifest_statuses": statuses,
         "manifest_rps_peak": max(manifest_rate, default=0), "manifest_rps_by_second": manifest_rate,
+        "connect_errors": errors,
         "connect_attempts_peak_per_s": max(connect_rate, default=0), "connect_attempts_by_second": connect_rate,
+        "nginx_errors": bench.nginx_errors(),
         "storm_cpu": cpu, "load_before": load_before, "load_after": load(),
     })
     return figures
