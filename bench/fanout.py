@@ -743,6 +743,8 @@ def main() -> None:
     args = parser.parse_args()
 
     limit = raise_open_files()
+    # A background job ignores SIGINT: make SIGTERM unwind too, so servers, nginx and the database go.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     root = Path(tempfile.mkdtemp(prefix="bench-fanout-"))
     bench = Bench(args, root)
     result = {"kiosks": args.kiosks, "servers": args.servers, "database": args.database, "nginx": args.nginx,
