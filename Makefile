@@ -6,12 +6,15 @@ FLASK := $(VENV)/bin/flask --app wsgi
 NODE_MODULES := kiosk_client/node_modules/.package-lock.json
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard kiosk_server/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test lint bench translations extract-messages clean
+.PHONY: run install test lint bench translations extract-messages clean
 
-run: $(VENV)/.runtime $(NODE_MODULES) $(CATALOGS)
+run: install
 	$(FLASK) db upgrade
 	$(FLASK) kiosk seed-demo --if-empty
 	$(PY) wsgi.py
+
+# What a production checkout needs (README.md § Production deployment): runtime packages only.
+install: $(VENV)/.runtime $(NODE_MODULES) $(CATALOGS)
 
 test: $(VENV)/.dev $(NODE_MODULES) $(CATALOGS)
 	$(VENV)/bin/ruff check .

@@ -54,11 +54,14 @@ def _init_extensions(app: Flask) -> None:
     socketio.server_options.pop("client_manager", None)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
     app.jinja_env.add_extension("jinja2.ext.i18n")
+    from kiosk_server.sockets.origins import allowed_origins_for
+
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config.get("REDIS_URL"),
-        cors_allowed_origins=[],  # same origin only; kiosks load the player from this server
+        # Same origin only: kiosks load the player from this server. ([] would turn the check off.)
+        cors_allowed_origins=allowed_origins_for(app.config.get("PUBLIC_URL")),
     )
 
     login.init_app(app)
@@ -66,11 +69,18 @@ def _init_extensions(app: Flask) -> None:
     login.login_message = None  # the sign-in page explains itself
 
     @login.user_loader
-    def _load_user(user_id: str):
+    def _load_user(session_id: str):
         from kiosk_server.models import User
 
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        # "id:generation" (User.get_id): a session from before the last password change or "sign out
+        # everywhere" names an older generation and is turned away.
+        user_id, _, generation = session_id.partition(":")
+        if not (user_id.isdigit() and generation.isdigit()):
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_generation != int(generation):
+            return None
+        return user
 
 
 def _select_locale() -> str:

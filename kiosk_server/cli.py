@@ -103,35 +103,36 @@ def expire() -> None:
 @with_appcontext
 def create_kiosks(unit_code: str, count: int, groups: tuple[str, ...], prefix: str, out: str | None) -> None:
     """Provision COUNT screens in a unit at once; their tokens go to the CSV file (shown once)."""
-    import csv
     import os
-    import sys
 
     from flask import current_app
 
+    from kiosk_server.domain.kiosk_csv import tokens_csv
     from kiosk_server.services import kiosks
 
-    rows = [{"name": f"{prefix} {i}", "unit_code": unit_code, "groups": list(groups)} for i in range(1, count + 1)]
-    try:
-        made = kiosks.provision_many(rows, actor="cli")
-    except ServiceError as error:
-        _fail(error)
-    base = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    handle = None
     if out:
-        # Tokens are secrets: the file is created for its owner only, and never over another file.
+        # Tokens are secrets: the file is created for its owner only, never over another file, and
+        # before any screen exists, so a refused file leaves no screen whose token nobody kept.
         try:
             handle = os.fdopen(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", newline="",
                                encoding="utf-8")
         except FileExistsError:
             raise click.ClickException(f"Tệp {out} đã có; hãy chọn tên khác.") from None
-    else:
-        handle = sys.stdout
-    writer = csv.writer(handle)
-    writer.writerow(["id", "name", "unit_code", "groups", "token", "player_url"])
-    for kiosk, token in made:
-        player = f"{base}/kiosk#token={token}" if base else f"/kiosk#token={token}"
-        writer.writerow([kiosk.id, kiosk.name, kiosk.unit_code, ";".join(sorted(g.name for g in kiosk.groups)), token,
-                         player])
-    if out:
-        handle.close()
-        click.echo(f"Đã tạo {len(made)} màn hình tại đơn vị {unit_code}; mã của chúng đã ghi vào {out}.")
+    rows = [{"name": f"{prefix} {i}", "unit_code": unit_code, "groups": list(groups)} for i in range(1, count + 1)]
+    try:
+        made = kiosks.provision_many(rows, actor="cli")
+    except ServiceError as error:
+        if handle:
+            handle.close()
+            os.unlink(out)
+        _fail(error)
+    base = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    text = tokens_csv([(k.id, k.name, k.unit_code, sorted(g.name for g in k.groups), t) for k, t in made],
+                      lambda token: f"{base}/kiosk#token={token}")
+    if handle is None:
+        click.echo(text, nl=False)
+        return
+    with handle:
+        handle.write(text)
+    click.echo(f"Đã tạo {len(made)} màn hình tại đơn vị {unit_code}; mã của chúng đã ghi vào {out}.")

@@ -9,8 +9,11 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+MAX_REMEMBER = timedelta(days=30)
 
 
 class Defaults:
@@ -42,6 +45,9 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Flask-Login's default is a year; an officer's "remember me" lasts at most this long.
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: officers keep tabs open
 
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (an algorithm name, not a password)
@@ -49,6 +55,13 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     # Not Flask-Limiter's RATELIMIT_DEFAULT: that would limit every page, kiosks' included.
     API_RATE_LIMIT = "600 per minute"
+    # QR images per address: a screen draws a few dozen per manifest and its service worker keeps
+    # them; the office's screens may share one address behind NAT.
+    QR_RATE_LIMIT = "300 per minute"
+    # /metrics answers only these addresses or networks (comma-separated), or a request bearing
+    # METRICS_TOKEN. Behind nginx, set KIOSK_PROXIES so the client's own address is checked.
+    METRICS_ALLOW = "127.0.0.1,::1"
+    METRICS_TOKEN = ""
 
     API_TITLE = "Bảng tin điện tử công cộng API"
     API_VERSION = "v1"
@@ -104,6 +117,9 @@ ENV_KEYS = (
     "FEEDBACK_MAX_PHOTO_MB",
     "FEEDBACK_PHOTO_DIR",
     "PROXIES",
+    "QR_RATE_LIMIT",
+    "METRICS_ALLOW",
+    "METRICS_TOKEN",
 )
 
 
@@ -146,6 +162,13 @@ def _derive(cfg: dict[str, Any], instance_path: str) -> None:
     if not cfg.get("DATABASE_URL"):
         cfg["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'kiosk.db'}"
     cfg["SQLALCHEMY_DATABASE_URI"] = cfg["DATABASE_URL"]
+    if str(cfg.get("PUBLIC_URL") or "").lower().startswith("https://"):
+        # Served over https: the session and remember cookies never travel in clear text.
+        cfg["SESSION_COOKIE_SECURE"] = True
+        cfg["REMEMBER_COOKIE_SECURE"] = True
+    duration = cfg.get("REMEMBER_COOKIE_DURATION")
+    if not isinstance(duration, timedelta) or duration > MAX_REMEMBER:
+        cfg["REMEMBER_COOKIE_DURATION"] = MAX_REMEMBER
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = instance_secret_key(instance_path)
     media = Path(cfg["MEDIA_DIR"])

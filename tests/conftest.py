@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from flask.testing import FlaskClient
@@ -195,9 +196,9 @@ def _require_env(name: str) -> str:
     pytest.skip(message)
 
 
-@pytest.fixture
-def postgres_url():
-    """A fresh, empty PostgreSQL database for this test; dropped afterwards."""
+@contextmanager
+def fresh_postgres_database():
+    """Yield the URL of a new, empty PostgreSQL database on the test server; drop it afterwards."""
     base = _require_env("KIOSK_TEST_DATABASE_URL")
     name = f"kiosk_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
@@ -210,6 +211,13 @@ def postgres_url():
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh, empty PostgreSQL database for this test; dropped afterwards."""
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

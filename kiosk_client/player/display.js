@@ -2,7 +2,7 @@
 // the header and the clock, fed one manifest after another. The kiosk (main.js) and the editor's
 // preview (preview.js) both draw through this, so the preview is exactly what a screen shows.
 
-import { byId } from './dom.js';
+import { byId, rememberQrImages } from './dom.js';
 import { AlertBoard } from './emergency.js';
 import { Player } from './player.js';
 import { renderClock, renderHeader, setMode } from './render.js';
@@ -62,6 +62,7 @@ export class Display {
   /** Shows `manifest`: header, dates, its alerts and its play loop. */
   show(manifest) {
     this.manifest = manifest;
+    rememberQrImages(manifest.qr_images); // the server draws only the QR codes it signed
     renderHeader(manifest);
     renderClock(this.now(), manifest.lunar);
     this.alerts?.fromManifest(manifest);

@@ -40,9 +40,18 @@ export function clear(el) {
   if (el) el.replaceChildren();
 }
 
-/** Returns the URL of the QR image the server draws for `url`. */
+// The server draws only QR codes it signed: {target URL: signed image address}, from the manifest's
+// `qr_images` and the pairing answer's `qr_image`.
+const qrImages = new Map();
+
+/** Remembers the signed QR image addresses in `images` ({url: address}). */
+export function rememberQrImages(images) {
+  for (const [url, src] of Object.entries(images || {})) if (src) qrImages.set(url, src);
+}
+
+/** Returns the URL of the QR image the server draws for `url` (unsigned, and so refused, if unknown). */
 export function qrImageUrl(url) {
-  return `/kiosk/qr.svg?u=${encodeURIComponent(url)}`;
+  return qrImages.get(url) || `/kiosk/qr.svg?u=${encodeURIComponent(url)}`;
 }
 
 /** Returns a QR element as the contract names it: `[data-testid=qr]` with `data-url`. */

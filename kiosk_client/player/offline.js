@@ -30,15 +30,13 @@ export function forgetOfflineCopy() {
 /** Tells the service worker what to keep: this page and its files, and every media file and QR code of the manifest. */
 export function cacheForOffline(manifest, etag, settings) {
   const media = new Set();
-  const qrs = new Set();
+  const qrs = new Set(Object.values(manifest.qr_images || {})); // the signed QR image addresses
   for (const item of manifest.items || []) {
     for (const m of item.media || []) {
       if (m.url) media.add(m.url);
       if (m.poster_url) media.add(m.poster_url);
     }
-    for (const url of [item.qr_url, item.public_url]) if (url) qrs.add(`/kiosk/qr.svg?u=${encodeURIComponent(url)}`);
   }
-  for (const link of manifest.links || []) if (link?.url) qrs.add(`/kiosk/qr.svg?u=${encodeURIComponent(link.url)}`);
   const loaded = performance.getEntriesByType('resource').map((entry) => entry.name);
   const shell = [
     location.pathname + location.search,

@@ -3,6 +3,7 @@
 // valid; an expired code is replaced by a new one.
 
 import { Backoff } from './backoff.js';
+import { rememberQrImages } from './dom.js';
 import { pairingStatus, requestPairing } from './net.js';
 import { renderPairing, setPairingStatus } from './render.js';
 import { KEYS } from './store.js';
@@ -38,6 +39,7 @@ export class Pairing {
   }
 
   view(shown) {
+    rememberQrImages({ [shown.pair_url]: shown.qr_image });
     return { code: shown.code, pairUrl: shown.pair_url, expiresAt: shown.expires_at };
   }
 
@@ -56,7 +58,7 @@ export class Pairing {
     }
     this.backoff.reset();
     this.store.set(KEYS.pending, answer.token);
-    const shown = { code: answer.code, pair_url: answer.pair_url, expires_at: answer.expires_at };
+    const shown = { code: answer.code, pair_url: answer.pair_url, qr_image: answer.qr_image, expires_at: answer.expires_at };
     this.store.setJSON(KEYS.pairing, shown);
     renderPairing(this.view(shown), WAITING);
     this.schedule(POLL_MS);

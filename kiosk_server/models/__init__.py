@@ -1,6 +1,6 @@
 """Database models, one module per aggregate. Importing this package registers every table."""
 
-from kiosk_server.models.alerts import Alert, AlertAck
+from kiosk_server.models.alerts import Alert, AlertAck, AlertUnit
 from kiosk_server.models.audit import AuditEntry
 from kiosk_server.models.categories import Category
 from kiosk_server.models.feedback import Feedback
@@ -18,6 +18,7 @@ from kiosk_server.models.users import ApiToken, User
 __all__ = [
     "Alert",
     "AlertAck",
+    "AlertUnit",
     "ApiToken",
     "AuditEntry",
     "Category",

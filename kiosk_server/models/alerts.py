@@ -40,6 +40,15 @@ class Alert(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     acks: Mapped[list[AlertAck]] = relationship(back_populates="alert", order_by="AlertAck.at")
+    # The area again, one row per unit, so lists filter by scope in SQL (unit_codes is JSON).
+    areas: Mapped[list[AlertUnit]] = relationship(cascade="all, delete-orphan")
+
+
+class AlertUnit(db.Model):
+    __tablename__ = "alert_units"
+
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(16), primary_key=True, index=True)
 
 
 class AlertAck(db.Model):

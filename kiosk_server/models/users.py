@@ -27,6 +27,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Part of the id every session and remember cookie holds: moving it on (a password change, "sign
+    # out everywhere") makes every earlier session of this officer unknown to the user loader.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     unit: Mapped[Unit | None] = relationship()
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", order_by="ApiToken.id")
@@ -34,6 +37,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sessions of deactivated officers
         return self.active
+
+    def get_id(self) -> str:
+        """Return the id a session stores: the user's id and session generation, "12:3"."""
+        return f"{self.id}:{self.session_generation}"
 
     def to_dict(self) -> dict:
         return {

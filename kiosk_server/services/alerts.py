@@ -14,13 +14,13 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from kiosk_server.domain import cap as cap_rules
 from kiosk_server.domain import hazards as hazard_rules
 from kiosk_server.domain import roles, schedule
 from kiosk_server.extensions import db, socketio
-from kiosk_server.models import Alert, Kiosk, User
+from kiosk_server.models import Alert, AlertUnit, Kiosk, User
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import audit, due, publish, scope, targeting
 from kiosk_server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
@@ -118,6 +118,19 @@ def visible_to(alert: Alert, user: User) -> bool:
     if any(scope.in_scope(user, code) for code in alert.unit_codes):
         return True
     return bool(user.unit_code) and bool(set(scope.ancestor_codes(user.unit_code)) & set(alert.unit_codes))
+
+
+def visible_query(user: User, *, active_only: bool = False, now: datetime | None = None):
+    """Return a query of the alerts `user` may read (see `visible_to`), newest first, filtered in SQL."""
+    query = select(Alert)
+    if user.unit_code is not None:
+        near = set(scope.ancestor_codes(user.unit_code)) | scope.descendant_codes(user.unit_code)
+        query = query.where(Alert.id.in_(select(AlertUnit.alert_id).where(AlertUnit.unit_code.in_(near))))
+    if active_only:
+        now = now or utcnow()
+        query = query.where(Alert.status.in_(SHOWN_STATUSES), Alert.cancelled_at.is_(None), Alert.expires_at > now,
+                            or_(Alert.effective_at.is_(None), Alert.effective_at <= now))
+    return query.order_by(Alert.created_at.desc(), Alert.id.desc())
 
 
 def screens_in_area(unit_codes: list[str]) -> set[int]:
@@ -283,6 +296,7 @@ def _store(fields: dict, actor: User | str | None, *, source: str, status: str =
         area_desc=area_desc or _area_desc(fields["unit_codes"]),
         created_by_id=actor.id if isinstance(actor, User) else None, **fields,
     )
+    alert.areas = [AlertUnit(unit_code=code) for code in dict.fromkeys(fields["unit_codes"])]
     alert.kiosk_count = len(screens_in_area(fields["unit_codes"])) if status in SHOWN_STATUSES else 0
     db.session.add(alert)
     db.session.flush()

@@ -20,7 +20,7 @@ from kiosk_server.extensions import db
 from kiosk_server.models import Category, Kiosk, Notice, NoticeRevision, Unit
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import alerts as alert_service
-from kiosk_server.services import links, public_urls, scope, targeting
+from kiosk_server.services import links, public_urls, qr_images, scope, targeting
 
 _CACHE_SIZE = 4096
 LUNAR_DAYS = 60
@@ -132,6 +132,8 @@ def build_manifest(kiosk: Kiosk, now: datetime | None = None) -> dict:
     unit_names = dict(db.session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(wanted_units))).all())
     category_names = dict(db.session.execute(select(Category.code, Category.name)).all())
     items = sorted((_item(n, c, media, unit_names, category_names) for n, c in live), key=lambda i: i["id"])
+    shown_links = [{"url": links.qr_url(link.url), "target": link.url, "caption": link.caption}
+                   for link in links.links_for(chain)]
     return {
         "version": kiosk.manifest_version,
         "generated_at": now.isoformat(),
@@ -146,8 +148,11 @@ def build_manifest(kiosk: Kiosk, now: datetime | None = None) -> dict:
         "alerts": alert_service.active_for_kiosk(kiosk, now),
         # Enough days that a screen cut off for two months still shows the right lunar date.
         "lunar": lunar.lunar_labels(now.astimezone(schedule.VN).date(), LUNAR_DAYS),
-        "links": [{"url": links.qr_url(link.url), "target": link.url, "caption": link.caption}
-                  for link in links.links_for(chain)],
+        "links": shown_links,
+        # The signed image address of every QR this screen may show: the server draws nothing else.
+        "qr_images": qr_images.images_for(
+            [url for item in items for url in (item["qr_url"], item["public_url"])]
+            + [link["url"] for link in shown_links]),
     }
 
 

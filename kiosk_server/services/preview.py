@@ -18,7 +18,7 @@ from kiosk_server.domain import lunar, schedule
 from kiosk_server.extensions import db
 from kiosk_server.models import Category, Notice, Unit, User
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import links, manifest, scope
+from kiosk_server.services import links, manifest, qr_images, scope
 from kiosk_server.services import media as media_service
 from kiosk_server.services.errors import ValidationFailed
 from kiosk_server.services.notice_input import read_notice
@@ -87,6 +87,7 @@ def preview_manifest(body: dict[str, Any], actor: User, notice: Notice | None = 
     item = manifest.notice_item(stand_in, content, media, unit_names, category_names, qr_url_of=lambda url: url)
     if notice is None:
         item["public_url"] = None  # a notice not yet saved has no page
+    shown_links = [{"url": link.url, "target": link.url, "caption": link.caption} for link in links.links_for(chain)]
     return {
         "version": 0,
         "generated_at": now.isoformat(),
@@ -101,5 +102,7 @@ def preview_manifest(body: dict[str, Any], actor: User, notice: Notice | None = 
         "items": [item],
         "alerts": [],
         "lunar": lunar.lunar_labels(now.astimezone(schedule.VN).date(), PREVIEW_LUNAR_DAYS),
-        "links": [{"url": link.url, "target": link.url, "caption": link.caption} for link in links.links_for(chain)],
+        "links": shown_links,
+        # The same signed QR images a screen gets: the server draws no QR for an unsigned address.
+        "qr_images": qr_images.images_for([item["qr_url"], item["public_url"]] + [link["url"] for link in shown_links]),
     }

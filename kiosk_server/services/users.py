@@ -135,7 +135,18 @@ def update_user(
         user.active = active
     if password:
         user.password_hash = _hash(password)
+        user.session_generation += 1  # a new password ends the sessions opened with the old one
     audit.record(actor, "user.update", "user", user.id, unit_code=user.unit_code, before=before, after=user.to_dict())
+    db.session.commit()
+    return user
+
+
+def end_sessions(user: User, actor: User) -> User:
+    """Sign `user` out everywhere: every session and remember cookie they hold stops working."""
+    if not scope.oversees(actor, user):
+        raise Forbidden(_l("Người dùng này nằm ngoài phạm vi quản lý của bạn."))
+    user.session_generation += 1
+    audit.record(actor, "user.sign_out_everywhere", "user", user.id, unit_code=user.unit_code)
     db.session.commit()
     return user
 

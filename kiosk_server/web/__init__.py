@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+import re
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, request
+
+from kiosk_server.web.body_limits import accepts_upload
+
+__all__ = ["accepts_upload", "register_web"]
 
 
 def content_security_policy(frame_ancestors: str = "'none'") -> str:
     """Return the policy of every HTML page; only the editor's screen preview may be framed (by 'self')."""
     return ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
-            f"style-src 'self'; script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors {frame_ancestors}")
+            f"style-src 'self'; script-src 'self'; connect-src 'self'{_own_websocket_origins()}; "
+            f"frame-ancestors {frame_ancestors}")
 
 
 def register_web(app: Flask) -> None:
     """Attach every blueprint, the error handlers and the request guards to `app`."""
-    from kiosk_server.web import errors, template_helpers
+    from kiosk_server.web import body_limits, errors, template_helpers
     from kiosk_server.web.admin import admin_bp
     from kiosk_server.web.api import init_api
     from kiosk_server.web.kiosk import kiosk_bp
@@ -34,22 +42,33 @@ def register_web(app: Flask) -> None:
     _install_fast_paths(app)
     template_helpers.register(app)
 
-    @app.before_request
-    def _limit_body_size() -> None:
-        # Uploads may be large (KIOSK_MAX_UPLOAD_MB); every other body is small, so refuse big
-        # ones before reading them instead of buffering megabytes of junk.
-        view = app.view_functions.get(request.endpoint or "")
-        if not getattr(view, "accepts_upload", False):
-            request.max_content_length = app.config["MAX_FORM_KB"] * 1024
+    body_limits.install(app)
 
     @app.after_request
     def _security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.is_secure:  # behind nginx, KIOSK_PROXIES lets X-Forwarded-Proto say so
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if response.mimetype == "text/html":
             response.headers.setdefault("Content-Security-Policy", content_security_policy())
         return response
+
+
+_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
+
+
+def _own_websocket_origins() -> str:
+    """Return " ws(s)://host" for this server (and KIOSK_PUBLIC_URL): the only sockets a page may open.
+
+    'self' covers them in CSP 3 browsers; older Chromium builds on kiosks need them spelled out.
+    """
+    origins = {("wss" if request.is_secure else "ws", request.host)}
+    public = urlsplit(current_app.config.get("PUBLIC_URL") or "")
+    if public.netloc:
+        origins.add(("wss" if public.scheme == "https" else "ws", public.netloc))
+    return "".join(f" {scheme}://{host}" for scheme, host in sorted(origins) if _HOST.match(host))
 
 
 def _install_fast_paths(app: Flask) -> None:
@@ -69,9 +88,3 @@ def _install_fast_paths(app: Flask) -> None:
         # the headers deploy/nginx.conf sets are trusted: it passes no X-Forwarded-Host, so one sent
         # by a client must never choose the host written into links (see services.public_urls).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
-
-
-def accepts_upload(view):
-    """Mark `view` as taking a large upload, so the small-body limit does not apply to it."""
-    view.accepts_upload = True
-    return view

@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "user.create": _l("Tạo người dùng"),
     "user.update": _l("Sửa người dùng"),
     "user.login": _l("Đăng nhập"),
+    "user.sign_out_everywhere": _l("Đăng xuất mọi nơi"),
     "token.create": _l("Tạo mã truy cập"),
     "token.revoke": _l("Thu hồi mã truy cập"),
     "kiosk.provision": _l("Tạo màn hình"),

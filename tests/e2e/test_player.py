@@ -50,7 +50,7 @@ def test_screen_pairs_by_code_and_starts_playing(server, screen):
     qr = screen.locator("#pairing [data-testid=qr]")
     pair_url = qr.get_attribute("data-url")
     assert pair_url.endswith(f"/admin/kiosks/pair?code={code.inner_text()}")
-    assert qr.locator("img").get_attribute("src") == f"/kiosk/qr.svg?u={quote(pair_url, safe='')}"
+    assert qr.locator("img").get_attribute("src").startswith(f"/kiosk/qr.svg?u={quote(pair_url, safe='')}&s=")
     expect(screen.locator("#pairing")).to_contain_text("Nhập mã ở trên, hoặc quét mã QR")
 
     paired = server.ok("POST", "/api/v1/kiosks/pair", "admin",
@@ -82,7 +82,7 @@ def test_published_notice_reaches_the_screen_with_ticker_and_qr(server, screen):
     expect(screen.locator("[data-testid=ticker]")).to_contain_text("Thông báo lịch cắt điện ngày 25/11")
     qr = screen.locator("#qr-panel [data-testid=qr]")
     expect(qr).to_have_attribute("data-url", link)
-    assert qr.locator("img").get_attribute("src") == f"/kiosk/qr.svg?u={quote(link, safe='')}"
+    assert qr.locator("img").get_attribute("src").startswith(f"/kiosk/qr.svg?u={quote(link, safe='')}&s=")
     expect(qr.locator("img")).to_have_js_property("complete", True)
     assert qr.locator("img").evaluate("img => img.naturalWidth") > 0, "the QR image loads under the page's CSP"
     # What a phone sees: decode the QR from a screenshot of the screen itself.

@@ -48,13 +48,16 @@ def test_create_kiosks_never_overwrites_a_file_and_then_creates_nothing_more(app
     result = runner.invoke(args=["kiosk", "create-kiosks", "--unit", COMMUNE, "--count", "3", "--csv", str(out)])
     assert result.exit_code == 1
     assert out.read_text(encoding="utf-8") == "đã có\n"
+    assert count_kiosks() == 0, "no screen is made whose token could not be written down"
 
 
 def test_create_kiosks_in_an_unknown_unit_creates_nothing(app, runner, tmp_path):
-    result = runner.invoke(args=["kiosk", "create-kiosks", "--unit", "99999", "--count", "3"])
+    out = tmp_path / "screens.csv"
+    result = runner.invoke(args=["kiosk", "create-kiosks", "--unit", "99999", "--count", "3", "--csv", str(out)])
     assert result.exit_code == 1
     assert "99999" in result.output
     assert count_kiosks() == 0
+    assert not out.exists(), "no empty tokens file is left behind"
 
 
 def test_bulk_api_creates_a_fleet_in_one_call(client, tokens):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import wraps
-from urllib.parse import urlsplit
 
 from flask import abort
 from flask_login import current_user, login_required
@@ -33,15 +32,3 @@ def apply_field_errors(form, error) -> None:
         field = getattr(form, name, None)
         if field is not None:
             field.errors = [*list(field.errors), str(message)]
-
-
-def same_site_path(target: str | None, default: str) -> str:
-    r"""Return `target` if it is a path on this site, else `default`.
-
-    An open redirect after sign-in or an action is a phishing tool. Browsers read a backslash as a
-    slash and drop tabs and newlines, so "/\evil" and "/<tab>/evil" leave the site as "//evil" does.
-    """
-    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
-            and not urlsplit(target).netloc):
-        return target
-    return default

@@ -26,14 +26,13 @@ from kiosk_server.models import Alert, AlertAck, Kiosk, Unit, User
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import alerts, presence, scope
 from kiosk_server.services.errors import ServiceError
+from kiosk_server.web import paging
 from kiosk_server.web.admin import alert_forms as af
 from kiosk_server.web.admin.access import permission_required
 from kiosk_server.web.admin.forms import ConfirmForm
 from kiosk_server.web.admin.notice_forms import LANGUAGE_SUGGESTIONS
 
 PAST_PER_PAGE = 25
-# The list reads this many of the newest alerts; alerts are rare, and older ones stay in the API.
-LISTED = 2000
 # Confirmation tokens remembered per officer session, so a double click raises one alert.
 REMEMBERED_SUBMISSIONS = 5
 
@@ -134,15 +133,14 @@ def _area_units(codes: list[str]) -> list[Unit]:
 
 @permission_required("read")
 def alert_list():
-    rows = db.session.scalars(select(Alert).order_by(Alert.created_at.desc(), Alert.id.desc()).limit(LISTED)).all()
-    mine = list(filter(concerns(current_user), rows))
     now = utcnow()
-    active = sorted((a for a in mine if alerts.is_active(a, now)), key=lambda a: (-a.level, -a.id))
-    past = [a for a in mine if not alerts.is_active(a, now)]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    pages = max(1, -(-len(past) // PAST_PER_PAGE))
-    page = min(page, pages)
-    past_page = past[(page - 1) * PAST_PER_PAGE:page * PAST_PER_PAGE]
+    # Scope and state are filtered in SQL, so no alert of the officer's drops out behind others' newer ones.
+    active = sorted(db.session.scalars(alerts.visible_query(current_user, active_only=True, now=now)),
+                    key=lambda a: (-a.level, -a.id))
+    visible = alerts.visible_query(current_user)
+    past = paging.paginate(visible.where(Alert.id.not_in([a.id for a in active])) if active else visible,
+                           PAST_PER_PAGE)
+    page, pages, past_page = past.page, past.pages, past.items
     listed = active + past_page
     in_scope = _scope_kiosk_ids(current_user)
     acked: dict[int, set[int]] = {a.id: set() for a in listed}

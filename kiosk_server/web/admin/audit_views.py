@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from kiosk_server.extensions import db
 from kiosk_server.models import AuditEntry
 from kiosk_server.services import scope
+from kiosk_server.web import paging
 from kiosk_server.web.admin.access import permission_required
 
 PAGE = 50
@@ -18,7 +19,6 @@ PAGE = 50
 def audit_list():
     action = (request.args.get("action") or "").strip()[:64]
     actor = (request.args.get("actor") or "").strip()[:254]
-    page = max(1, request.args.get("page", 1, type=int))
     query = select(AuditEntry)
     if current_user.unit_code is not None:
         query = query.where(scope.scope_filter(current_user, AuditEntry.unit_code))
@@ -26,10 +26,9 @@ def audit_list():
         query = query.where(AuditEntry.action.startswith(action))
     if actor:
         query = query.where(AuditEntry.actor.ilike(f"%{actor}%"))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    entries = db.session.scalars(query.order_by(AuditEntry.id.desc()).offset((page - 1) * PAGE).limit(PAGE)).all()
+    listed = paging.paginate(query.order_by(AuditEntry.id.desc()), PAGE)
     actions = db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
     return render_template(
-        "admin/audit.html", entries=entries, action=action, actor=actor, actions=actions,
-        page=page, pages=max(1, -(-total // PAGE)), total=total,
+        "admin/audit.html", entries=listed.items, action=action, actor=actor, actions=actions,
+        page=listed.page, pages=listed.pages, total=listed.total,
     )

@@ -8,12 +8,12 @@ from flask_login import current_user, login_user, logout_user
 
 from kiosk_server.extensions import limiter
 from kiosk_server.services import users
-from kiosk_server.web.admin.access import same_site_path
 from kiosk_server.web.admin.forms import LoginForm
+from kiosk_server.web.redirects import safe_next
 
 
 def _safe_next(target: str | None) -> str:
-    return same_site_path(target, url_for("admin.dashboard"))
+    return safe_next(target, url_for("admin.dashboard"))
 
 
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])

@@ -26,6 +26,7 @@ from kiosk_server.services import feedback as feedback_service
 from kiosk_server.services import scope
 from kiosk_server.services.errors import NotFound, ServiceError
 from kiosk_server.services.notices import STATUS_LABELS as NOTICE_STATUS_LABELS
+from kiosk_server.web import paging
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
 from kiosk_server.web.admin.choices import unit_choices
 from kiosk_server.web.admin.forms import ConfirmForm
@@ -72,7 +73,7 @@ def feedback_list():
     }
     if args["status"] not in rules.STATUSES:
         args["status"] = ""
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = paging.page_arg()
     now = utcnow()
     try:
         query = feedback_service.feedback_query(

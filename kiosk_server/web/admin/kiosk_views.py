@@ -13,9 +13,12 @@ from kiosk_server.models import Kiosk
 from kiosk_server.services import kiosks, scope
 from kiosk_server.services.errors import ServiceError
 from kiosk_server.services.presence import status_json as kiosk_state
+from kiosk_server.web import paging
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
 from kiosk_server.web.admin.choices import unit_choices
 from kiosk_server.web.admin.forms import ConfirmForm, KioskForm
+
+PAGE = 100
 
 
 @permission_required("read")
@@ -34,13 +37,15 @@ def kiosk_list():
             flash(str(error.message), "error")
         else:
             flash(_("Đã tạo màn hình “%(name)s”.", name=kiosk.name), "success")
-    screens = db.session.scalars(
-        select(Kiosk).where(scope.scope_filter(current_user, Kiosk.unit_code)).order_by(Kiosk.unit_code, Kiosk.name)
-    ).all()
+    screens = paging.paginate(
+        select(Kiosk).where(scope.scope_filter(current_user, Kiosk.unit_code)).order_by(Kiosk.unit_code, Kiosk.name),
+        PAGE)
     return render_template(
         "admin/kiosks.html",
         form=form,
-        screens=[(k, kiosk_state(k)) for k in screens],
+        screens=[(k, kiosk_state(k)) for k in screens.items],
+        page=screens.page,
+        pages=screens.pages,
         item_titles=_item_titles(),
         new_token=new_token,
     ), 422 if form.errors else 200

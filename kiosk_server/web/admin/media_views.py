@@ -22,7 +22,7 @@ from kiosk_server.models.media import KINDS
 from kiosk_server.services import media as media_service
 from kiosk_server.services import scope
 from kiosk_server.services.errors import ServiceError
-from kiosk_server.web import accepts_upload
+from kiosk_server.web import accepts_upload, paging
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
 from kiosk_server.web.admin.choices import unit_choices
 from kiosk_server.web.admin.forms import ConfirmForm
@@ -56,12 +56,13 @@ def _filters() -> dict[str, str]:
 
 def _render(form: MediaUploadForm, status: int = 200):
     filters = _filters()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = paging.page_arg()
     try:
         query = media_service.media_query(current_user, filters["unit"] or None, filters["kind"] or None)
     except ServiceError:
         abort(404)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = min(page, max(1, -(-total // PAGE)))
     items = db.session.scalars(query.offset((page - 1) * PAGE).limit(PAGE)).all()
     used = media_service.usage_counts([m.id for m in items])
     uploaders = {

@@ -6,7 +6,7 @@ ServiceError whose Vietnamese messages are shown beside the fields or in a flash
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from math import ceil
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -21,9 +21,11 @@ from kiosk_server.services import categories, notices, scope
 from kiosk_server.services import media as media_service
 from kiosk_server.services.errors import ServiceError
 from kiosk_server.services.notices import STATUS_LABELS
+from kiosk_server.web import paging
 from kiosk_server.web.admin import notice_forms as nf
-from kiosk_server.web.admin.access import permission_required, same_site_path
+from kiosk_server.web.admin.access import permission_required
 from kiosk_server.web.admin.choices import unit_choices
+from kiosk_server.web.redirects import safe_next
 
 PAGE_SIZE = 20
 ACTIONS = ("submit", "approve", "reject", "withdraw")
@@ -46,7 +48,7 @@ def _category_names() -> dict[str, str]:
 @permission_required("read")
 def notice_list():
     args = {k: request.args.get(k, "").strip() for k in ("status", "unit", "category", "date")}
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = paging.page_arg()
     query = select(Notice).where(scope.scope_filter(current_user, Notice.unit_code))
     if args["status"] in STATUS_LABELS:
         query = query.where(Notice.status == args["status"])
@@ -57,7 +59,7 @@ def notice_list():
     date_error = None
     if args["date"]:
         try:
-            day_start = datetime.combine(date.fromisoformat(args["date"]), time(0), schedule.VN)
+            day_start = datetime.combine(paging.parse_day(args["date"]), time(0), schedule.VN)
         except ValueError:
             date_error = _("Ngày không hợp lệ; chọn ngày theo lịch.")
         else:
@@ -166,23 +168,22 @@ def notice_action(notice_id: int, action: str):
     except ServiceError as error:
         db.session.rollback()
         flash(str(error.message), "error")
-    return redirect(same_site_path(request.form.get("next"), url_for("admin.notice", notice_id=notice_id)))
+    return redirect(safe_next(request.form.get("next"), url_for("admin.notice", notice_id=notice_id)))
 
 
 @permission_required("approve")
 def approvals():
-    queue = db.session.scalars(
+    queue = paging.paginate(
         select(Notice).where(scope.scope_filter(current_user, Notice.unit_code), Notice.status == "submitted")
-        .order_by(Notice.updated_at.asc(), Notice.id.asc())
-    ).all()
+        .order_by(Notice.updated_at.asc(), Notice.id.asc()), PAGE_SIZE)
     entries = []
-    for notice in queue:
+    for notice in queue.items:
         content = notices.head(notice).content
         entries.append({"notice": notice, "content": content, "own": _is_own(notice, content_editor(notice)),
                         "rules": schedule.rules_from_json(content["rules"]),
                         "excerpt": sanitise.plain_text(content["body"])})
     return render_template("admin/approvals.html", entries=entries, priority_labels=nf.PRIORITY_LABELS,
-                           category_names=_category_names())
+                           category_names=_category_names(), page=queue.page, pages=queue.pages)
 
 
 def nav_context() -> dict:

@@ -10,6 +10,7 @@ from kiosk_server.web.admin import (
     auth_views,
     dashboard_views,
     feedback_views,
+    kiosk_import_views,
     kiosk_views,
     link_views,
     media_views,
@@ -35,12 +36,16 @@ admin_bp.add_url_rule("/admin/units/<code>", "unit", unit_views.unit_detail)
 admin_bp.add_url_rule("/admin/users", "users", user_views.user_list)
 admin_bp.add_url_rule("/admin/users/new", "user_new", user_views.user_new, methods=["GET", "POST"])
 admin_bp.add_url_rule("/admin/users/<int:user_id>", "user_edit", user_views.user_edit, methods=["GET", "POST"])
+admin_bp.add_url_rule("/admin/users/<int:user_id>/sign-out-everywhere", "user_sign_out_everywhere",
+                      user_views.user_sign_out_everywhere, methods=["POST"])
 
 admin_bp.add_url_rule("/admin/tokens", "tokens", user_views.token_list, methods=["GET", "POST"])
 admin_bp.add_url_rule("/admin/tokens/<int:token_id>/revoke", "token_revoke", user_views.token_revoke, methods=["POST"])
 
 admin_bp.add_url_rule("/admin/kiosks", "kiosks", kiosk_views.kiosk_list, methods=["GET", "POST"])
 admin_bp.add_url_rule("/admin/kiosks/pair", "kiosk_pair", screen_views.kiosk_pair, methods=["GET", "POST"])
+admin_bp.add_url_rule("/admin/kiosks/import", "kiosk_import", kiosk_import_views.kiosk_import, methods=["GET", "POST"])
+admin_bp.add_url_rule("/admin/kiosks/import/sample.csv", "kiosk_import_sample", kiosk_import_views.kiosk_import_sample)
 admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/edit", "kiosk_edit", screen_views.kiosk_edit, methods=["GET", "POST"])
 admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/revoke", "kiosk_revoke", kiosk_views.kiosk_revoke, methods=["POST"])
 admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/timeline", "kiosk_timeline", timeline_views.kiosk_timeline)

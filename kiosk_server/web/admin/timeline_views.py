@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import abort, render_template, request
 from flask_babel import gettext as _
@@ -15,6 +15,7 @@ from kiosk_server.extensions import db
 from kiosk_server.models import Alert, Kiosk
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import manifest, scope
+from kiosk_server.web import paging
 from kiosk_server.web.admin.access import permission_required
 from kiosk_server.web.admin.notice_forms import DAY_NAMES, PRIORITY_LABELS
 
@@ -96,7 +97,7 @@ def kiosk_timeline(kiosk_id: int):
     day, date_error = today, None
     if request.args.get("date"):
         try:
-            day = date.fromisoformat(request.args["date"])
+            day = paging.parse_day(request.args["date"])
         except ValueError:
             date_error = _("Ngày không hợp lệ; đang hiển thị hôm nay.")
     start, _end = timeline.day_bounds(day)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk, Unit
 from kiosk_server.services import scope
+from kiosk_server.web import paging
 
 PAGE = 50
 
@@ -16,7 +17,6 @@ PAGE = 50
 @login_required
 def unit_list():
     q = (request.args.get("q") or "").strip()[:100]
-    page = max(1, request.args.get("page", 1, type=int))
     query = select(Unit).where(scope.scope_filter(current_user, Unit.code))
     if q:
         query = query.where((Unit.name.ilike(f"%{q}%")) | (Unit.code == q))
@@ -24,10 +24,9 @@ def unit_list():
         query = query.where(Unit.level == "province")
     else:
         query = query.where(Unit.code == current_user.unit_code)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    units = db.session.scalars(query.order_by(Unit.code).offset((page - 1) * PAGE).limit(PAGE)).all()
-    pages = max(1, -(-total // PAGE))
-    return render_template("admin/units.html", units=units, q=q, page=page, pages=pages, total=total)
+    listed = paging.paginate(query.order_by(Unit.code), PAGE)
+    return render_template("admin/units.html", units=listed.items, q=q, page=listed.page, pages=listed.pages,
+                           total=listed.total)
 
 
 @login_required

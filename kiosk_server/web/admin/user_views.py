@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -13,9 +13,12 @@ from kiosk_server.extensions import db
 from kiosk_server.models import ApiToken, User
 from kiosk_server.services import scope, tokens, users
 from kiosk_server.services.errors import ServiceError
+from kiosk_server.web import paging
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
 from kiosk_server.web.admin.choices import unit_choices
 from kiosk_server.web.admin.forms import ROLE_LABELS, ConfirmForm, TokenForm, UserForm
+
+PAGE = 50
 
 
 def _prepare(form: UserForm) -> None:
@@ -29,8 +32,9 @@ def user_list():
     query = select(User).where(scope.scope_filter(current_user, User.unit_code))
     if current_user.unit_code is not None:
         query = query.where(User.unit_code.is_not(None))
-    people = db.session.scalars(query.order_by(User.email)).all()
-    return render_template("admin/users.html", people=people, role_labels=ROLE_LABELS)
+    people = paging.paginate(query.order_by(User.email), PAGE)
+    return render_template("admin/users.html", people=people.items, role_labels=ROLE_LABELS, page=people.page,
+                           pages=people.pages)
 
 
 @permission_required("manage_users")
@@ -76,9 +80,24 @@ def user_edit(user_id: int):
             apply_field_errors(form, error)
             flash(str(error.message), "error")
         else:
+            if person.id == current_user.id:
+                login_user(person)  # a new password ends the other sessions, not this one
             flash(_("Đã lưu thay đổi cho %(email)s.", email=person.email), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, person=person), 422 if form.errors else 200
+
+
+@permission_required("manage_users")
+def user_sign_out_everywhere(user_id: int):
+    person = db.session.get(User, user_id)
+    if person is None or not scope.oversees(current_user, person):
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        users.end_sessions(person, current_user)
+        if person.id == current_user.id:
+            login_user(person)  # the officer who pressed the button stays signed in here
+        flash(_("Đã đăng xuất %(email)s khỏi mọi phiên làm việc.", email=person.email), "success")
+    return redirect(url_for("admin.user_edit", user_id=person.id))
 
 
 @login_required

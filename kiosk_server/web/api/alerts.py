@@ -6,7 +6,6 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
-from sqlalchemy import select
 
 from kiosk_server.domain import cap as cap_rules
 from kiosk_server.extensions import db
@@ -14,6 +13,7 @@ from kiosk_server.models import Alert
 from kiosk_server.services import alerts, scope
 from kiosk_server.services.errors import ValidationFailed
 from kiosk_server.web.api.auth import current_api_user, require
+from kiosk_server.web.api.schemas import AlertQuerySchema
 
 blp = Blueprint("api_alerts", __name__, url_prefix="/api/v1", description="Emergency alerts (JSON and CAP 1.2)")
 
@@ -81,15 +81,14 @@ class Alerts(MethodView):
         return view
 
     @require("read")
+    @blp.arguments(AlertQuerySchema, location="query", unknown=None)  # None: the schema's RAISE applies
     @blp.response(200, AlertSchema(many=True))
-    def get(self):
-        """Alerts touching the caller's scope, newest first (`?active=1`: only those on screens now)."""
-        actor = current_api_user()
-        rows = db.session.scalars(select(Alert).order_by(Alert.id.desc()).limit(500)).all()
-        visible = [a for a in rows if alerts.visible_to(a, actor)]
-        if request.args.get("active") in ("1", "true"):
-            visible = [a for a in visible if alerts.is_active(a)]
-        return [alerts.alert_json(a) for a in visible]
+    def get(self, args):
+        """Alerts touching the caller's scope, newest first (`?active=1`: only those on screens now), a page at a
+        time (`page`, `per_page`)."""
+        query = alerts.visible_query(current_api_user(), active_only=args["active"])
+        query = query.offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"])
+        return [alerts.alert_json(a) for a in db.session.scalars(query)]
 
     @require("raise_alert")
     @blp.doc(requestBody=ALERT_BODY_DOC)

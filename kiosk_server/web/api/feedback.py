@@ -16,6 +16,7 @@ from kiosk_server.domain import feedback as rules
 from kiosk_server.extensions import db
 from kiosk_server.models import Feedback
 from kiosk_server.services import feedback as feedback_service
+from kiosk_server.web import paging
 from kiosk_server.web.api.auth import current_api_user, require
 
 blp = Blueprint(
@@ -60,8 +61,8 @@ class FeedbackQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf(rules.STATUSES))
     overdue = fields.Boolean(metadata={"description": "only items past their due time"})
     order = fields.String(load_default="newest", validate=validate.OneOf(("newest", "oldest")))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=paging.MAX_PAGE))
+    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=paging.MAX_PER_PAGE))
 
 
 class ReplySchema(Schema):

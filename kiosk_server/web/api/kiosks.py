@@ -19,6 +19,7 @@ from kiosk_server.web.api.schemas import (
     KioskPairSchema,
     KioskPatchSchema,
     KioskSchema,
+    PageQuerySchema,
 )
 
 blp = Blueprint("api_kiosks", __name__, url_prefix="/api/v1/kiosks", description="Screens")
@@ -29,11 +30,13 @@ kiosk_state = presence.status_json
 @blp.route("")
 class Kiosks(MethodView):
     @require("read")
+    @blp.arguments(PageQuerySchema, location="query", unknown=None)  # None: the schema's RAISE applies
     @blp.response(200, KioskSchema(many=True))
-    def get(self):
-        """Screens within the caller's scope."""
+    def get(self, args):
+        """Screens within the caller's scope, by id, a page at a time (`page`, `per_page`)."""
         actor = current_api_user()
         query = select(Kiosk).where(scope.scope_filter(actor, Kiosk.unit_code)).order_by(Kiosk.id)
+        query = query.offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"])
         return [kiosk_state(k) for k in db.session.scalars(query)]
 
     @require("manage_kiosks")

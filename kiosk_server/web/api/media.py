@@ -13,7 +13,7 @@ from kiosk_server.models import Media
 from kiosk_server.models.media import KINDS
 from kiosk_server.services import media as media_service
 from kiosk_server.services import scope
-from kiosk_server.web import accepts_upload
+from kiosk_server.web import accepts_upload, paging
 from kiosk_server.web.api.auth import current_api_user, require
 
 blp = Blueprint("api_media", __name__, url_prefix="/api/v1/media", description="Media library")
@@ -58,8 +58,8 @@ class MediaQuerySchema(Schema):
 
     unit = fields.String(metadata={"description": "only the media of this unit"})
     kind = fields.String(validate=validate.OneOf(KINDS))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=paging.MAX_PAGE))
+    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=paging.MAX_PER_PAGE))
 
 
 @blp.route("")

@@ -5,6 +5,27 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from kiosk_server.domain import roles, units
+from kiosk_server.web import paging
+
+
+class PageQuerySchema(Schema):
+    """`page` and `per_page` of every list, bounded (kiosk_server.web.paging)."""
+
+    class Meta:
+        unknown = RAISE
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=paging.MAX_PAGE))
+    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=paging.MAX_PER_PAGE))
+
+
+def day_field(description: str) -> fields.Date:
+    """Return a query-string day between paging.EARLIEST_DAY and paging.LATEST_DAY."""
+    return fields.Date(validate=validate.Range(min=paging.EARLIEST_DAY, max=paging.LATEST_DAY),
+                       metadata={"description": description})
+
+
+class AlertQuerySchema(PageQuerySchema):
+    active = fields.Boolean(load_default=False, metadata={"description": "only the alerts on screens now"})
 
 
 class UnitSchema(Schema):
@@ -166,8 +187,8 @@ class NoticeQuerySchema(Schema):
     status = fields.String()
     unit = fields.String()
     category = fields.String()
-    on = fields.Date(metadata={"description": "notices whose window includes this day"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    on = day_field("notices whose window includes this day")
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=paging.MAX_PAGE))
 
 
 class RejectSchema(Schema):

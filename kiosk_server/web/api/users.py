@@ -11,7 +11,7 @@ from kiosk_server.models import User
 from kiosk_server.services import scope, users
 from kiosk_server.services.errors import NotFound
 from kiosk_server.web.api.auth import current_api_user, require
-from kiosk_server.web.api.schemas import UserCreateSchema, UserPatchSchema, UserSchema
+from kiosk_server.web.api.schemas import PageQuerySchema, UserCreateSchema, UserPatchSchema, UserSchema
 
 blp = Blueprint("api_users", __name__, url_prefix="/api/v1", description="Officers")
 
@@ -28,11 +28,13 @@ class Me(MethodView):
 @blp.route("/users")
 class Users(MethodView):
     @require("manage_users")
+    @blp.arguments(PageQuerySchema, location="query", unknown=None)  # None: the schema's RAISE applies
     @blp.response(200, UserSchema(many=True))
-    def get(self):
-        """Officers within the caller's scope."""
+    def get(self, args):
+        """Officers within the caller's scope, by email, a page at a time (`page`, `per_page`)."""
         actor = current_api_user()
         query = select(User).where(scope.scope_filter(actor, User.unit_code)).order_by(User.email)
+        query = query.offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"])
         return [u.to_dict() for u in db.session.scalars(query)]
 
     @require("manage_users")

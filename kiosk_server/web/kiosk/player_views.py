@@ -12,6 +12,8 @@ from flask import abort, current_app, make_response, render_template, request, s
 
 from kiosk_server import themes
 from kiosk_server.domain import sanitise
+from kiosk_server.extensions import limiter
+from kiosk_server.services import qr_images
 from kiosk_server.web import content_security_policy
 
 PLAYER_FILES = {".js": "text/javascript", ".json": "application/json", ".css": "text/css"}
@@ -82,9 +84,9 @@ def theme_file(name: str, filename: str):
 
 
 def _qr_target() -> str:
-    """Return the http(s) URL asked for in `u`, or answer 404: QR codes are drawn for web addresses only."""
+    """Return the http(s) URL asked for in `u`, or answer 404 unless this server signed it (`s`)."""
     url = request.args.get("u", "")
-    if len(url) > MAX_QR_URL or not sanitise.is_safe_url(url):
+    if len(url) > MAX_QR_URL or not sanitise.is_safe_url(url) or not qr_images.is_signed(url, request.args.get("s", "")):
         abort(404)
     return url
 
@@ -96,11 +98,13 @@ def _image(data: bytes, mimetype: str):
     return response
 
 
+@limiter.limit(lambda: current_app.config["QR_RATE_LIMIT"])
 def qr_svg():
     """An SVG QR code of the http(s) URL `u`, sized for scanning off a screen from a metre or two."""
     return _image(_qr_svg_bytes(_qr_target()), "image/svg+xml")
 
 
+@limiter.limit(lambda: current_app.config["QR_RATE_LIMIT"])
 def qr_png():
     """The same QR code as a PNG, to download and print (posters at the office door)."""
     response = _image(_qr_png_bytes(_qr_target()), "image/png")

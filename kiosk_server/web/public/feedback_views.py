@@ -20,7 +20,7 @@ from kiosk_server.extensions import csrf, db, limiter
 from kiosk_server.models import Unit
 from kiosk_server.services import feedback as feedback_service
 from kiosk_server.services.errors import ServiceError
-from kiosk_server.web import accepts_upload
+from kiosk_server.web.body_limits import body_limit
 from kiosk_server.web.errors import status_for
 
 HONEYPOT = "website"
@@ -67,7 +67,7 @@ def _counts_against_limit(response) -> bool:
 
 
 @csrf.exempt  # FeedbackForm checks the token itself, after the body limit is in place
-@accepts_upload
+@body_limit(lambda: _max_body())
 @limiter.limit(lambda: current_app.config["FEEDBACK_RATE_LIMIT"], methods=["POST"], deduct_when=_counts_against_limit)
 def feedback_form(unit_code: str):
     unit = _find_unit(unit_code)
@@ -78,9 +78,7 @@ def feedback_form(unit_code: str):
         form.category.data = ""
         return _render_form(unit, form)
 
-    limit = _max_body()
-    request.max_content_length = limit
-    if (request.content_length or 0) > limit:
+    if (request.content_length or 0) > _max_body():  # the bound itself is set by web.body_limits
         return _render_form(unit, FeedbackForm(formdata=None), 413, _(
             "Nội dung gửi lên quá lớn: ảnh tối đa %(mb)d MB. Hãy chọn ảnh nhỏ hơn (hoặc gửi không kèm ảnh) rồi "
             "gửi lại.", mb=int(current_app.config["FEEDBACK_MAX_PHOTO_MB"])))

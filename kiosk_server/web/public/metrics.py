@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 from datetime import timedelta
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, abort, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
@@ -67,6 +69,28 @@ def init_metrics(app: Flask) -> None:
         return response
 
 
+def may_scrape() -> bool:
+    """Return whether this request may read /metrics: from METRICS_ALLOW, or with METRICS_TOKEN."""
+    token = str(current_app.config.get("METRICS_TOKEN") or "")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if token and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
+        return True
+    try:
+        address = ipaddress.ip_address(request.remote_addr or "")
+    except ValueError:
+        return False
+    for entry in str(current_app.config.get("METRICS_ALLOW") or "").split(","):
+        try:
+            if entry.strip() and address in ipaddress.ip_network(entry.strip(), strict=False):
+                return True
+        except ValueError:
+            current_app.logger.warning("KIOSK_METRICS_ALLOW: %r is not an address or network", entry)
+    return False
+
+
 def metrics():
+    # The figures say how many screens are down and where the backlog is: not for everyone.
+    if not may_scrape():
+        abort(403)
     registry = current_app.extensions["metrics_registry"]
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

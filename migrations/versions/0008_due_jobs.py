@@ -1,7 +1,7 @@
 """due jobs: time-based work stored in the database, claimed by any live process
 
-Revision ID: 0006_due_jobs
-Revises: 0005_citizens
+Revision ID: 0008_due_jobs
+Revises: 0007_alert_units
 Create Date: 2026-12-02 04:30:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0006_due_jobs'
-down_revision = '0005_citizens'
+revision = '0008_due_jobs'
+down_revision = '0007_alert_units'
 branch_labels = None
 depends_on = None
 
