@@ -38,6 +38,7 @@ import resource
 import secrets
 import shutil
 import signal
+import ssl
 import statistics
 import subprocess
 import sys
@@ -212,12 +213,18 @@ def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def http_json(url: str, token: str | None = None, body: dict | None = None, timeout: float = 60) -> dict:
+def tls_context(cafile: str | None) -> ssl.SSLContext | None:
+    """Return a context trusting the test certificate nginx serves (deploy/nginx.conf is https-only)."""
+    return ssl.create_default_context(cafile=cafile) if cafile else None
+
+
+def http_json(url: str, token: str | None = None, body: dict | None = None, timeout: float = 60,
+              cafile: str | None = None) -> dict:
     data = json.dumps(body).encode() if body is not None else None
     headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
     request = urllib.request.Request(url, data=data, method="POST" if body is not None else "GET",  # noqa: S310
                                      headers=headers)
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (loopback URL we built)
+    with urllib.request.urlopen(request, timeout=timeout, context=tls_context(cafile)) as response:  # noqa: S310
         return json.loads(response.read())
 
 
@@ -428,7 +435,8 @@ async def _run_clients(cfg: dict, ready, go, results) -> None:
     import aiohttp
 
     group = Screens(cfg)
-    connector = aiohttp.TCPConnector(limit=0, local_addr=(cfg["local_addr"], 0), force_close=False)
+    connector = aiohttp.TCPConnector(limit=0, local_addr=(cfg["local_addr"], 0),
+                                     ssl=tls_context(cfg["cafile"]) or True)
     session = aiohttp.ClientSession(connector=connector)
     screens = [Screen(group, session, token, url, etag) for token, url, etag in cfg["screens"]]
     started = time.time()
@@ -515,6 +523,10 @@ class Bench:
             self.nginx.start()
 
     @property
+    def cafile(self) -> str | None:
+        return str(self.nginx.cert) if self.nginx and self.nginx.tls else None
+
+    @property
     def targets(self) -> list[str]:
         """Where screens connect: nginx, or each process in turn."""
         return [self.nginx.url] if self.nginx else [f"http://127.0.0.1:{p}" for p in self.ports]
@@ -550,7 +562,7 @@ class Bench:
         for k in range(args.procs):
             cfg = {"scenario": scenario, "screens": screens[k::args.procs], "local_addr": addresses[k],
                    "connect_rate": args.connect_rate, "headline": headline, "fetch_manifest": not args.no_manifest,
-                   "target_version": target_version, "timeout": args.timeout}
+                   "target_version": target_version, "timeout": args.timeout, "cafile": self.cafile}
             procs.append(ctx.Process(target=client_process, args=(cfg, ready, go, results), daemon=True))
         for p in procs:
             p.start()
@@ -627,7 +639,7 @@ def fanout_round(bench: Bench, floor: bool = False) -> dict:
         expires = (datetime.now(VN) + timedelta(hours=1)).replace(microsecond=0).isoformat()
         alert_id = http_json(bench.targets[0] + "/api/v1/alerts", bench.servers[0].tokens["approver"], {
             "headline": headline, "hazard": "flash_flood", "level": 4, "unit_codes": [COMMUNE],
-            "expires_at": expires})["id"]
+            "expires_at": expires}, cafile=bench.cafile)["id"]
     api_s = time.time() - t0
     collected = [results.get(timeout=bench.args.timeout + 120) for _ in procs]
     received = [t - t0 for c in collected for t in c["alert_at"]]
