@@ -519,7 +519,7 @@ class Bench:
             from tests.scale.nginx import Nginx
 
             self.nginx = Nginx(root / "nginx", self.ports, root / "media",
-                               worker_connections=2 * args.kiosks + 1024)
+                               worker_connections=4 * args.kiosks + 1024)  # a websocket and a manifest request per screen, each proxied
             self.nginx.start()
 
     @property
