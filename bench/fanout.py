@@ -518,8 +518,8 @@ class Bench:
         if args.nginx:
             from tests.scale.nginx import Nginx
 
-            self.nginx = Nginx(root / "nginx", self.ports, root / "media",
-                               worker_connections=4 * args.kiosks + 1024)  # a websocket and a manifest request per screen, each proxied
+            # Room for a websocket and a manifest request per screen, each of them proxied (two connections).
+            self.nginx = Nginx(root / "nginx", self.ports, root / "media", worker_connections=4 * args.kiosks + 1024)
             self.nginx.start()
 
     @property
