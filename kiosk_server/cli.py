@@ -93,6 +93,19 @@ def expire() -> None:
     click.echo(f"Đã chuyển {len(expired)} thông báo sang trạng thái hết hạn.")
 
 
+@kiosk_cli.command("verify-log")
+@with_appcontext
+def verify_log() -> None:
+    """Check the hash chain of the play log; exit 1 naming the first link that does not match."""
+    from kiosk_server.services import plays
+
+    checked, bad = plays.verify()
+    if bad is not None:
+        raise click.ClickException(
+            f"Nhật ký phát bị thay đổi: màn hình {bad.kiosk_id}, ngày {bad.day.isoformat()}: {bad.problem}")
+    click.echo(f"Nhật ký phát nguyên vẹn: đã kiểm tra {checked} mắt xích.")
+
+
 @kiosk_cli.command("create-kiosks")
 @click.option("--unit", "unit_code", required=True, help="Mã đơn vị của các màn hình.")
 @click.option("--count", required=True, type=click.IntRange(1, 5000), help="Số màn hình cần tạo.")

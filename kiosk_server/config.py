@@ -76,6 +76,15 @@ class Defaults:
     CAP_TRUSTED_CERT_FILES: str = ""
     CAP_SENDER = "bangtin@localhost"
     ACK_BATCH_SECONDS = 0.2
+    # Screens' live status (services/presence.py): each process keeps the latest report per screen and
+    # writes them together this often, so heartbeats cost one UPDATE per interval, not one per screen.
+    # A connect or disconnect is written and shown to officers within PRESENCE_PROMPT_SECONDS. Both
+    # stay well under the 30 s "last seen" and 90 s "online" windows. 0: written at once (tests).
+    PRESENCE_FLUSH_SECONDS = 5.0
+    PRESENCE_PROMPT_SECONDS = 0.5
+    # A revoked screen's sockets are closed by whichever process holds them within this (0: only when
+    # the screen next speaks; tests).
+    REVOKED_SWEEP_SECONDS = 1.0
     ALERT_MANIFEST_DELAY_S = 1.0
     # Stored due work (services/due.py) is looked for this often by every serving process: an alert
     # effective at a set time reaches screens at most this late, whichever process raised it.

@@ -8,6 +8,8 @@ itself lives in the database and each piece is claimed with a conditional update
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask
 
 from kiosk_server.extensions import db, socketio
@@ -15,38 +17,30 @@ from kiosk_server.extensions import db, socketio
 SWEEP_SECONDS = 15
 
 
-def _sweep_forever(app: Flask) -> None:
-    from kiosk_server.services import notices
-
+def _forever(app: Flask, every: float, work: Callable[[], object], what: str) -> None:
     while True:
         try:
             with app.app_context():
-                notices.expire_due()
+                work()
                 db.session.remove()
-        except Exception:  # a failed sweep must not end the loop; the next one retries
-            app.logger.exception("expiry sweep failed")
-        socketio.sleep(SWEEP_SECONDS)
-
-
-def _due_forever(app: Flask) -> None:
-    # Importing the services registers their due-job handlers (alerts, publish).
-    from kiosk_server.services import alerts, due  # noqa: F401
-
-    every = float(app.config.get("DUE_POLL_SECONDS", 0.5))
-    while True:
-        try:
-            with app.app_context():
-                due.run_due()
-                db.session.remove()
-        except Exception:  # the database may be away for a moment; the next round retries
-            app.logger.exception("running due work failed")
+        except Exception:  # the database may be away for a moment: log it, and the next round retries
+            app.logger.exception("%s failed", what)
         socketio.sleep(every)
 
 
 def start_background_tasks(app: Flask) -> None:
     """Start the periodic tasks of a serving process (once per process)."""
+    # Importing the services registers their due-job handlers (alerts, publish, plays).
+    from kiosk_server.services import alerts, due, notices, plays  # noqa: F401
+
     if app.extensions.get("background_tasks_started"):
         return
     app.extensions["background_tasks_started"] = True
-    socketio.start_background_task(_sweep_forever, app)
-    socketio.start_background_task(_due_forever, app)
+    try:
+        with app.app_context():
+            plays.ensure_sealing_scheduled()  # the daily seal of the play log, stored once for all processes
+    except Exception:  # the database may be away: a later start, or another process, stores it
+        app.logger.exception("scheduling the play log's seal failed")
+    socketio.start_background_task(_forever, app, SWEEP_SECONDS, notices.expire_due, "expiry sweep")
+    socketio.start_background_task(_forever, app, float(app.config.get("DUE_POLL_SECONDS", 0.5)), due.run_due,
+                                   "running due work")

@@ -1,17 +1,20 @@
-"""What each screen reports it played: the record behind posting reports (niêm yết công khai)."""
+"""What each screen reports it played, and the hash chain that seals it: the record behind posting reports
+(niêm yết công khai)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kiosk_server.extensions import db
-from kiosk_server.models.base import UTCDateTime
+from kiosk_server.models.base import UTCDateTime, utcnow
 
 
 class PlayRecord(db.Model):
+    """One play as the screen reported it, with what was shown as it stood when the play was stored."""
+
     __tablename__ = "play_records"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -20,8 +23,38 @@ class PlayRecord(db.Model):
     notice_id: Mapped[int | None] = mapped_column(nullable=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     duration_s: Mapped[float]
+    # The notice's published version and the hash of that revision's content (domain/play_log.py);
+    # None for items that are not notices and for plays stored before these were kept.
+    notice_version: Mapped[int | None] = mapped_column(nullable=True)
+    content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # When the server stored it: the chain seals plays by the day they were stored, so a screen that
+    # was offline for a week never adds plays to a day already sealed.
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (
         Index("ix_play_records_notice_started", "notice_id", "started_at"),
         Index("ix_play_records_kiosk_started", "kiosk_id", "started_at"),
+        Index("ix_play_records_kiosk_recorded", "kiosk_id", "recorded_at"),
     )
+
+
+class PlayLogLink(db.Model):
+    """One sealed day of one screen's plays, chained to the screen's previous link.
+
+    `kiosk_id` is no foreign key on purpose: a link outlives its screen's row, so deleting a screen
+    (and with it its plays) shows up in `verify-log` instead of erasing the evidence with it.
+    """
+
+    __tablename__ = "play_log_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kiosk_id: Mapped[int]
+    day: Mapped[date] = mapped_column(Date())
+    plays: Mapped[int]
+    seconds: Mapped[float]
+    plays_hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    sealed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (Index("ix_play_log_links_kiosk_day", "kiosk_id", "day", unique=True),)

@@ -72,14 +72,6 @@ def get_feedback(feedback_id: int) -> Feedback:
     return item
 
 
-def visible_feedback(actor: User, feedback_id: int) -> Feedback:
-    """Return the feedback if the officer's scope holds its unit; NotFound otherwise (existence is not disclosed)."""
-    item = get_feedback(feedback_id)
-    if not scope.in_scope(actor, item.unit_code):
-        raise NotFound(_l("Không tìm thấy phản ánh số %(id)s.", id=feedback_id))
-    return item
-
-
 def find_by_code(raw: str | None) -> Feedback | None:
     """Return the feedback whose tracking code is `raw` (spacing, case and look-alike letters forgiven)."""
     code = rules.normalise_tracking_code(raw)

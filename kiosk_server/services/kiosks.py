@@ -145,8 +145,10 @@ def revoke_kiosk(kiosk: Kiosk, actor: User) -> Kiosk:
         audit.record(actor, "kiosk.revoke", "kiosk", kiosk.id, unit_code=kiosk.unit_code, before=before,
                      after=kiosk_dict(kiosk))
         db.session.commit()
-        # The screen reloads, finds its token refused and shows the pairing code again.
+        # The screen reloads, finds its token refused and shows the pairing code again. Its sockets
+        # were let in before: whichever process holds them closes them (sockets/kiosk.py).
         publish.command(kiosk.id, "reload")
+        publish.close_kiosk(kiosk.id)
     return kiosk
 
 

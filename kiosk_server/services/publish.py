@@ -65,3 +65,12 @@ def _emit_manifest(payload: dict) -> None:
 def command(kiosk_id: int, name: str) -> None:
     """Send a screen a command ("reload", "identify")."""
     socketio.emit("command", {"name": name}, to=targeting.kiosk_room(kiosk_id), namespace=KIOSK_NAMESPACE)
+
+
+def close_kiosk(kiosk_id: int) -> None:
+    """Empty the screen's own room in every process (through the message queue, when there is one).
+
+    python-socketio can close a room across processes but not disconnect one; the process holding a
+    socket that left its kiosk room disconnects it (sockets/kiosk.py).
+    """
+    socketio.close_room(targeting.kiosk_room(kiosk_id), namespace=KIOSK_NAMESPACE)

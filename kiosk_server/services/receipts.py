@@ -56,6 +56,10 @@ def record_ack(alert_id, kiosk_id: int, unit_code: str) -> bool:
         return True  # nothing to store, and nothing the screen should send again
     app = current_app._get_current_object()
     delay = app.config.get("ACK_BATCH_SECONDS", 0.2)
+    if delay and db.session().in_transaction():
+        # Waiting with a transaction open pins a pooled connection ("idle in transaction") for up to
+        # CONFIRM_TIMEOUT_S; in an alert's burst of receipts that empties the pool the batch needs.
+        raise RuntimeError("record_ack waits for its batch: end the caller's transaction first")
     receipt = _Receipt(alert_id, kiosk_id, unit_code)
     with _lock:
         _pending.append(receipt)

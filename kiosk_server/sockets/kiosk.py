@@ -1,70 +1,166 @@
-"""The /kiosk namespace: screens authenticate with their token, join their rooms and report."""
+"""The /kiosk namespace: screens authenticate with their token, join their rooms and report.
+
+The token is checked against the database once, on connect; what later events need to know about
+the screen talking (its id, unit, the officers' rooms that watch it) is kept for the connection in
+`_screens`, so a heartbeat, `played` or `alert_ack` never looks the kiosk up again. Revoking a kiosk
+closes its own room in every process (`services.kiosks.revoke_kiosk`); a connection that is no longer
+in its kiosk room is closed here, when it next speaks or by the sweep, whichever comes first.
+
+Every event runs in `_ending_transaction`: whatever a handler did with the database, its transaction
+is over when it returns, so no pooled connection sits "idle in transaction" behind a socket.
+"""
 
 from __future__ import annotations
 
-from flask import request
-from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+import functools
+from dataclasses import dataclass
 
-from kiosk_server.extensions import db
+from flask import Flask, current_app, request
+from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, join_room
+from sqlalchemy import select
+
+from kiosk_server.domain.targeting import kiosk_room, kiosk_rooms
+from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk
-from kiosk_server.services import alerts, kiosks, presence, receipts, targeting
+from kiosk_server.services import alerts, kiosks, plays, presence, receipts, scope
 
-# sid -> kiosk id, for this process's connections (a disconnect carries no auth).
-_sessions: dict[str, int] = {}
+NAMESPACE = "/kiosk"
 
 
-def _kiosk() -> Kiosk | None:
-    kiosk_id = _sessions.get(request.sid)
-    kiosk = db.session.get(Kiosk, kiosk_id) if kiosk_id else None
-    if kiosk is None or kiosk.revoked:
+@dataclass(slots=True, frozen=True)
+class Screen:
+    """Who is on a connection, as its token said when it connected."""
+
+    kiosk_id: int
+    unit_code: str
+    room: str  # its own room; closed when the kiosk is revoked
+    admin_rooms: tuple[str, ...]  # officers who see it
+
+
+# sid -> the screen on that connection, for this process's connections. A dict in memory is right
+# here, and lighter than Flask-SocketIO's per-event session copy: a sid names one connection held by
+# exactly one process, and every event (and the disconnect) of that connection is handled by that
+# process. Nothing here decides what a screen gets; the rooms and the database do.
+_screens: dict[str, Screen] = {}
+_sweepers: set[int] = set()
+
+
+def _ending_transaction(handler):
+    @functools.wraps(handler)
+    def run(*args):
+        try:
+            return handler(*args)
+        finally:
+            # Ends the handler's transaction and gives its connection back to the pool; anything not
+            # committed is dropped. (In production the event's app context is then torn down too.)
+            db.session.rollback()
+
+    return run
+
+
+def _in_own_room(sid: str, screen: Screen) -> bool:
+    # The manager's local room table: no lookup of all a sid's rooms, no database.
+    return sid in socketio.server.manager.rooms.get(NAMESPACE, {}).get(screen.room, ())
+
+
+def _screen() -> Screen | None:
+    """Return the screen on this connection, or None (and close it) when its kiosk was revoked."""
+    screen = _screens.get(request.sid)
+    if screen is not None and not _in_own_room(request.sid, screen):
+        disconnect()
         return None
-    return kiosk
+    return screen
+
+
+def sweep_revoked() -> int:
+    """Close this process's connections whose kiosk room was closed (revoked anywhere); return how many."""
+    manager = socketio.server.manager
+    gone = [sid for sid, screen in list(_screens.items()) if not _in_own_room(sid, screen)]
+    closed = 0
+    for sid in gone:
+        if manager.is_connected(sid, NAMESPACE):
+            socketio.server.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)
+            closed += 1
+        else:  # a connection that ended without its disconnect handler running
+            _screens.pop(sid, None)
+    return closed
+
+
+def _sweep_forever(app: Flask, interval: float) -> None:
+    while True:
+        socketio.sleep(interval)
+        try:
+            sweep_revoked()
+        except Exception:  # the next round tries again
+            app.logger.exception("closing revoked screens' sockets failed")
+
+
+def _start_sweeper(app: Flask) -> None:
+    interval = app.config.get("REVOKED_SWEEP_SECONDS", 1.0)
+    if interval and id(app) not in _sweepers:
+        _sweepers.add(id(app))
+        socketio.start_background_task(_sweep_forever, app, interval)
 
 
 class KioskNamespace(Namespace):
+    def trigger_event(self, event, *args):
+        handler = getattr(self, f"on_{event or ''}", None)
+        if handler is None:
+            return None
+        return self.socketio._handle_event(_ending_transaction(handler), event, self.namespace, *args)
+
     def on_connect(self, auth=None):
         token = auth.get("token") if isinstance(auth, dict) else None
         kiosk = kiosks.kiosk_for_token(token if isinstance(token, str) else "")
         if kiosk is None:
             raise ConnectionRefusedError("unknown or revoked kiosk token")
-        _sessions[request.sid] = kiosk.id
-        for room in targeting.rooms_of(kiosk):
+        chain = scope.ancestor_codes(kiosk.unit_code)
+        rooms = kiosk_rooms(kiosk.id, chain, [g.id for g in kiosk.groups])
+        screen = Screen(kiosk.id, kiosk.unit_code, kiosk_room(kiosk.id), presence.admin_rooms(chain))
+        db.session.rollback()  # the lookup is done; joining rooms needs no connection
+        for room in rooms:
             join_room(room)
-        presence.connected(kiosk)
+        _screens[request.sid] = screen
+        _start_sweeper(current_app._get_current_object())
+        presence.connected(screen.kiosk_id, screen.admin_rooms)
 
     def on_disconnect(self, reason=None):
-        kiosk_id = _sessions.pop(request.sid, None)
-        if kiosk_id:
-            presence.disconnected(kiosk_id)
+        screen = _screens.pop(request.sid, None)
+        if screen is not None:
+            presence.disconnected(screen.kiosk_id, screen.admin_rooms)
 
     def on_hello(self, data=None):
-        kiosk = _kiosk()
-        if kiosk is None:
+        screen = _screen()
+        if screen is None:
             return
         version = data.get("version") if isinstance(data, dict) else None
-        presence.connected(kiosk, version if isinstance(version, int) and not isinstance(version, bool) else None)
-        if version != kiosk.manifest_version:
-            emit("manifest", {"version": kiosk.manifest_version})
-        for alert in alerts.active_for_kiosk(kiosk):
+        presence.hello(screen.kiosk_id, screen.admin_rooms, version)
+        # The version is read now, after the rooms were joined at connect: a publish in between has
+        # either sent its `manifest` to this connection or is already in this number.
+        current = db.session.scalar(select(Kiosk.manifest_version).where(Kiosk.id == screen.kiosk_id))
+        active = alerts.active_for_unit(screen.unit_code)
+        db.session.rollback()  # nothing is held while the messages go out
+        if current is not None and version != current:
+            emit("manifest", {"version": current})
+        for alert in active:
             emit("alert", alert)
 
     def on_heartbeat(self, data=None):
-        kiosk = _kiosk()
-        if kiosk is None or not isinstance(data, dict):
+        screen = _screen()
+        if screen is None or not isinstance(data, dict):
             return
-        presence.heartbeat(kiosk, data.get("version"), data.get("current_item"), data.get("uptime_s"))
+        presence.heartbeat(screen.kiosk_id, screen.admin_rooms, data.get("version"), data.get("current_item"),
+                           data.get("uptime_s"))
 
     def on_alert_ack(self, data=None):
         """Store a receipt; the answer tells the screen whether it is stored (else it sends it again)."""
-        kiosk = _kiosk()
-        if kiosk is None or not isinstance(data, dict):
+        screen = _screen()
+        if screen is None or not isinstance(data, dict):
             return {"ok": False}
-        kiosk_id, unit_code = kiosk.id, kiosk.unit_code
-        db.session.commit()  # end the lookup's transaction: the receipt may wait for its batch
-        return {"ok": receipts.record_ack(data.get("id"), kiosk_id, unit_code)}
+        # No transaction is open here: the receipt may wait for its batch (see receipts.record_ack).
+        return {"ok": receipts.record_ack(data.get("id"), screen.kiosk_id, screen.unit_code)}
 
     def on_played(self, data=None):
-        kiosk = _kiosk()
-        if kiosk is not None:
-            presence.record_played(kiosk, data)
-
+        screen = _screen()
+        if screen is not None:
+            plays.record_played(screen.kiosk_id, data)

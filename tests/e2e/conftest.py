@@ -41,6 +41,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_process(proc: subprocess.Popen | None, sig: int) -> None:
+    """Ask `proc` to stop with `sig` (its graceful signal), kill it if it has not within 10 s."""
+    if proc and proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
 @dataclass
 class Server:
     """The kiosk server as a subprocess, with officers' API tokens for driving it."""
@@ -122,13 +133,7 @@ class Server:
         raise RuntimeError(f"the server did not start: {self.log_tail()}")
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc, signal.SIGTERM)
         self.proc = None
 
     def log_tail(self, chars: int = 4000) -> str:

@@ -105,10 +105,10 @@ def test_kiosk_outside_scope_is_403_and_stores_nothing(client, tokens):
     assert count(Kiosk) == 0 and count(KioskGroup) == 0
 
 
-def test_reading_a_kiosk_of_another_province_is_403(client, tokens):
+def test_a_kiosk_of_another_province_reads_as_missing(client, tokens):
     created = client.post("/api/v1/kiosks", json={"name": "Cao Bằng", "unit_code": OTHER_COMMUNE},
                           headers=bearer(tokens["other_admin"])).get_json()
-    assert_error(client.get(f"/api/v1/kiosks/{created['id']}", headers=bearer(tokens["editor"])), 403)
+    assert_error(client.get(f"/api/v1/kiosks/{created['id']}", headers=bearer(tokens["editor"])), 404, "not_found")
     listed = client.get("/api/v1/kiosks", headers=bearer(tokens["editor"])).get_json()
     assert listed == []
 

@@ -67,7 +67,10 @@ def test_another_provinces_officer_gets_404(client, auth, officers):
                                data={"csrf_token": token, "message": "x", "status": "closed"})
         assert response.status_code == 404
     assert db.session.get(Feedback, item.id).name == "Trần Văn Nam"
-    assert client.get(f"/admin/feedback?unit={COMMUNE}").status_code == 404
+    # Units are public reference data: filtering by one outside the scope is refused with the reason.
+    refused = client.get(f"/admin/feedback?unit={COMMUNE}")
+    assert refused.status_code == 403 and "ngoài phạm vi" in refused.get_data(as_text=True)
+    assert client.get("/admin/feedback?unit=99999").status_code == 404
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):

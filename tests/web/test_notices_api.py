@@ -199,7 +199,7 @@ def test_withdraw_takes_it_off(client, tokens):
 
 def test_notice_of_another_province_is_hidden(client, tokens):
     created = create(client, tokens["other_admin"], unit_code=OTHER_COMMUNE)
-    assert_error(client.get(f"/api/v1/notices/{created['id']}", headers=bearer(tokens["editor"])), 403)
+    assert_error(client.get(f"/api/v1/notices/{created['id']}", headers=bearer(tokens["editor"])), 404, "not_found")
     listed = client.get("/api/v1/notices", headers=bearer(tokens["province_admin"])).get_json()
     assert listed == []
 

@@ -1,6 +1,6 @@
 // Emergency alerts in the officer UI.
 // On an alert's page: live receipts. The /admin Socket.IO namespace pushes `alert_ack` when a screen
-// has shown an alert and `kiosk_status` when a screen connects or drops; rows update in place, and
+// has shown an alert and `kiosk_statuses` (a list) when screens connect or drop; rows update in place, and
 // the page catches up from /admin/alerts/<id>/receipts whenever its socket (re)connects.
 // On the raise screen: quick expiry buttons, the expiry written out on the Viet Nam clock, a filter
 // for long lists of communes, and one click only on "confirm". Every page works without this file.
@@ -109,12 +109,16 @@ function startReceipts(table) {
         recount();
       }
     });
-    socket.on("kiosk_status", (status) => {
-      const row = status && rowOf(status.id);
-      if (row && setOnline(row, status.online && !status.revoked)) {
-        flash(row);
-        recount();
+    socket.on("kiosk_statuses", (statuses) => {
+      let changed = false;
+      for (const status of Array.isArray(statuses) ? statuses : []) {
+        const row = status && rowOf(status.id);
+        if (row && setOnline(row, status.online && !status.revoked)) {
+          flash(row);
+          changed = true;
+        }
       }
+      if (changed) recount();
     });
   });
 }

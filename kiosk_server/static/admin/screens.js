@@ -1,5 +1,6 @@
-// Live screen status for officers: the /admin Socket.IO namespace pushes `kiosk_status` whenever a
-// screen connects, reports a heartbeat or drops; this updates the matching table row in place.
+// Live screen status for officers: the /admin Socket.IO namespace pushes `kiosk_statuses`, a list of
+// the screens whose state an officer sees changed (connected or dropped, behind, playing something
+// else), at most every few seconds per room; this updates the matching table rows in place.
 import { io } from "/vendor/socket.io-client/socket.io.esm.min.js";
 
 const table = document.getElementById("screens");
@@ -57,5 +58,5 @@ if (table) {
   const socket = io("/admin", { transports: ["websocket"], reconnectionDelayMax: 30000 });
   socket.on("connect", () => { state.textContent = state.dataset.live; });
   socket.on("disconnect", () => { state.textContent = state.dataset.lost; });
-  socket.on("kiosk_status", update);
+  socket.on("kiosk_statuses", (statuses) => { if (Array.isArray(statuses)) statuses.forEach(update); });
 }

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
 from datetime import datetime
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
@@ -24,7 +23,7 @@ from kiosk_server.domain import hazards, schedule
 from kiosk_server.extensions import db
 from kiosk_server.models import Alert, AlertAck, Kiosk, Unit, User
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import alerts, presence, scope
+from kiosk_server.services import alerts, lookup, presence, scope
 from kiosk_server.services.errors import ServiceError
 from kiosk_server.web import paging
 from kiosk_server.web.admin import alert_forms as af
@@ -39,24 +38,9 @@ REMEMBERED_SUBMISSIONS = 5
 
 # --- helpers ------------------------------------------------------------------------------------
 
-def concerns(user: User) -> Callable[[Alert], bool]:
-    """Return a test: does an alert's area meet the officer's scope (either may contain the other)?"""
-    if user.unit_code is None:
-        return lambda alert: True
-    near = set(scope.ancestor_codes(user.unit_code)) | scope.descendant_codes(user.unit_code)
-    return lambda alert: any(code in near for code in alert.unit_codes)
-
-
 def may_cancel(user: User, alert: Alert) -> bool:
     """Return True when the officer may take this alert off the screens (role, scope, still on)."""
     return alerts.is_active(alert) and alerts.may_end(user, alert)
-
-
-def _visible(alert_id: int) -> Alert:
-    alert = db.session.get(Alert, alert_id)
-    if alert is None or not concerns(current_user)(alert):
-        abort(404)
-    return alert
 
 
 def state_of(alert: Alert, now: datetime | None = None) -> dict:
@@ -265,7 +249,7 @@ def _form(form: af.AlertForm, errors: dict | None = None):
 
 @permission_required("read")
 def alert_detail(alert_id: int):
-    alert = _visible(alert_id)
+    alert = lookup.get_visible(Alert, alert_id, current_user)
     rows = receipt_rows(alert)
     author = db.session.get(User, alert.created_by_id) if alert.created_by_id else None
     return render_template(
@@ -280,7 +264,7 @@ def alert_detail(alert_id: int):
 @permission_required("read")
 def alert_receipts(alert_id: int):
     """The receipts table as JSON, for the live page to catch up after its socket (re)connects."""
-    alert = _visible(alert_id)
+    alert = lookup.get_visible(Alert, alert_id, current_user)
     rows = receipt_rows(alert)
     return jsonify({
         "alert_id": alert.id, "counts": _counts(rows),
@@ -291,7 +275,7 @@ def alert_receipts(alert_id: int):
 
 @permission_required("raise_alert")
 def alert_cancel(alert_id: int):
-    alert = _visible(alert_id)
+    alert = lookup.get_visible(Alert, alert_id, current_user)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -309,7 +293,7 @@ def alert_cancel(alert_id: int):
 @permission_required("read")
 def alert_cap(alert_id: int):
     """The alert as a CAP 1.2 file, for a provincial source system or an archive."""
-    alert = _visible(alert_id)
+    alert = lookup.get_visible(Alert, alert_id, current_user)
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", alert.identifier).strip("-.")[:80] or f"alert-{alert.id}"
     return Response(alerts.to_cap(alert), mimetype=cap_rules.CONTENT_TYPE,
                     headers={"Content-Disposition": f'attachment; filename="{name}.cap.xml"'})

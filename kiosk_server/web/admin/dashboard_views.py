@@ -1,4 +1,4 @@
-"""The officer's home page: what is in their scope at a glance."""
+"""The officer's home page: what needs attention now in their scope, then what is in it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from kiosk_server.domain import roles
 from kiosk_server.extensions import db
 from kiosk_server.models import AuditEntry, Kiosk, Unit, User
-from kiosk_server.services import scope
+from kiosk_server.services import attention, scope
 
 
 @login_required
@@ -34,4 +34,5 @@ def dashboard():
             .order_by(AuditEntry.id.desc())
             .limit(8)
         ).all()
-    return render_template("admin/dashboard.html", counts=counts, recent=recent, unit=current_user.unit)
+    return render_template("admin/dashboard.html", counts=counts, recent=recent, unit=current_user.unit,
+                           needs=attention.attention(current_user))

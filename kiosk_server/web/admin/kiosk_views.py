@@ -10,7 +10,7 @@ from sqlalchemy import select
 from kiosk_server.domain import roles
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk
-from kiosk_server.services import kiosks, scope
+from kiosk_server.services import kiosks, lookup, scope
 from kiosk_server.services.errors import ServiceError
 from kiosk_server.services.presence import status_json as kiosk_state
 from kiosk_server.web import paging
@@ -53,9 +53,7 @@ def kiosk_list():
 
 @permission_required("manage_kiosks")
 def kiosk_revoke(kiosk_id: int):
-    kiosk = db.session.get(Kiosk, kiosk_id)
-    if kiosk is None or not scope.in_scope(current_user, kiosk.unit_code):
-        abort(404)
+    kiosk = lookup.get_visible(Kiosk, kiosk_id, current_user)
     if ConfirmForm().validate_on_submit():
         kiosks.revoke_kiosk(kiosk, current_user)
         flash(_("Đã thu hồi màn hình “%(name)s”.", name=kiosk.name), "success")

@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 from kiosk_server.domain import roles
 from kiosk_server.extensions import db
 from kiosk_server.models import PublicLink
-from kiosk_server.services import links, scope
+from kiosk_server.services import links, lookup, scope
 from kiosk_server.services.errors import ServiceError
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
 from kiosk_server.web.admin.choices import unit_choices
@@ -51,9 +51,7 @@ def current_user_can_edit() -> bool:
 
 @permission_required("edit_content")
 def link_remove(link_id: int):
-    link = db.session.get(PublicLink, link_id)
-    if link is None or not scope.in_scope(current_user, link.unit_code):
-        abort(404)
+    link = lookup.get_visible(PublicLink, link_id, current_user)
     if ConfirmForm().validate_on_submit():
         links.remove_link(link, current_user)
         flash(_("Đã gỡ liên kết “%(caption)s”.", caption=link.caption), "success")

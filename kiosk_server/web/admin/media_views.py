@@ -7,7 +7,7 @@ JavaScript it is a plain form post answered with a redirect, or the page again w
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,8 +19,8 @@ from wtforms import SelectField
 from kiosk_server.extensions import db
 from kiosk_server.models import Media, User
 from kiosk_server.models.media import KINDS
+from kiosk_server.services import lookup
 from kiosk_server.services import media as media_service
-from kiosk_server.services import scope
 from kiosk_server.services.errors import ServiceError
 from kiosk_server.web import accepts_upload, paging
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
@@ -57,10 +57,8 @@ def _filters() -> dict[str, str]:
 def _render(form: MediaUploadForm, status: int = 200):
     filters = _filters()
     page = paging.page_arg()
-    try:
-        query = media_service.media_query(current_user, filters["unit"] or None, filters["kind"] or None)
-    except ServiceError:
-        abort(404)
+    # A unit filter answers as the API's does: unknown 404, outside the officer's scope 403 with why.
+    query = media_service.media_query(current_user, filters["unit"] or None, filters["kind"] or None)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     page = min(page, max(1, -(-total // PAGE)))
     items = db.session.scalars(query.offset((page - 1) * PAGE).limit(PAGE)).all()
@@ -111,9 +109,7 @@ def media_upload():
 
 @permission_required("edit_content")
 def media_delete(media_id: int):
-    media = db.session.get(Media, media_id)
-    if media is None or not scope.in_scope(current_user, media.unit_code):
-        abort(404)
+    media = lookup.get_visible(Media, media_id, current_user)
     if ConfirmForm().validate_on_submit():
         name = media.original_name or media.sha256[:12]
         try:

@@ -14,13 +14,12 @@ from kiosk_server import themes
 from kiosk_server.domain import durations, sanitise
 from kiosk_server.extensions import db
 from kiosk_server.models import Notice, Unit
-from kiosk_server.services import notices, preview
+from kiosk_server.services import lookup, notices, preview
 from kiosk_server.services.errors import ServiceError, StaleVersion
 from kiosk_server.services.notice_input import MAX_TRANSLATIONS
 from kiosk_server.services.notices import STATUS_LABELS
 from kiosk_server.web.admin import notice_forms as nf
 from kiosk_server.web.admin.access import permission_required
-from kiosk_server.web.admin.notice_views import visible
 
 
 @permission_required("edit_content")
@@ -37,7 +36,7 @@ def notice_new():
 
 @permission_required("edit_content")
 def notice_edit(notice_id: int):
-    notice = visible(notice_id)
+    notice = lookup.get_visible(Notice, notice_id, current_user)
     form = nf.NoticeForm()
     nf.prepare(form, current_user)
     if request.method == "GET":
@@ -53,7 +52,7 @@ def notice_preview_manifest(notice_id: int | None = None):
 
     The form's CSRF token guards it like any post; nothing is saved.
     """
-    notice = visible(notice_id) if notice_id is not None else None
+    notice = lookup.get_visible(Notice, notice_id, current_user) if notice_id is not None else None
     form = nf.NoticeForm()
     nf.prepare(form, current_user)
     if not form.validate():  # only the CSRF token is checked here

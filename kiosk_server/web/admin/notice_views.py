@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from kiosk_server.domain import durations, roles, sanitise, schedule
 from kiosk_server.extensions import db
 from kiosk_server.models import Category, Kiosk, KioskGroup, Notice, Unit, User
-from kiosk_server.services import categories, notices, scope
+from kiosk_server.services import categories, lookup, notices, scope
 from kiosk_server.services import media as media_service
 from kiosk_server.services.errors import ServiceError
 from kiosk_server.services.notices import STATUS_LABELS
@@ -32,14 +32,6 @@ ACTIONS = ("submit", "approve", "reject", "withdraw")
 
 
 # --- reading ------------------------------------------------------------------------------------
-
-def visible(notice_id: int) -> Notice:
-    """Return the notice if the officer's scope holds it; 404 otherwise (its existence is not disclosed)."""
-    notice = db.session.get(Notice, notice_id)
-    if notice is None or not scope.in_scope(current_user, notice.unit_code):
-        abort(404)
-    return notice
-
 
 def _category_names() -> dict[str, str]:
     return dict(db.session.execute(select(Category.code, Category.name)).all())
@@ -83,7 +75,7 @@ def notice_list():
 
 @permission_required("read")
 def notice_detail(notice_id: int):
-    notice = visible(notice_id)
+    notice = lookup.get_visible(Notice, notice_id, current_user)
     content = notices.head(notice).content
     published = None
     if notice.published_version is not None and notice.published_version != notice.version:
@@ -148,7 +140,7 @@ def _allowed_actions(notice: Notice) -> set[str]:
 
 @permission_required("read")
 def notice_action(notice_id: int, action: str):
-    notice = visible(notice_id)
+    notice = lookup.get_visible(Notice, notice_id, current_user)
     title = notice.title
     try:
         if action == "submit":

@@ -16,6 +16,7 @@ from kiosk_server.web.admin import (
     media_views,
     notice_editor_views,
     notice_views,
+    report_views,
     screen_views,
     timeline_views,
     unit_views,
@@ -94,3 +95,6 @@ admin_bp.add_url_rule("/admin/feedback/<int:feedback_id>/photo", "feedback_photo
 admin_bp.app_context_processor(feedback_views.nav_context)
 
 admin_bp.add_url_rule("/admin/audit", "audit", audit_views.audit_list)
+
+admin_bp.add_url_rule("/admin/reports", "reports", report_views.report_page)
+admin_bp.add_url_rule("/admin/reports/summary.<fmt>", "report_download", report_views.report_download)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from kiosk_server import themes
-from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk
-from kiosk_server.services import kiosks, pairing, scope
+from kiosk_server.services import kiosks, lookup, pairing
 from kiosk_server.services.errors import ServiceError
 from kiosk_server.services.presence import status_json
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
@@ -44,16 +43,9 @@ def kiosk_pair():
     return render_template("admin/kiosk_pair.html", form=form), 422 if form.errors else 200
 
 
-def _visible(kiosk_id: int) -> Kiosk:
-    kiosk = db.session.get(Kiosk, kiosk_id)
-    if kiosk is None or not scope.in_scope(current_user, kiosk.unit_code):
-        abort(404)
-    return kiosk
-
-
 @permission_required("manage_kiosks")
 def kiosk_edit(kiosk_id: int):
-    kiosk = _visible(kiosk_id)
+    kiosk = lookup.get_visible(Kiosk, kiosk_id, current_user)
     form = KioskEditForm(obj=kiosk)
     form.unit_code.choices = unit_choices(current_user)
     form.theme.choices = [SelectChoice(name, themes.load(name).get("title", name)) for name in themes.available()]

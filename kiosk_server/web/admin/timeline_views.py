@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from flask import abort, render_template, request
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from kiosk_server.domain import schedule, timeline
 from kiosk_server.extensions import db
 from kiosk_server.models import Alert, Kiosk
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import manifest, scope
+from kiosk_server.services import lookup, manifest
 from kiosk_server.web import paging
 from kiosk_server.web.admin.access import permission_required
 from kiosk_server.web.admin.notice_forms import DAY_NAMES, PRIORITY_LABELS
@@ -89,9 +89,7 @@ def alert_items(alerts: list[dict]) -> Iterator[dict]:
 
 @permission_required("read")
 def kiosk_timeline(kiosk_id: int):
-    kiosk = db.session.get(Kiosk, kiosk_id)
-    if kiosk is None or not scope.in_scope(current_user, kiosk.unit_code):
-        abort(404)
+    kiosk = lookup.get_visible(Kiosk, kiosk_id, current_user)
     now = utcnow()
     today = now.astimezone(schedule.VN).date()
     day, date_error = today, None

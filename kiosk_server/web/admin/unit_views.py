@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk, Unit
-from kiosk_server.services import scope
+from kiosk_server.services import lookup, scope
 from kiosk_server.web import paging
 
 PAGE = 50
@@ -31,9 +31,7 @@ def unit_list():
 
 @login_required
 def unit_detail(code: str):
-    unit = db.session.get(Unit, code)
-    if unit is None or not scope.in_scope(current_user, code):
-        abort(404)
+    unit = lookup.get_visible(Unit, code, current_user)
     kiosk_counts = dict(
         db.session.execute(
             select(Kiosk.unit_code, func.count()).where(Kiosk.revoked_at.is_(None)).group_by(Kiosk.unit_code)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 from kiosk_server.domain import roles
 from kiosk_server.extensions import db
 from kiosk_server.models import ApiToken, User
-from kiosk_server.services import scope, tokens, users
+from kiosk_server.services import lookup, scope, tokens, users
 from kiosk_server.services.errors import ServiceError
 from kiosk_server.web import paging
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
@@ -63,9 +63,7 @@ def user_new():
 
 @permission_required("manage_users")
 def user_edit(user_id: int):
-    person = db.session.get(User, user_id)
-    if person is None or not scope.oversees(current_user, person):
-        abort(404)
+    person = lookup.get_visible(User, user_id, current_user)
     form = UserForm(obj=person)
     _prepare(form)
     if request.method == "GET":
@@ -89,9 +87,7 @@ def user_edit(user_id: int):
 
 @permission_required("manage_users")
 def user_sign_out_everywhere(user_id: int):
-    person = db.session.get(User, user_id)
-    if person is None or not scope.oversees(current_user, person):
-        abort(404)
+    person = lookup.get_visible(User, user_id, current_user)
     if ConfirmForm().validate_on_submit():
         users.end_sessions(person, current_user)
         if person.id == current_user.id:
@@ -119,9 +115,7 @@ def token_list():
 
 @login_required
 def token_revoke(token_id: int):
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != current_user.id:
-        abort(404)
+    token = lookup.get_visible(ApiToken, token_id, current_user)
     if ConfirmForm().validate_on_submit():
         tokens.revoke_token(token, current_user)
         flash(_("Đã thu hồi mã %(prefix)s…", prefix=token.prefix), "success")

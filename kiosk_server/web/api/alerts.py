@@ -10,7 +10,7 @@ from marshmallow import Schema, fields
 from kiosk_server.domain import cap as cap_rules
 from kiosk_server.extensions import db
 from kiosk_server.models import Alert
-from kiosk_server.services import alerts, scope
+from kiosk_server.services import alerts, lookup
 from kiosk_server.services.errors import ValidationFailed
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import AlertQuerySchema
@@ -64,13 +64,6 @@ ALERT_BODY_DOC = {
 }
 
 
-def _visible(alert_id: int) -> Alert:
-    alert = alerts.get_alert(alert_id)
-    if not alerts.visible_to(alert, current_api_user()):
-        scope.require_scope(current_api_user(), alert.unit_codes[0], field="id")
-    return alert
-
-
 @blp.route("/alerts")
 class Alerts(MethodView):
     @classmethod
@@ -112,7 +105,7 @@ class AlertById(MethodView):
     @blp.response(200, AlertSchema)
     def get(self, alert_id):
         """The alert with its receipts; with `Accept: application/cap+xml`, as a CAP 1.2 document."""
-        alert = _visible(alert_id)
+        alert = lookup.get_visible(Alert, alert_id, current_api_user())
         if request.accept_mimetypes.best_match(["application/json", *CAP_TYPES]) in CAP_TYPES:
             return Response(alerts.to_cap(alert), mimetype=cap_rules.CONTENT_TYPE)
         return alerts.alert_json(alert)
@@ -124,7 +117,7 @@ class AlertCancel(MethodView):
     @blp.response(200, AlertSchema)
     def post(self, alert_id):
         """Take the alert off every screen of its area at once."""
-        return alerts.alert_json(alerts.cancel(_visible(alert_id), current_api_user()))
+        return alerts.alert_json(alerts.cancel(lookup.get_visible(Alert, alert_id, current_api_user()), current_api_user()))
 
 
 @blp.route("/hazards")

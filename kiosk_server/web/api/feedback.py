@@ -16,6 +16,7 @@ from kiosk_server.domain import feedback as rules
 from kiosk_server.extensions import db
 from kiosk_server.models import Feedback
 from kiosk_server.services import feedback as feedback_service
+from kiosk_server.services import lookup
 from kiosk_server.web import paging
 from kiosk_server.web.api.auth import current_api_user, require
 
@@ -85,10 +86,6 @@ class StatusSchema(Schema):
         "`answered` needs an answer (see /reply)"})
 
 
-def _visible(feedback_id: int) -> Feedback:
-    return feedback_service.visible_feedback(current_api_user(), feedback_id)
-
-
 def _json(item: Feedback) -> dict:
     actor = current_api_user()
     return feedback_service.feedback_json(item, base=request.url_root,
@@ -116,7 +113,7 @@ class FeedbackById(MethodView):
     @blp.response(200, FeedbackSchema)
     def get(self, feedback_id):
         """One item with its answer and personal data."""
-        return _json(_visible(feedback_id))
+        return _json(lookup.get_visible(Feedback, feedback_id, current_api_user()))
 
 
 @blp.route("/<int:feedback_id>/reply")
@@ -127,7 +124,9 @@ class Reply(MethodView):
     @blp.alt_response(409, description="the item is closed (reopen it first), or already on the board")
     def post(self, data, feedback_id):
         """Answer the item (status answered); with `publish`, the new notice's id comes back as `notice_id`."""
-        item = feedback_service.reply(_visible(feedback_id), data["message"], data["publish"], current_api_user())
+        actor = current_api_user()
+        item = lookup.get_visible(Feedback, feedback_id, actor)
+        item = feedback_service.reply(item, data["message"], data["publish"], actor)
         return _json(item)
 
 
@@ -139,7 +138,8 @@ class Status(MethodView):
     @blp.alt_response(409, description="not an allowed change from the current status")
     def post(self, data, feedback_id):
         """Triage, close or reopen the item."""
-        item = feedback_service.change_status(_visible(feedback_id), data["status"], current_api_user())
+        actor = current_api_user()
+        item = feedback_service.change_status(lookup.get_visible(Feedback, feedback_id, actor), data["status"], actor)
         return _json(item)
 
 
@@ -149,7 +149,8 @@ class ErasePersonalData(MethodView):
     @blp.response(200, FeedbackSchema)
     def post(self, feedback_id):
         """Erase the name, phone and photo sent with the item (on the citizen's request); question and answer stay."""
-        item = feedback_service.erase_personal_data(_visible(feedback_id), current_api_user())
+        actor = current_api_user()
+        item = feedback_service.erase_personal_data(lookup.get_visible(Feedback, feedback_id, actor), actor)
         return _json(item)
 
 
@@ -159,7 +160,7 @@ class Photo(MethodView):
     @blp.doc(responses={"200": {"description": "the photo (re-encoded, no EXIF)", "content": {"image/*": {}}}})
     def get(self, feedback_id):
         """The photo sent with the item (personal data: never cached by shared caches)."""
-        item = _visible(feedback_id)
+        item = lookup.get_visible(Feedback, feedback_id, current_api_user())
         feedback_service.require_personal_data_access(current_api_user(), item)
         response = send_file(feedback_service.photo_file(item), mimetype=item.photo_mime, max_age=0)
         response.headers["Cache-Control"] = "private, no-store"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk
-from kiosk_server.services import kiosks, pairing, presence, scope
+from kiosk_server.services import kiosks, lookup, pairing, presence, scope
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import (
     KioskBulkCreatedSchema,
@@ -76,14 +76,15 @@ class KioskById(MethodView):
     @blp.response(200, KioskSchema)
     def get(self, kiosk_id):
         """One screen: online, last seen, manifest version, what it plays."""
-        return kiosk_state(_visible_kiosk(kiosk_id))
+        return kiosk_state(lookup.get_visible(Kiosk, kiosk_id, current_api_user()))
 
     @require("manage_kiosks")
     @blp.arguments(KioskPatchSchema)
     @blp.response(200, KioskSchema)
     def patch(self, data, kiosk_id):
         """Rename, re-theme, move or regroup a screen; it reloads with its new manifest."""
-        return kiosk_state(kiosks.update_kiosk(_visible_kiosk(kiosk_id), current_api_user(), **data))
+        actor = current_api_user()
+        return kiosk_state(kiosks.update_kiosk(lookup.get_visible(Kiosk, kiosk_id, actor), actor, **data))
 
 
 @blp.route("/<int:kiosk_id>/revoke")
@@ -92,10 +93,5 @@ class KioskRevoke(MethodView):
     @blp.response(200, KioskSchema)
     def post(self, kiosk_id):
         """Revoke the screen's token; it returns to the pairing screen."""
-        return kiosk_state(kiosks.revoke_kiosk(_visible_kiosk(kiosk_id), current_api_user()))
+        return kiosk_state(kiosks.revoke_kiosk(lookup.get_visible(Kiosk, kiosk_id, current_api_user()), current_api_user()))
 
-
-def _visible_kiosk(kiosk_id: int) -> Kiosk:
-    kiosk = kiosks.get_kiosk(kiosk_id)
-    scope.require_scope(current_api_user(), kiosk.unit_code, field="id")
-    return kiosk

@@ -11,8 +11,8 @@ from marshmallow import RAISE, Schema, fields, validate
 from kiosk_server.extensions import db
 from kiosk_server.models import Media
 from kiosk_server.models.media import KINDS
+from kiosk_server.services import lookup
 from kiosk_server.services import media as media_service
-from kiosk_server.services import scope
 from kiosk_server.web import accepts_upload, paging
 from kiosk_server.web.api.auth import current_api_user, require
 
@@ -99,17 +99,12 @@ class MediaById(MethodView):
     @blp.response(200, MediaSchema)
     def get(self, media_id):
         """One media file."""
-        return media_service.media_json(_visible_media(media_id))
+        return media_service.media_json(lookup.get_visible(Media, media_id, current_api_user()))
 
     @require("edit_content")
     @blp.response(204)
     @blp.alt_response(409, description="still used by a notice")
     def delete(self, media_id):
         """Delete a media file no notice uses; its bytes go when no other unit's media shares them."""
-        media_service.delete_media(_visible_media(media_id), current_api_user())
+        media_service.delete_media(lookup.get_visible(Media, media_id, current_api_user()), current_api_user())
 
-
-def _visible_media(media_id: int) -> Media:
-    media = media_service.get_media(media_id)
-    scope.require_scope(current_api_user(), media.unit_code, field="id")
-    return media

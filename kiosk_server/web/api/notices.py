@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from kiosk_server.domain.schedule import VN
 from kiosk_server.extensions import db
 from kiosk_server.models import Notice
-from kiosk_server.services import notices, scope
+from kiosk_server.services import lookup, notices, scope
 from kiosk_server.services.errors import StaleVersion, VersionRequired
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import (
@@ -28,12 +28,6 @@ from kiosk_server.web.api.schemas import (
 blp = Blueprint("api_notices", __name__, url_prefix="/api/v1/notices", description="Notices and their approval")
 
 PAGE = 100
-
-
-def _visible(notice_id: int) -> Notice:
-    notice = notices.get_notice(notice_id)
-    scope.require_scope(current_api_user(), notice.unit_code, field="id")
-    return notice
 
 
 def _if_match_version(header: str | None) -> int:
@@ -92,7 +86,7 @@ class NoticeById(MethodView):
     @blp.response(200, NoticeSchema)
     def get(self, notice_id):
         """The notice (its latest version), status and public URL; `ETag` is the version."""
-        return _with_etag(_visible(notice_id))
+        return _with_etag(lookup.get_visible(Notice, notice_id, current_api_user()))
 
     @require("edit_content")
     @blp.arguments(NoticePatchSchema(partial=True))
@@ -101,7 +95,7 @@ class NoticeById(MethodView):
                           "description": "the version being edited; 412 if stale, 428 if missing"}])
     def patch(self, data, notice_id):
         """Edit: a new version, back to draft; a published version keeps playing until re-approved."""
-        notice = _visible(notice_id)
+        notice = lookup.get_visible(Notice, notice_id, current_api_user())
         expected = _if_match_version(request.headers.get("If-Match"))
         return _with_etag(notices.update_notice(notice, data, expected, current_api_user()))
 
@@ -112,7 +106,7 @@ class Submit(MethodView):
     @blp.response(200, NoticeSchema)
     def post(self, notice_id):
         """Send a draft for approval."""
-        return _with_etag(notices.submit(_visible(notice_id), current_api_user()))
+        return _with_etag(notices.submit(lookup.get_visible(Notice, notice_id, current_api_user()), current_api_user()))
 
 
 @blp.route("/<int:notice_id>/approve")
@@ -121,7 +115,7 @@ class Approve(MethodView):
     @blp.response(200, NoticeSchema)
     def post(self, notice_id):
         """Approve and publish to the targeted screens (not by its author)."""
-        return _with_etag(notices.approve(_visible(notice_id), current_api_user()))
+        return _with_etag(notices.approve(lookup.get_visible(Notice, notice_id, current_api_user()), current_api_user()))
 
 
 @blp.route("/<int:notice_id>/reject")
@@ -131,7 +125,8 @@ class Reject(MethodView):
     @blp.response(200, NoticeSchema)
     def post(self, data, notice_id):
         """Return to draft with a reason."""
-        return _with_etag(notices.reject(_visible(notice_id), data["reason"], current_api_user()))
+        actor = current_api_user()
+        return _with_etag(notices.reject(lookup.get_visible(Notice, notice_id, actor), data["reason"], actor))
 
 
 @blp.route("/<int:notice_id>/withdraw")
@@ -140,4 +135,4 @@ class Withdraw(MethodView):
     @blp.response(200, NoticeSchema)
     def post(self, notice_id):
         """Take the notice off every screen at once."""
-        return _with_etag(notices.withdraw(_visible(notice_id), current_api_user()))
+        return _with_etag(notices.withdraw(lookup.get_visible(Notice, notice_id, current_api_user()), current_api_user()))

@@ -8,8 +8,7 @@ from sqlalchemy import select
 
 from kiosk_server.extensions import db
 from kiosk_server.models import User
-from kiosk_server.services import scope, users
-from kiosk_server.services.errors import NotFound
+from kiosk_server.services import lookup, scope, users
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import PageQuerySchema, UserCreateSchema, UserPatchSchema, UserSchema
 
@@ -51,22 +50,13 @@ class UserById(MethodView):
     @blp.response(200, UserSchema)
     def get(self, user_id):
         """One officer."""
-        return _visible_user(user_id).to_dict()
+        return lookup.get_visible(User, user_id, current_api_user()).to_dict()
 
     @require("manage_users")
     @blp.arguments(UserPatchSchema)
     @blp.response(200, UserSchema)
     def patch(self, data, user_id):
         """Change an officer's name, role, unit, password or active flag."""
-        user = _visible_user(user_id)
+        user = lookup.get_visible(User, user_id, current_api_user())
         return users.update_user(user, current_api_user(), **data).to_dict()
 
-
-def _visible_user(user_id: int) -> User:
-    # An officer outside the caller's scope is reported as missing, not as forbidden: the API does
-    # not confirm who exists in other provinces.
-    user = db.session.get(User, user_id)
-    actor = current_api_user()
-    if user is None or not scope.oversees(actor, user):
-        raise NotFound("Không tìm thấy người dùng.")
-    return user

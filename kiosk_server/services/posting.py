@@ -1,0 +1,110 @@
+"""The posting record of a notice (biên bản niêm yết điện tử): where, from when to when, how much, what.
+
+Read from the play log alone (services/plays.py): each play carries the version and content hash it
+showed, so the record says the same after the notice or its media is edited or deleted. It names the
+head of each screen's sealed chain it relies on, and `chain_head` digests those heads into one value
+an officer can copy onto paper; `verify-log` proves the rows still match them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from kiosk_server.domain import play_log
+from kiosk_server.extensions import db
+from kiosk_server.models import Kiosk, Notice, PlayRecord, User
+from kiosk_server.models.base import utcnow
+from kiosk_server.services import plays, scope
+from kiosk_server.services.errors import NotFound
+
+CSV_COLUMNS = ("kiosk_id", "name", "first_shown", "last_shown", "plays", "seconds_shown", "sealed_through",
+               "chain_hash", "unsealed_plays")
+
+
+def _local(moment: datetime | None) -> str | None:
+    return moment.astimezone(play_log.VN).isoformat() if moment else None
+
+
+def visible_notice(user: User, notice_id: int) -> Notice:
+    """Return the notice if it lies in the officer's scope; else NotFound, as if it did not exist."""
+    notice = db.session.get(Notice, notice_id)
+    if notice is None or not scope.in_scope(user, notice.unit_code):
+        raise NotFound(_l("Không tìm thấy thông báo số %(id)s.", id=notice_id))
+    return notice
+
+
+def posting_record(user: User, notice_id: int, now: datetime | None = None) -> dict:
+    """Return the posting record of a notice in the officer's scope (see the module's docstring)."""
+    notice = visible_notice(user, notice_id)
+    rows = db.session.execute(
+        select(PlayRecord.kiosk_id, Kiosk.name, func.min(PlayRecord.started_at).label("first"),
+               func.max(PlayRecord.started_at).label("last"), func.count(PlayRecord.id).label("plays"),
+               func.coalesce(func.sum(PlayRecord.duration_s), 0.0).label("seconds"))
+        .outerjoin(Kiosk, Kiosk.id == PlayRecord.kiosk_id)
+        .where(PlayRecord.notice_id == notice.id)
+        .group_by(PlayRecord.kiosk_id, Kiosk.name).order_by(PlayRecord.kiosk_id)).all()
+    heads = plays.chain_heads(row.kiosk_id for row in rows)
+    kiosks = []
+    for row in rows:
+        head = heads.get(row.kiosk_id)
+        unsealed = select(func.count(PlayRecord.id)).where(PlayRecord.notice_id == notice.id,
+                                                           PlayRecord.kiosk_id == row.kiosk_id)
+        if head is not None:
+            unsealed = unsealed.where(PlayRecord.recorded_at >= play_log.day_bounds(head.day)[1])
+        kiosks.append({
+            "kiosk_id": row.kiosk_id, "name": row.name or "", "first_shown": _local(row.first),
+            "last_shown": _local(row.last), "plays": row.plays, "seconds_shown": round(float(row.seconds), 3),
+            "chain": {"sealed_through": head.day.isoformat(), "hash": head.hash} if head else None,
+            "unsealed_plays": db.session.scalar(unsealed),
+        })
+    versions = db.session.execute(
+        select(PlayRecord.notice_version, PlayRecord.content_hash, func.count(PlayRecord.id).label("plays"))
+        .where(PlayRecord.notice_id == notice.id)
+        .group_by(PlayRecord.notice_version, PlayRecord.content_hash)
+        .order_by(PlayRecord.notice_version, PlayRecord.content_hash)).all()
+    approver = notice.approved_by
+    chain = [{"kiosk_id": k["kiosk_id"], **k["chain"]} for k in kiosks if k["chain"]]
+    total_seconds = sum(k["seconds_shown"] for k in kiosks)
+    record = {
+        "notice": {"id": notice.id, "title": notice.title, "unit_code": notice.unit_code,
+                   "unit_name": notice.unit.name if notice.unit else "", "status": notice.status,
+                   "published_version": notice.published_version},
+        "approved_by": {"id": approver.id, "name": approver.name, "email": approver.email} if approver else None,
+        "approved_at": _local(notice.approved_at),
+        "kiosks": kiosks,
+        "versions": [{"version": v.notice_version, "content_hash": v.content_hash, "plays": v.plays}
+                     for v in versions],
+        "totals": {"screens": len(kiosks), "plays": sum(k["plays"] for k in kiosks),
+                   "seconds_shown": round(total_seconds, 3), "hours_shown": round(total_seconds / 3600, 2)},
+        "chain": chain,
+        # One value for all the heads: what a printed record quotes.
+        "chain_head": play_log.sha256_hex(chain) if chain else None,
+        "generated_at": _local(now or utcnow()),
+    }
+    db.session.rollback()  # reads done
+    return record
+
+
+def csv_bytes(record: dict) -> bytes:
+    """Return the record's per-screen rows as CSV, UTF-8 with a BOM (Excel then reads Vietnamese right).
+
+    One plain table a machine reads; the notice, approver and versions are in the JSON.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for k in record["kiosks"]:
+        chain = k["chain"] or {}
+        writer.writerow([k["kiosk_id"], k["name"], k["first_shown"], k["last_shown"], k["plays"], k["seconds_shown"],
+                         chain.get("sealed_through", ""), chain.get("hash", ""), k["unsealed_plays"]])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def filename(record: dict, fmt: str) -> str:
+    """Return the download's file name: niem-yet_<notice id>.<fmt> (ASCII, so every browser keeps it)."""
+    return f"niem-yet_{record['notice']['id']}.{fmt}"

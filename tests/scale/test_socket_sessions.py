@@ -1,0 +1,71 @@
+"""Socket events on two processes: no connection left idle in a transaction; revocation reaches the other process."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.e2e.conftest import COMMUNE
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+_IDLE_IN_TRANSACTION = text(
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+    "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()")
+
+
+def _wait(predicate, timeout: float = 15, message: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, message or "timed out"
+        time.sleep(0.1)
+
+
+def test_a_burst_of_socket_events_leaves_no_connection_idle_in_transaction(cluster, screens, postgres_url):
+    a, b = cluster[0], cluster[1]
+    made = [a.provision(f"Màn hình {i}") for i in range(16)]
+    on = [screens((a, b)[i % 2].url, token, hello=True) for i, (_, token) in enumerate(made)]
+    expires = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+
+    alert = b.ok("POST", "/api/v1/alerts", "approver", {"headline": "Lũ quét", "hazard": "flash_flood", "level": 4,
+                                                         "unit_codes": [COMMUNE], "expires_at": expires})
+    for round_ in range(3):
+        for i, screen in enumerate(on):
+            screen.emit("heartbeat", {"version": round_, "current_item": f"n{i}", "uptime_s": 30 * round_})
+            screen.emit("played", [{"item": f"n{i}", "started_at": f"2026-11-22T08:0{round_}:00+07:00",
+                                    "duration_s": 10}])
+            screen.emit("alert_ack", {"id": alert["id"]})  # resent receipts, as a player does
+    _wait(lambda: len(b.ok("GET", f"/api/v1/alerts/{alert['id']}")["acks"]) == len(made),
+          message="a receipt was not recorded")
+    time.sleep(1.0)  # the presence flusher's prompt round and any last event settle
+
+    engine = create_engine(postgres_url)
+    try:
+        with engine.connect() as conn:
+            samples = []
+            for _ in range(10):
+                samples.append(conn.execute(_IDLE_IN_TRANSACTION).scalar())
+                conn.rollback()
+                time.sleep(0.1)
+    finally:
+        engine.dispose()
+    assert samples == [0] * 10
+
+
+def test_revoking_on_a_closes_the_screens_socket_on_b(cluster, screens):
+    a, b = cluster[0], cluster[1]
+    kiosk_id, token = a.provision()
+    _, other_token = a.provision("Màn hình nhà văn hóa")
+    screen = screens(b.url, token)  # a simulated screen ignores "reload": the server must close it
+    other = screens(b.url, other_token)
+
+    a.ok("POST", f"/api/v1/kiosks/{kiosk_id}/revoke")
+
+    screen.wait_for("command", lambda data: data == {"name": "reload"}, timeout=5)
+    screen.wait_for("disconnect", timeout=5)
+    assert other.received("disconnect") == [], "only the revoked screen is closed"
+    _wait(lambda: a.ok("GET", f"/api/v1/kiosks/{kiosk_id}")["online"] is False, timeout=5,
+          message="the revoked screen still shows online")
