@@ -334,7 +334,8 @@ class Screen:
             attempt += 1
             if self.group.closing or self.sio.connected:
                 return
-            self.group.connect_attempts.append(time.time())
+            if self.group.watching:  # not the connect phase's own retries
+                self.group.connect_attempts.append(time.time())
             try:
                 await self.connect()
                 return
@@ -675,9 +676,10 @@ def fanout_round(bench: Bench, floor: bool = False) -> dict:
 def per_second(times: list[float], t0: float) -> list[int]:
     if not times:
         return []
-    counts = [0] * (int(max(times) - t0) + 1)
+    times = [t for t in times if t >= t0]
+    counts = [0] * (int(max(times, default=t0) - t0) + 1)
     for t in times:
-        counts[max(0, int(t - t0))] += 1
+        counts[int(t - t0)] += 1
     return counts
 
 
