@@ -638,9 +638,11 @@ def fanout_round(bench: Bench, floor: bool = False) -> dict:
         alert_id = 1
     else:
         expires = (datetime.now(VN) + timedelta(hours=1)).replace(microsecond=0).isoformat()
-        alert_id = http_json(bench.targets[0] + "/api/v1/alerts", bench.servers[0].tokens["approver"], {
+        # The officer's call goes through nginx like the screens, unless --api-direct sends it to process 0.
+        base, cafile = ((bench.servers[0].url, None) if bench.args.api_direct else (bench.targets[0], bench.cafile))
+        alert_id = http_json(base + "/api/v1/alerts", bench.servers[0].tokens["approver"], {
             "headline": headline, "hazard": "flash_flood", "level": 4, "unit_codes": [COMMUNE],
-            "expires_at": expires}, cafile=bench.cafile)["id"]
+            "expires_at": expires}, cafile=cafile)["id"]
     api_s = time.time() - t0
     collected = [results.get(timeout=bench.args.timeout + 120) for _ in procs]
     received = [t - t0 for c in collected for t in c["alert_at"]]
@@ -750,6 +752,7 @@ def main() -> None:
     parser.add_argument("--nginx", action="store_true", help="screens connect through deploy/nginx.conf")
     parser.add_argument("--scenario", choices=["fanout", "storm"], default="fanout")
     parser.add_argument("--floor", action="store_true", help="fanout: then the same broadcast from bench/floor.py")
+    parser.add_argument("--api-direct", action="store_true", help="raise the alert on process 0, not through nginx")
     parser.add_argument("--no-manifest", action="store_true", help="screens ignore `manifest` events")
     parser.add_argument("--connect-rate", type=float, default=400.0, help="connections per second per process")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds the clients wait for the outcome")
