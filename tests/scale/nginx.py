@@ -25,10 +25,11 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 MAIN = """\
 daemon off;
 worker_processes 1;
+worker_rlimit_nofile {nofile};
 user root;
 pid {root}/nginx.pid;
 error_log {root}/error.log warn;
-events {{ worker_connections 4096; }}
+events {{ worker_connections {connections}; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
@@ -76,6 +77,7 @@ class Nginx:
     media_dir: Path
     http_port: int = 0
     tls_port: int = 0
+    worker_connections: int = 4096  # each proxied websocket holds two (bench/fanout.py raises it)
     proc: subprocess.Popen | None = None
 
     @property
@@ -97,7 +99,8 @@ class Nginx:
         cert, key = _self_signed(self.root) if self.tls else (None, None)
         site = render_site(self.upstreams, self.http_port, self.media_dir, self.tls_port, cert, key)
         conf = self.root / "nginx.conf"
-        conf.write_text(MAIN.format(root=self.root, site=site), encoding="utf-8")
+        conf.write_text(MAIN.format(root=self.root, site=site, connections=self.worker_connections,
+                                     nofile=2 * self.worker_connections + 64), encoding="utf-8")
         check = subprocess.run([NGINX, "-t", "-c", str(conf), "-e", str(self.root / "error.log")],
                                capture_output=True, text=True, check=False)
         assert check.returncode == 0, f"nginx refused the rendered deploy/nginx.conf:\n{check.stderr}\n{site}"
