@@ -76,6 +76,7 @@ class Defaults:
     CAP_TRUSTED_CERT_FILES: str = ""
     CAP_SENDER = "bangtin@localhost"
     ACK_BATCH_SECONDS = 0.2
+    ACK_CONFIRM_TIMEOUT_S = 10  # a screen not answered by then sends its receipt again later
     # Screens' live status (services/presence.py): each process keeps the latest report per screen and
     # writes them together this often, so heartbeats cost one UPDATE per interval, not one per screen.
     # A connect or disconnect is written and shown to officers within PRESENCE_PROMPT_SECONDS. Both

@@ -25,8 +25,6 @@ from kiosk_server.models.base import utcnow
 from kiosk_server.services import scope
 from kiosk_server.services.idempotent import insert_ignoring_duplicates
 
-CONFIRM_TIMEOUT_S = 10  # a screen not answered by then sends its receipt again later
-
 
 @dataclass(eq=False)
 class _Receipt:
@@ -58,7 +56,7 @@ def record_ack(alert_id, kiosk_id: int, unit_code: str) -> bool:
     delay = app.config.get("ACK_BATCH_SECONDS", 0.2)
     if delay and db.session().in_transaction():
         # Waiting with a transaction open pins a pooled connection ("idle in transaction") for up to
-        # CONFIRM_TIMEOUT_S; in an alert's burst of receipts that empties the pool the batch needs.
+        # ACK_CONFIRM_TIMEOUT_S; in an alert's burst of receipts that empties the pool the batch needs.
         raise RuntimeError("record_ack waits for its batch: end the caller's transaction first")
     receipt = _Receipt(alert_id, kiosk_id, unit_code)
     with _lock:
@@ -73,7 +71,7 @@ def record_ack(alert_id, kiosk_id: int, unit_code: str) -> bool:
     if id(app) not in _flusher_started:
         _flusher_started.add(id(app))
         socketio.start_background_task(_flush_forever, app, delay)
-    return receipt.stored.wait(CONFIRM_TIMEOUT_S)
+    return receipt.stored.wait(app.config.get("ACK_CONFIRM_TIMEOUT_S", 10))
 
 
 def _flush_forever(app: Flask, delay: float) -> None:

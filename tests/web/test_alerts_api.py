@@ -211,6 +211,7 @@ def test_batched_receipts_are_written_once(app, client, tokens):
     alert_id = client.post("/api/v1/alerts", json=alert_body(), headers=bearer(tokens["approver"])).get_json()["id"]
     app.config["ACK_BATCH_SECONDS"] = 60  # as in production: queued, then written by the flusher
     receipts._flusher_started.add(id(app))  # this test flushes by hand instead of waiting
+    app.config["ACK_CONFIRM_TIMEOUT_S"] = 0.05  # each emit waits for a confirmation that cannot come yet
     near.emit("alert_ack", {"id": alert_id}, namespace="/kiosk")
     near.emit("alert_ack", {"id": alert_id}, namespace="/kiosk")
     near.emit("alert_ack", {"id": 99999}, namespace="/kiosk")  # unknown alert: dropped
