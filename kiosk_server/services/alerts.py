@@ -41,11 +41,6 @@ def hazard_names() -> dict[str, str]:
 
 # --- reading ------------------------------------------------------------------------------------
 
-def get_alert(alert_id: int) -> Alert:
-    alert = db.session.get(Alert, alert_id)
-    if alert is None:
-        raise NotFound(_l("Không tìm thấy cảnh báo số %(id)s.", id=alert_id))
-    return alert
 
 
 def is_active(alert: Alert, now: datetime | None = None) -> bool:

@@ -64,12 +64,6 @@ def category_name(code: str) -> str:
     return db.session.scalar(select(Category.name).where(Category.code == code)) or code
 
 
-def get_feedback(feedback_id: int) -> Feedback:
-    """Return the feedback with `feedback_id` or raise NotFound."""
-    item = db.session.get(Feedback, feedback_id) if 0 < feedback_id < 2**63 else None
-    if item is None:
-        raise NotFound(_l("Không tìm thấy phản ánh số %(id)s.", id=feedback_id))
-    return item
 
 
 def find_by_code(raw: str | None) -> Feedback | None:

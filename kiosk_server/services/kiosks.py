@@ -10,7 +10,7 @@ from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk, KioskGroup, User
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import audit, scope
-from kiosk_server.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
+from kiosk_server.services.errors import Forbidden, ServiceError, ValidationFailed
 
 MAX_NAME = 100
 
@@ -152,12 +152,6 @@ def revoke_kiosk(kiosk: Kiosk, actor: User) -> Kiosk:
     return kiosk
 
 
-def get_kiosk(kiosk_id: int) -> Kiosk:
-    """Return the kiosk with `kiosk_id` or raise NotFound."""
-    kiosk = db.session.get(Kiosk, kiosk_id)
-    if kiosk is None:
-        raise NotFound(_l("Không tìm thấy màn hình số %(id)s.", id=kiosk_id))
-    return kiosk
 
 
 def kiosk_for_token(plain: str) -> Kiosk | None:

@@ -23,7 +23,7 @@ from kiosk_server.models import Media, Unit, User
 from kiosk_server.models.media import KINDS
 from kiosk_server.models.notices import Notice, notice_media
 from kiosk_server.services import audit, scope
-from kiosk_server.services.errors import Conflict, NotFound, ValidationFailed
+from kiosk_server.services.errors import Conflict, ValidationFailed
 from kiosk_server.services.media_probe import Limits, Probed, probe
 from kiosk_server.storage import MediaStore, StagedObject, media_store
 
@@ -90,12 +90,6 @@ def find_media(media_id: int) -> Media | None:
     return db.session.get(Media, media_id)
 
 
-def get_media(media_id: int) -> Media:
-    """Return the media with `media_id` or raise NotFound."""
-    media = find_media(media_id)
-    if media is None:
-        raise NotFound(_l("Không tìm thấy tệp media số %(id)s.", id=media_id))
-    return media
 
 
 def media_query(actor: User, unit_code: str | None = None, kind: str | None = None) -> Select:

@@ -9,12 +9,12 @@ last_seen is due for an update) go through the normal view, which stays the one 
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 
 from sqlalchemy import text
 
 from kiosk_server.domain import targeting
+from kiosk_server.domain.secrets import token_hash
 
 PATH = "/kiosk/manifest"
 
@@ -54,7 +54,7 @@ class ManifestNotModified:
             return None
         if self._engine is None:
             self._engine = self.engine_getter()
-        digest = hashlib.sha256(token.strip().encode("utf-8")).hexdigest()
+        digest = token_hash(token.strip())
         with self._engine.connect() as conn:
             row = conn.execute(_LOOKUP, {"h": digest}).first()
         if row is None:
