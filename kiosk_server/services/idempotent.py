@@ -13,13 +13,35 @@ from kiosk_server.extensions import db
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
+# Rows per statement: PostgreSQL takes at most 65,535 bound parameters, SQLite 32,766.
+CHUNK_ROWS = 1000
+
+
 def insert_ignoring_duplicates(model, rows: list[dict], keys: list[str] | None = None) -> int:
     """Insert `rows` into `model`'s table, skipping any that clash on `keys` (None: on any unique key).
 
     Returns how many rows were inserted.
     """
-    if not rows:
-        return 0
+    total = 0
+    for statement in _statements(model, rows, keys):
+        total += db.session.execute(statement).rowcount
+    return total
+
+
+def insert_new(model, rows: list[dict], keys: list[str]) -> list[tuple]:
+    """Insert `rows`, skipping clashes on `keys`; return the `keys` of the rows that were new.
+
+    One round trip per chunk (`RETURNING`) where selecting what already exists first would read the
+    whole table's worth of keys every time (10,000 screens' receipts of one alert).
+    """
+    columns = [getattr(model, key) for key in keys]
+    new: list[tuple] = []
+    for statement in _statements(model, rows, keys):
+        new.extend(tuple(row) for row in db.session.execute(statement.returning(*columns)))
+    return new
+
+
+def _statements(model, rows: list[dict], keys: list[str] | None):
     insert = _INSERTS[db.session.get_bind().dialect.name]  # the two databases this system supports
-    statement = insert(model).values(rows).on_conflict_do_nothing(index_elements=keys)
-    return db.session.execute(statement).rowcount
+    for start in range(0, len(rows), CHUNK_ROWS):
+        yield insert(model).values(rows[start:start + CHUNK_ROWS]).on_conflict_do_nothing(index_elements=keys)

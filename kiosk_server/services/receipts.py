@@ -23,7 +23,7 @@ from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Alert, AlertAck
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import scope
-from kiosk_server.services.idempotent import insert_ignoring_duplicates
+from kiosk_server.services.idempotent import insert_new
 
 
 @dataclass(eq=False)
@@ -97,38 +97,39 @@ def flush() -> int:
     alert_ids = {r.alert_id for r in batch}
     areas = {row.id: set(row.unit_codes) for row in db.session.execute(
         select(Alert.id, Alert.unit_codes).where(Alert.id.in_(alert_ids), Alert.status == "Actual"))}
-    chains: dict[str, set[str]] = {}
-    for r in batch:
-        if r.unit_code not in chains:
-            chains[r.unit_code] = set(scope.ancestor_codes(r.unit_code))
+    chains = scope.ancestor_chains({r.unit_code for r in batch})  # a few queries per batch, not per receipt
     counted = {(r.alert_id, r.kiosk_id): r.unit_code for r in batch
-               if r.alert_id in areas and areas[r.alert_id] & chains[r.unit_code]}
-    seen = {(row.alert_id, row.kiosk_id) for row in db.session.execute(
-        select(AlertAck.alert_id, AlertAck.kiosk_id).where(AlertAck.alert_id.in_(set(areas))))}
+               if r.alert_id in areas and areas[r.alert_id].intersection(chains[r.unit_code])}
     now = utcnow()
-    fresh = [(a, k, u) for (a, k), u in counted.items() if (a, k) not in seen]
-    if fresh:
-        # Another process (or this one, for a resent receipt) may have stored the same (alert, screen).
-        insert_ignoring_duplicates(AlertAck, [{"alert_id": a, "kiosk_id": k, "at": now} for a, k, _ in fresh],
-                                   ["alert_id", "kiosk_id"])
+    # Another process (or this one, for a resent receipt) may have stored the same (alert, screen):
+    # the database says which rows were new, so only those are announced.
+    new = set(insert_new(AlertAck, [{"alert_id": a, "kiosk_id": k, "at": now} for a, k in counted],
+                         ["alert_id", "kiosk_id"]))
+    fresh = [(a, k, u) for (a, k), u in counted.items() if (a, k) in new]
     db.session.commit()
     with _lock:
         done = set(map(id, batch))
         _pending[:] = [r for r in _pending if id(r) not in done]
     for receipt in batch:
         receipt.stored.set()
-    _announce(fresh, now)
+    _announce(fresh, now, chains)
     return len(fresh)
 
 
-def _announce(fresh: list[tuple[int, int, str]], at) -> None:
+def _announce(fresh: list[tuple[int, int, str]], at, chains: dict[str, list[str]]) -> None:
+    """Tell each officers' room its new receipts in one `alert_acks` event (a list).
+
+    One event per room and batch, not per receipt: 10,000 screens acking one alert would otherwise
+    be 40,000 messages through Redis (one per receipt and room up the unit chain), and the batch
+    writer would be emitting them while the next receipts wait for it.
+    """
     from kiosk_server.services.presence import ADMIN_NAMESPACE, admin_room
 
     by_room: dict[str, list[dict]] = {}
+    stamp = at.isoformat()
     for alert_id, kiosk_id, unit_code in fresh:
-        entry = {"alert_id": alert_id, "kiosk_id": kiosk_id, "at": at.isoformat()}
-        for code in [*scope.ancestor_codes(unit_code), None]:
+        entry = {"alert_id": alert_id, "kiosk_id": kiosk_id, "at": stamp}
+        for code in [*chains[unit_code], None]:
             by_room.setdefault(admin_room(code), []).append(entry)
     for room, entries in by_room.items():
-        for entry in entries:
-            socketio.emit("alert_ack", entry, to=room, namespace=ADMIN_NAMESPACE)
+        socketio.emit("alert_acks", entries, to=room, namespace=ADMIN_NAMESPACE)

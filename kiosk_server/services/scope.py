@@ -23,12 +23,27 @@ def descendant_codes(code: str) -> set[str]:
 
 def ancestor_codes(code: str) -> list[str]:
     """Return `code` and the codes above it, nearest first."""
-    chain: list[str] = []
-    current: str | None = code
-    while current and current not in chain:
-        chain.append(current)
-        current = db.session.scalar(select(Unit.parent_code).where(Unit.code == current))
-    return chain
+    return ancestor_chains([code])[code]
+
+
+def ancestor_chains(codes) -> dict[str, list[str]]:
+    """Return `ancestor_codes` for many units at once: one query per level of the tree, not per unit."""
+    parent: dict[str, str | None] = {}
+    wanted = set(codes)
+    while wanted:
+        rows = db.session.execute(select(Unit.code, Unit.parent_code).where(Unit.code.in_(wanted))).all()
+        parent.update({code: up for code, up in rows})
+        parent.update({code: None for code in wanted - {code for code, _ in rows}})
+        wanted = {up for _, up in rows if up and up not in parent}
+    chains: dict[str, list[str]] = {}
+    for code in codes:
+        chain: list[str] = []
+        current: str | None = code
+        while current and current not in chain:
+            chain.append(current)
+            current = parent.get(current)
+        chains[code] = chain
+    return chains
 
 
 def in_scope(user: User, unit_code: str | None) -> bool:

@@ -239,7 +239,8 @@ def test_alert_page_lists_screens_with_their_receipts(app, client, auth, officer
     watcher.get_received("/admin")
 
     near.emit("alert_ack", {"id": alert.id}, namespace="/kiosk")
-    [ack] = [e["args"][0] for e in watcher.get_received("/admin") if e["name"] == "alert_ack"]
+    [acks] = [e["args"][0] for e in watcher.get_received("/admin") if e["name"] == "alert_acks"]
+    [ack] = acks
     assert (ack["alert_id"], ack["kiosk_id"]) == (alert.id, shown.id), "the live page hears the receipt"
 
     page = client.get(f"/admin/alerts/{alert.id}")

@@ -1,5 +1,5 @@
 // Emergency alerts in the officer UI.
-// On an alert's page: live receipts. The /admin Socket.IO namespace pushes `alert_ack` when a screen
+// On an alert's page: live receipts. The /admin Socket.IO namespace pushes `alert_acks` (a list) when screens'
 // has shown an alert and `kiosk_statuses` (a list) when screens connect or drop; rows update in place, and
 // the page catches up from /admin/alerts/<id>/receipts whenever its socket (re)connects.
 // On the raise screen: quick expiry buttons, the expiry written out on the Viet Nam clock, a filter
@@ -101,13 +101,18 @@ function startReceipts(table) {
       catchUp();
     });
     socket.on("disconnect", () => { state.textContent = state.dataset.lost; });
-    socket.on("alert_ack", (ack) => {
-      if (!ack || ack.alert_id !== alertId) return;
-      const row = rowOf(ack.kiosk_id);
-      if (row && setShown(row, ack.at)) {
-        flash(row);
-        recount();
+    socket.on("alert_acks", (acks) => {
+      // One event per batch of receipts written (services/receipts.py), each for any alert.
+      let changed = false;
+      for (const ack of Array.isArray(acks) ? acks : []) {
+        if (!ack || ack.alert_id !== alertId) continue;
+        const row = rowOf(ack.kiosk_id);
+        if (row && setShown(row, ack.at)) {
+          flash(row);
+          changed = true;
+        }
       }
+      if (changed) recount();
     });
     socket.on("kiosk_statuses", (statuses) => {
       let changed = false;
