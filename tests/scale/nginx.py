@@ -54,8 +54,10 @@ def render_site(upstreams: list[int], port: int, media_dir: Path, tls_port: int 
                 cert: Path | None = None, key: Path | None = None) -> str:
     """Return deploy/nginx.conf with the test's ports and folders in place of the production ones."""
     site = SITE.read_text(encoding="utf-8")
-    servers = "".join(f"    server 127.0.0.1:{p};\n" for p in upstreams)
-    site, found = re.subn(r"(upstream kiosk_app \{[^}]*?\n)((?:\s*server 127\.0\.0\.1:\d+;\n)+)",
+    # Each `server` line keeps its parameters (max_fails=…) with the test's port in place of the production one.
+    lines = re.findall(r"\n(\s*server 127\.0\.0\.1:)\d+([^;\n]*;)", site)
+    servers = "".join(f"\n{lines[0][0]}{p}{lines[0][1]}" for p in upstreams) if lines else ""
+    site, found = re.subn(r"(upstream kiosk_app \{[^}]*?)((?:\n\s*server 127\.0\.0\.1:\d+[^;\n]*;)+)",
                           lambda m: m.group(1) + servers, site, count=1)
     assert found == 1, "deploy/nginx.conf has no `upstream kiosk_app` with its servers"
     site = re.sub(r"listen 80( default_server)?;", f"listen 127.0.0.1:{port};", site)
