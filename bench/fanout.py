@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import concurrent.futures
 import json
 import multiprocessing as mp
@@ -442,13 +443,17 @@ async def _run_clients(cfg: dict, ready, go, results) -> None:
     screens = [Screen(group, session, token, url, etag) for token, url, etag in cfg["screens"]]
     started = time.time()
     failed = 0
+    reasons: collections.Counter[str] = collections.Counter()  # why connects failed, so a run can tell
     batch = 50
     for start in range(0, len(screens), batch):
         outcomes = await asyncio.gather(*(s.connect() for s in screens[start:start + batch]), return_exceptions=True)
-        failed += sum(1 for o in outcomes if isinstance(o, BaseException))
+        errors = [o for o in outcomes if isinstance(o, BaseException)]
+        failed += len(errors)
+        reasons.update(f"{type(e).__name__}: {e}"[:160] for e in errors)
         await asyncio.sleep(batch / cfg["connect_rate"])
     lag = asyncio.get_running_loop().create_task(_watch_lag(group))
     ready.put({"pid": os.getpid(), "connected": sum(1 for s in screens if s.sio.connected), "failed": failed,
+               "failed_why": dict(reasons.most_common(5)),
                "connect_s": round(time.time() - started, 1)})
     while not go.is_set():
         await asyncio.sleep(0.02)
@@ -611,6 +616,7 @@ def connect_phase(bench: Bench, scenario: str, headline: str, target_version: in
         "handles": (procs, reports, go, results),
         "figures": {
             "connected": sum(r["connected"] for r in reports), "connect_failed": sum(r["failed"] for r in reports),
+            "connect_failed_why": [r["failed_why"] for r in reports if r.get("failed_why")],
             "connect_all_s": max(r["connect_s"] for r in reports),
             "connections_per_server": per_port,
             "server_rss_mb": {"idle": idle, "connected": connected, "per_1000_connections": per_1000},

@@ -1,6 +1,6 @@
 // Emergency alerts in the officer UI.
 // On an alert's page: live receipts. The /admin Socket.IO namespace pushes `alert_acks` (a list) when screens'
-// has shown an alert and `kiosk_statuses` (a list) when screens connect or drop; rows update in place, and
+// receipts are stored and `kiosk_statuses` (a list) when screens connect or drop; rows update in place, and
 // the page catches up from /admin/alerts/<id>/receipts whenever its socket (re)connects.
 // On the raise screen: quick expiry buttons, the expiry written out on the Viet Nam clock, a filter
 // for long lists of communes, and one click only on "confirm". Every page works without this file.
