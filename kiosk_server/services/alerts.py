@@ -20,7 +20,7 @@ from kiosk_server.domain import cap as cap_rules
 from kiosk_server.domain import hazards as hazard_rules
 from kiosk_server.domain import roles, schedule
 from kiosk_server.extensions import db, socketio
-from kiosk_server.models import Alert, AlertUnit, Kiosk, User
+from kiosk_server.models import Alert, AlertUnit, User
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import audit, due, publish, scope, targeting
 from kiosk_server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
@@ -89,11 +89,6 @@ def alert_json(alert: Alert) -> dict:
         "created_at": alert.created_at.isoformat(),
         "acks": [{"kiosk_id": a.kiosk_id, "at": a.at.isoformat()} for a in alert.acks],
     }
-
-
-def active_for_kiosk(kiosk: Kiosk, now: datetime | None = None) -> list[dict]:
-    """Return the payloads of the active public alerts covering the kiosk, most severe first."""
-    return active_for_unit(kiosk.unit_code, now)
 
 
 def active_for_unit(unit_code: str, now: datetime | None = None) -> list[dict]:

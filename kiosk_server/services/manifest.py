@@ -112,9 +112,24 @@ def _text(body_html: str) -> str:
 
 def build_manifest(kiosk: Kiosk, now: datetime | None = None) -> dict:
     """Return the manifest of `kiosk`: its identity, theme, and the items it may play."""
-    now = now or utcnow()
     chain = scope.ancestor_codes(kiosk.unit_code)
-    notice_ids = targeting.notice_ids_for(kiosk, chain)
+    content, chain_units = _content(chain, targeting.notice_ids_for(kiosk, chain), now or utcnow())
+    return {"version": kiosk.manifest_version, "kiosk": _identity(kiosk, chain_units), **content}
+
+
+def _identity(kiosk: Kiosk, chain_units: list[dict]) -> dict:
+    """The part of a manifest that is the screen's own (everything else is shared, see `manifest_bytes`)."""
+    return {
+        "id": kiosk.id,
+        "name": kiosk.name,
+        "theme": kiosk.theme,
+        "unit": chain_units[0] if chain_units else {"code": kiosk.unit_code, "name": ""},
+        "units": chain_units,
+    }
+
+
+def _content(chain: list[str], notice_ids: list[int], now: datetime) -> tuple[dict, list[dict]]:
+    """Return what screens with unit chain `chain` and notices `notice_ids` play, and their units' names."""
     rows = db.session.execute(
         select(Notice, NoticeRevision)
         .join(NoticeRevision, and_(NoticeRevision.notice_id == Notice.id,
@@ -134,18 +149,10 @@ def build_manifest(kiosk: Kiosk, now: datetime | None = None) -> dict:
     items = sorted((_item(n, c, media, unit_names, category_names) for n, c in live), key=lambda i: i["id"])
     shown_links = [{"url": links.qr_url(link.url), "target": link.url, "caption": link.caption}
                    for link in links.links_for(chain)]
-    return {
-        "version": kiosk.manifest_version,
+    content = {
         "generated_at": now.isoformat(),
-        "kiosk": {
-            "id": kiosk.id,
-            "name": kiosk.name,
-            "theme": kiosk.theme,
-            "unit": {"code": kiosk.unit_code, "name": unit_names.get(kiosk.unit_code, "")},
-            "units": [{"code": c, "name": unit_names.get(c, "")} for c in chain],
-        },
         "items": items,
-        "alerts": alert_service.active_for_kiosk(kiosk, now),
+        "alerts": alert_service.active_for_unit(chain[0], now) if chain else [],
         # Enough days that a screen cut off for two months still shows the right lunar date.
         "lunar": lunar.lunar_labels(now.astimezone(schedule.VN).date(), LUNAR_DAYS),
         "links": shown_links,
@@ -154,6 +161,7 @@ def build_manifest(kiosk: Kiosk, now: datetime | None = None) -> dict:
             [url for item in items for url in (item["qr_url"], item["public_url"])]
             + [link["url"] for link in shown_links]),
     }
+    return content, [{"code": c, "name": unit_names.get(c, "")} for c in chain]
 
 
 def _ended(content: dict, now: datetime) -> bool:
@@ -162,13 +170,31 @@ def _ended(content: dict, now: datetime) -> bool:
 
 
 def manifest_bytes(kiosk: Kiosk) -> tuple[str, bytes]:
-    """Return (etag, JSON body) of the kiosk's manifest, built once per version and cached in memory."""
+    """Return (etag, JSON body) of the kiosk's manifest, built once per version and cached in memory.
+
+    After an alert or a province-wide notice every screen of the area fetches its new manifest
+    within seconds, and they differ only in the screen's own identity: the rest is built and
+    encoded once per (version, unit chain, notice set) and spliced into each screen's body.
+    """
     key = (kiosk.id, kiosk.manifest_version)
     cache = _cache()
     hit = cache.get(key)
     if hit is not None:
         return hit
-    body = json.dumps(build_manifest(kiosk), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    entry = (targeting.etag_for(kiosk), body)
+    chain = scope.ancestor_codes(kiosk.unit_code)
+    notice_ids = sorted(targeting.notice_ids_for(kiosk, chain))
+    shared_key = ("shared", kiosk.manifest_version, tuple(chain), tuple(notice_ids))
+    shared = cache.get(shared_key)
+    if shared is None:
+        content, chain_units = _content(chain, notice_ids, utcnow())
+        shared = (_encode(content)[1:-1], chain_units)  # the object's members, without its braces
+        cache.put(shared_key, shared)
+    members, chain_units = shared
+    own = _encode({"version": kiosk.manifest_version, "kiosk": _identity(kiosk, chain_units)})
+    entry = (targeting.etag_for(kiosk), (own[:-1] + "," + members + "}").encode("utf-8"))
     cache.put(key, entry)
     return entry
+
+
+def _encode(value: dict) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -200,8 +200,8 @@ def test_alerts_leave_on_time(app, client, tokens):
     from kiosk_server.services import alerts
 
     later = datetime.now(VN) + timedelta(hours=4)
-    assert alerts.active_for_kiosk(db.session.get(Kiosk, kiosk.id), later) == []
-    assert [a["id"] for a in alerts.active_for_kiosk(db.session.get(Kiosk, kiosk.id))] == [alert_id]
+    assert alerts.active_for_unit(db.session.get(Kiosk, kiosk.id).unit_code, later) == []
+    assert [a["id"] for a in alerts.active_for_unit(db.session.get(Kiosk, kiosk.id).unit_code)] == [alert_id]
 
 
 def test_batched_receipts_are_written_once(app, client, tokens):

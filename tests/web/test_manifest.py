@@ -118,3 +118,23 @@ def test_manifest_needs_a_kiosk_token(client, tokens, officers):
     kiosks.revoke_kiosk(db.session.get(Kiosk, screens["a1"][0]), officers["commune_admin"])
     assert client.get("/kiosk/manifest", headers=bearer(screens["a1"][1])).status_code == 401
     assert client.get("/kiosk/manifest", headers=bearer(screens["a2"][1])).status_code == 200
+
+
+def test_screens_sharing_a_publish_each_get_their_own_identity_around_the_same_content(client, tokens):
+    """After one publish the screens of a commune fetch together: the content is built once, each is its own."""
+    from kiosk_server.services import manifest
+
+    screens = _screens()
+    publish(client, tokens, qr_url="https://dichvucong.gov.vn")
+    one = _manifest(client, screens["a1"][1]).get_json()
+    two = _manifest(client, screens["a2"][1]).get_json()
+    assert one["version"] == two["version"], "one publish event, one version"
+    assert (one["kiosk"]["id"], one["kiosk"]["name"]) == (screens["a1"][0], "Một cửa")
+    assert (two["kiosk"]["id"], two["kiosk"]["name"]) == (screens["a2"][0], "Chợ")
+    assert one["kiosk"]["units"] == two["kiosk"]["units"] and one["kiosk"]["unit"]["name"] == "Phường Minh Xuân"
+    assert one["items"] == two["items"] and [i["title"] for i in one["items"]] == ["Lịch tiếp công dân tháng 12"]
+    built = manifest.build_manifest(db.session.get(Kiosk, screens["a2"][0]))
+    assert {k: v for k, v in two.items() if k != "generated_at"} == \
+        {k: v for k, v in built.items() if k != "generated_at"}, "the spliced body says what a full build says"
+    other = _manifest(client, screens["b1"][1]).get_json()
+    assert other["kiosk"]["unit"]["code"] == NEIGHBOUR and other["items"] == [], "another commune, its own content"
