@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk, Notice, PublishEvent
-from kiosk_server.models.base import utcnow
+from kiosk_server.models.base import among_ids, utcnow
 from kiosk_server.services import due, targeting
 
 KIOSK_NAMESPACE = "/kiosk"
@@ -26,7 +26,9 @@ def bump(kiosk_ids: set[int], reason: str, rooms: set[str], notice_id: int | Non
     db.session.add(event)
     db.session.flush()
     if kiosk_ids:
-        db.session.execute(update(Kiosk).where(Kiosk.id.in_(kiosk_ids)).values(manifest_version=event.id))
+        dialect = db.session.get_bind().dialect.name
+        db.session.execute(update(Kiosk).where(among_ids(Kiosk.id, kiosk_ids, dialect))
+                           .values(manifest_version=event.id))
     # Not columns: what `announce` emits, kept as plain values so it needs no database after the
     # commit (an alert announces later, from a background task outside any session).
     event.rooms = sorted(rooms)
