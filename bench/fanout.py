@@ -665,6 +665,7 @@ def fanout_round(bench: Bench, floor: bool = False) -> dict:
             time.sleep(0.2)
     cpu = window.stop()
     manifest_requests = [t for c in collected for t, _ in c["manifest_requests"]]
+    manifest_statuses = collections.Counter(str(s) for c in collected for _, s in c["manifest_requests"])
     for p in procs:
         p.join(timeout=60)
     figures.update({
@@ -673,6 +674,7 @@ def fanout_round(bench: Bench, floor: bool = False) -> dict:
         "acks_recorded": stored,
         "last_ack_in_database_s": round(last_at.timestamp() - t0, 2) if last_at else None,
         "manifest_fetches_after_alert": len(manifest_requests),
+        "manifest_statuses": dict(manifest_statuses),  # "0": a network error or the client's 20 s time-out
         "client_loop_lag_max_s": max(c["lag_max_s"] for c in collected),
         "alert_cpu": cpu,
         "server_rss_after_alert_mb": [rss_mb(p) for p in bench.server_pids],
