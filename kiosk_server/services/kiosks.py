@@ -152,8 +152,6 @@ def revoke_kiosk(kiosk: Kiosk, actor: User) -> Kiosk:
     return kiosk
 
 
-
-
 def kiosk_for_token(plain: str) -> Kiosk | None:
     """Return the unrevoked kiosk holding `plain`, or None."""
     if not plain:
@@ -179,6 +177,7 @@ def update_kiosk(
 
     scope.require_scope(actor, kiosk.unit_code)
     before = kiosk_dict(kiosk) | {"theme": kiosk.theme}
+    rooms_before = targeting.rooms_of(kiosk)
     if name is not None:
         kiosk.name = clean_name(name)
     if theme is not None:
@@ -196,7 +195,11 @@ def update_kiosk(
     audit.record(actor, "kiosk.update", "kiosk", kiosk.id, unit_code=kiosk.unit_code, before=before,
                  after=kiosk_dict(kiosk) | {"theme": kiosk.theme})
     db.session.commit()
-    # Rooms (unit, groups) are joined when a screen connects: a reload makes it rejoin the right ones.
+    # Rooms (unit, groups) and the unit a connection vouches for (sockets/kiosk.py) are fixed when a
+    # screen connects: a reload makes it connect again. A player that ignores the reload must not
+    # keep the old commune's alerts, so a move or regrouping also closes its connections.
     publish.command(kiosk.id, "reload")
+    if targeting.rooms_of(kiosk) != rooms_before:
+        publish.close_kiosk(kiosk.id)
     publish.announce(event)
     return kiosk

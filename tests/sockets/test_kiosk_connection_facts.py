@@ -109,3 +109,25 @@ def test_heartbeats_wait_for_the_flush_and_are_written_in_one_statement(app, cli
     presence.flush()
     batches = [e["args"][0] for e in watcher.get_received("/admin") if e["name"] == "kiosk_statuses"]
     assert [[s["id"] for s in b] for b in batches] == [[made[0][0].id]], "only what officers see changed is sent"
+
+
+def test_a_moved_screen_is_reconnected_into_its_new_communes_rooms(app, officers):
+    """A screen moved to another commune must hear that commune's alerts, even if it ignores `reload`."""
+    from kiosk_server.services import alerts
+
+    neighbour = "02212"  # Phường Nông Tiến, same province
+    kiosk, token = kiosks.provision_kiosk("Một cửa", COMMUNE, actor="test")
+    screen = connect(app, token)
+    screen.get_received("/kiosk")
+
+    kiosks.update_kiosk(db.session.get(Kiosk, kiosk.id), officers["province_admin"], unit_code=neighbour)
+    screen.emit("heartbeat", {"version": 1}, namespace="/kiosk")  # an old player that did not reload
+    assert not screen.is_connected("/kiosk"), "the connection that joined the old commune's rooms is closed"
+
+    moved = connect(app, token)
+    moved.get_received("/kiosk")
+    alert = alerts.raise_alert({"headline": "Sạt lở đất", "hazard": "landslide", "level": 3,
+                                "unit_codes": [neighbour], "expires_at": "2099-01-01T00:00:00+07:00"},
+                               officers["province_admin"])
+    shown = [e["args"][0]["id"] for e in moved.get_received("/kiosk") if e["name"] == "alert"]
+    assert shown == [alert.id]
