@@ -22,6 +22,10 @@ class Defaults:
     BIND = "127.0.0.1:5000"
     DATABASE_URL: str | None = None  # None: sqlite in the instance folder
     REDIS_URL: str | None = None
+    # Names this deployment's Socket.IO channel and rate-limit keys in Redis, so two deployments
+    # (a province's production and its training copy) can share one Redis server without hearing
+    # each other's alerts. Every process of one deployment must use the same name.
+    REDIS_NAMESPACE = "bangtin"
     MEDIA_DIR = "media"
     PUBLIC_URL: str | None = None
     MAX_UPLOAD_MB = 512
@@ -111,6 +115,7 @@ ENV_KEYS = (
     "BIND",
     "DATABASE_URL",
     "REDIS_URL",
+    "REDIS_NAMESPACE",
     "MEDIA_DIR",
     "SECRET_KEY",
     "PUBLIC_URL",
@@ -191,6 +196,7 @@ def _derive(cfg: dict[str, Any], instance_path: str) -> None:
         cfg["CAP_TRUSTED_CERTS"] = [Path(f).read_text(encoding="ascii") for f in files]
     if cfg.get("REDIS_URL"):
         cfg.setdefault("RATELIMIT_STORAGE_URI", cfg["REDIS_URL"])
+        cfg.setdefault("RATELIMIT_KEY_PREFIX", cfg.get("REDIS_NAMESPACE") or "bangtin")
     else:
         cfg.setdefault("RATELIMIT_STORAGE_URI", "memory://")
 

@@ -16,6 +16,7 @@ import gc
 import signal
 import threading
 import time
+import uuid
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -95,9 +96,12 @@ class Cluster:
 def make_cluster(tmp_path: Path, database_url: str, redis_url: str, count: int = 2,
                  extra_env: dict[str, str] | None = None) -> Cluster:
     media = tmp_path / "media"
+    # A Redis namespace of its own: another test run on the same Redis (another engineer's, a second
+    # checkout) must not reach this cluster's screens, whose alert and kiosk ids start at 1 too.
+    env = {"KIOSK_REDIS_NAMESPACE": f"test-{uuid.uuid4().hex[:12]}", **(extra_env or {})}
     servers = [
         ClusterServer(tmp_path / f"p{i}", database_url=database_url, redis_url=redis_url, media_dir=media,
-                      extra_env=dict(extra_env or {}))
+                      extra_env=dict(env))
         for i in range(count)
     ]
     for server in servers:

@@ -152,3 +152,30 @@ def test_expired_notice_leaves_screens_when_only_the_other_process_runs_the_swee
     _wait(lambda: status() == "expired", timeout=40, message="B never retired the notice A published")
     _wait(lambda: any(at >= ends.timestamp() for at, _ in screen.received("manifest")), timeout=10,
           message="the expiry never reached B's screen")
+
+
+def test_deployments_sharing_one_redis_do_not_hear_each_other(tmp_path, postgres_url, redis_url):
+    """A training copy on the province's Redis (KIOSK_REDIS_NAMESPACE of its own) never moves real screens."""
+    from tests.scale.conftest import EventLoop, Screen, make_cluster
+
+    group = make_cluster(tmp_path, postgres_url, redis_url)
+    training = group.servers[1]
+    training.extra_env["KIOSK_REDIS_NAMESPACE"] = "training-" + training.extra_env["KIOSK_REDIS_NAMESPACE"]
+    loop = EventLoop()
+    try:
+        for server in group.servers:
+            server.start()
+        _, token = group[0].provision()
+        real_screen = Screen(loop, group[0].url, token).connect()
+        elsewhere = Screen(loop, training.url, token).connect()
+
+        alert = training.ok("POST", "/api/v1/alerts", "approver", _alert("Diễn tập: lũ trên sông Lô"))
+        elsewhere.wait_for("alert", lambda data: data.get("id") == alert["id"])
+        time.sleep(1)
+        assert not real_screen.received("alert"), "the other deployment's alert reached a screen of this one"
+        for screen in (real_screen, elsewhere):
+            screen.close()
+    finally:
+        for server in group.servers:
+            server.stop()
+        loop.close()
