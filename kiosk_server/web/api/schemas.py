@@ -225,6 +225,10 @@ class SourceBodySchema(Schema):
     active = fields.Boolean()
 
 
+class SourcePatchSchema(SourceBodySchema):
+    """A PATCH body: any subset of the source fields (used with partial=True)."""
+
+
 class SourceSchema(SourceBodySchema):
     id = fields.Integer()
     trusted_by = fields.String(allow_none=True)

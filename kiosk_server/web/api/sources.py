@@ -9,7 +9,13 @@ from kiosk_server.extensions import db
 from kiosk_server.models import Source
 from kiosk_server.services import lookup, sources
 from kiosk_server.web.api.auth import current_api_user, require
-from kiosk_server.web.api.schemas import PageQuerySchema, SourceBodySchema, SourcePolledSchema, SourceSchema
+from kiosk_server.web.api.schemas import (
+    PageQuerySchema,
+    SourceBodySchema,
+    SourcePatchSchema,
+    SourcePolledSchema,
+    SourceSchema,
+)
 
 blp = Blueprint("api_sources", __name__, url_prefix="/api/v1/sources",
                 description="Information sources: upstream CAP warnings and RSS/Atom bulletins")
@@ -44,7 +50,7 @@ class SourceById(MethodView):
         return sources.source_json(lookup.get_visible(Source, source_id, current_api_user()))
 
     @require("edit_content")
-    @blp.arguments(SourceBodySchema(partial=True))
+    @blp.arguments(SourcePatchSchema(partial=True))
     @blp.response(200, SourceSchema)
     def patch(self, data, source_id):
         """Change a source (any subset of its fields); its schedule starts afresh."""
