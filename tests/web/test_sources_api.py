@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from kiosk_server.domain import cap as cap_rules
+from kiosk_server.domain import feeds
 from kiosk_server.extensions import db
 from kiosk_server.models import Source
 from kiosk_server.services import kiosks
@@ -124,8 +125,9 @@ def test_the_alerts_feed_links_each_active_alert_to_its_cap_document(client, tok
     document = client.get(link.replace("http://localhost", ""))
     assert document.mimetype == cap_rules.CONTENT_TYPE and cap_rules.validate_document(document.data) == []
     assert cap_rules.parse(document.data).identifier == "TQ-FEED-1"
+    # Our alerts feed is a CAP index another instance can add as a `cap` source.
+    assert feeds.read(answer.data).entries[0].cap_link == link
 
-    # Our own Atom of alerts is a CAP index another instance can take in.
     assert len(SafeET.fromstring(client.get(f"/p/{PROVINCE}/alerts.xml").data).findall(f"{ATOM}entry")) == 0
     client.post(f"/api/v1/alerts/{raised.get_json()['id']}/cancel", headers=bearer(tokens["approver"]))
     assert SafeET.fromstring(client.get(f"/p/{COMMUNE}/alerts.xml").data).findall(f"{ATOM}entry") == []
