@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from kiosk_server.domain import roles, units
+from kiosk_server.domain.schedule import VN
 from kiosk_server.web import paging
 
 
@@ -250,4 +251,5 @@ class FeedQuerySchema(Schema):
         unknown = RAISE
 
     unit = fields.String(required=True, validate=validate.Length(min=1, max=16))
-    since = fields.AwareDateTime(metadata={"description": "only notices published after this instant (ISO 8601)"})
+    since = fields.AwareDateTime(default_timezone=VN, metadata={
+        "description": "only notices published after this instant (ISO 8601; without an offset, Viet Nam time)"})
