@@ -396,11 +396,18 @@ def _take_cap(source_id: int, document: feeds.Document, got: fetch.Fetched, outc
         _take_cap_document(source_id, inner.cap_identifier, body, link, outcome)
 
 
+def _trusted(source: Source) -> bool:
+    """Return True while the source may publish on its own: its trusting approver still could, over its unit."""
+    officer = source.trusted_by
+    return (source.auto_publish and officer is not None and officer.active and roles.can(officer.role, "approve")
+            and scope.in_scope(officer, source.unit_code))
+
+
 def _take_cap_document(source_id: int, identifier: str, body: bytes, link: str, outcome: dict) -> None:
     if _seen(source_id, identifier):
         return
     source = db.session.get(Source, source_id)
-    if not source.auto_publish:
+    if not _trusted(source):
         # Read now, so a message that could never be sent is refused with its reason at once.
         try:
             message = cap_rules.parse(body, trusted_certs=current_app.config.get("CAP_TRUSTED_CERTS") or None)
@@ -516,7 +523,7 @@ def _take_bulletin(source_id: int, entry: feeds.Entry, base_url: str, outcome: d
     source = db.session.get(Source, source_id)
     try:
         notices.submit(notice, source.agent)
-        if source.auto_publish and source.trusted_by is not None and source.trusted_by.active:
+        if _trusted(source):
             notices.approve(notice, source.trusted_by)
     except ServiceError as error:
         db.session.rollback()

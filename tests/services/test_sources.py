@@ -326,3 +326,14 @@ def test_an_edited_source_leaves_its_old_schedule_behind(app, officers, upstream
     due.run_due(kinds=sources.JOB_KINDS)
     assert upstream.hits("/rss") == 1, "the first generation's job did nothing"
     assert len(due.pending(sources.POLL_JOB)) == 1
+
+
+def test_a_source_whose_trusting_approver_left_no_longer_publishes_on_its_own(app, officers, upstream):
+    from kiosk_server.services import users
+
+    upstream.serve("/cap.xml", cap_message("KTTV-LEFT"), content_type=CAP)
+    source = cap_source(officers["approver"], upstream.url("/cap.xml"))
+    users.update_user(officers["approver"], officers["commune_admin"], active=False)
+    sources.poll_now(db.session.get(Source, source.id), officers["editor"])
+    assert count(Alert) == 0
+    assert db.session.scalar(select(SourceItem.status)) == "waiting", "it waits for an approver instead"
