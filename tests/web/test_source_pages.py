@@ -61,6 +61,9 @@ def test_an_officer_adds_the_province_portal_and_its_bulletins_wait_in_the_queue
     assert 'data-testid="items-taken">1<' in detail and "https://tuyenquang.gov.vn/cds" in detail
     notice = db.session.scalar(select(Notice))
     assert notice.status == "draft"
+    page = client.get(f"/admin/notices/{notice.id}").get_data(as_text=True)
+    assert "Nguồn tin: Cổng thông tin điện tử tỉnh" in page, "the author is the source"
+    assert 'href="https://tuyenquang.gov.vn/cds"' in page, "the original article is one click away"
 
 
 def test_a_weather_agencys_cap_feed_waits_for_an_approver_who_sends_it(client, auth, officers, upstream):
