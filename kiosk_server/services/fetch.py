@@ -75,11 +75,16 @@ class _CheckedConnection(http.client.HTTPConnection):
             sock.connect(sockaddr)
             sock.settimeout(self._limits.read_timeout)
             if self._scheme == "https":
-                sock = ssl.create_default_context().wrap_socket(sock, server_hostname=self.host)
+                sock = tls_context().wrap_socket(sock, server_hostname=self.host)
         except BaseException:
             sock.close()
             raise
         self.sock = sock
+
+
+def tls_context() -> ssl.SSLContext:
+    """Return the TLS settings of every fetch: the system's trusted authorities, the host name checked."""
+    return ssl.create_default_context()
 
 
 def _resolve(host: str, port: int) -> list[tuple]:

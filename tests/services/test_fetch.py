@@ -93,3 +93,52 @@ def test_fetching_yields_to_the_gevent_hub(upstream):
     status, ticks = out.stdout.split()
     assert status == "200"
     assert int(ticks) > 2, "the ticker ran while the fetch waited on the network"
+
+
+@pytest.fixture
+def tls_upstream(upstream, tmp_path):
+    """The loopback server behind TLS with a certificate for 127.0.0.1 that no system trusts."""
+    import ipaddress
+    import ssl
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "nguon-thu.local")])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    upstream.server.socket = context.wrap_socket(upstream.server.socket, server_side=True)
+    upstream.cert_file = cert_file
+    return upstream
+
+
+def test_https_checks_the_certificate_against_the_host(tls_upstream, monkeypatch):
+    tls_upstream.serve("/rss", "<rss/>")
+    url = f"https://{tls_upstream.host}/rss"
+    with pytest.raises(fetch.FetchRefused, match="kết nối an toàn"):
+        fetch.fetch(url, limits=limits(tls_upstream))
+
+    import ssl
+
+    def trusting() -> ssl.SSLContext:
+        context = ssl.create_default_context()
+        context.load_verify_locations(tls_upstream.cert_file)
+        return context
+
+    monkeypatch.setattr(fetch, "tls_context", trusting)
+    assert fetch.fetch(url, limits=limits(tls_upstream)).body == b"<rss/>"
