@@ -113,7 +113,7 @@ class Defaults:
     SOURCE_READ_TIMEOUT = 10
     SOURCE_TOTAL_TIMEOUT = 30  # one fetch, redirects included
     SOURCE_MAX_KB = 2048  # the largest document a source may serve
-    SOURCE_POLL_SECONDS = 2.0  # how often each process looks for sources due to be polled
+    SOURCE_POLL_SECONDS = 5.0  # how often each process looks for sources due to be polled (each has its own interval)
 
 
 # Environment variables read as KIOSK_<NAME>; the value is parsed with the type of the default.

@@ -45,5 +45,5 @@ def start_background_tasks(app: Flask) -> None:
     socketio.start_background_task(_forever, app, float(app.config.get("DUE_POLL_SECONDS", 0.5)),
                                    lambda: due.run_due(skip=sources.JOB_KINDS), "running due work")
     # Polling sources waits on the network: a loop of its own, so no alert's due work waits behind it.
-    socketio.start_background_task(_forever, app, float(app.config.get("SOURCE_POLL_SECONDS", 2.0)),
+    socketio.start_background_task(_forever, app, float(app.config.get("SOURCE_POLL_SECONDS", 5.0)),
                                    lambda: due.run_due(kinds=sources.JOB_KINDS, limit=10), "polling sources")
