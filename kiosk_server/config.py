@@ -109,6 +109,16 @@ class Defaults:
     FEEDBACK_MAX_PHOTO_MB = 10
     FEEDBACK_PHOTO_DIR = ""
 
+    # Information sources (services/sources.py, services/fetch.py). Hosts listed here (host or
+    # host:port, comma-separated) may be fetched although they resolve to loopback or private
+    # addresses; every other internal address is refused after DNS resolution.
+    SOURCE_ALLOW_HOSTS = ""
+    SOURCE_CONNECT_TIMEOUT = 5
+    SOURCE_READ_TIMEOUT = 10
+    SOURCE_TOTAL_TIMEOUT = 30  # one fetch, redirects included
+    SOURCE_MAX_KB = 2048  # the largest document a source may serve
+    SOURCE_POLL_SECONDS = 5.0  # how often each process looks for sources due to be polled (each has its own interval)
+
 
 # Environment variables read as KIOSK_<NAME>; the value is parsed with the type of the default.
 ENV_KEYS = (
@@ -135,6 +145,7 @@ ENV_KEYS = (
     "QR_RATE_LIMIT",
     "METRICS_ALLOW",
     "METRICS_TOKEN",
+    "SOURCE_ALLOW_HOSTS",
 )
 
 

@@ -129,7 +129,8 @@ export class Stage {
     if (!meta.measuring) title.dataset.testid = 'notice-title';
     const content = h('div', { class: 'notice-text', lang: text.language });
     const body = h('div', { class: 'slide-body' }, content);
-    const source = item.unit?.name ? `Nguồn: ${item.unit.name}` : '';
+    const from = item.source?.name || item.unit?.name; // an information source, else the unit that posted it
+    const source = from ? `Nguồn: ${from}` : '';
     const el = h('article', {
       class: `slide${meta.emergency ? ' slide--emergency' : ''}${meta.kind ? ` slide--${meta.kind}` : ''}`,
       dataset: { item: item.id },

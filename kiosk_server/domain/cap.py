@@ -57,6 +57,7 @@ class CapInfo:
     parameters: dict[str, str]
     unit_codes: list[str]
     area_desc: str
+    area_names: list[str] = field(default_factory=list)  # each <areaDesc>, for matching official unit names
 
 
 @dataclass
@@ -192,6 +193,7 @@ def _read(root, signed: bool) -> CapAlert:
             parameters={_text(p, "valueName"): _text(p, "value") for p in info.findall(f"{{{NS}}}parameter")},
             unit_codes=list(dict.fromkeys(unit_codes)),
             area_desc="; ".join(a for a in areas if a),
+            area_names=[a for a in areas if a],
         ))
     return alert
 

@@ -12,6 +12,7 @@ from kiosk_server.models.notices import Notice, NoticeRevision, NoticeTarget, no
 from kiosk_server.models.pairing import PairingRequest
 from kiosk_server.models.plays import PlayLogLink, PlayRecord
 from kiosk_server.models.publishing import PublishEvent
+from kiosk_server.models.sources import Source, SourceItem
 from kiosk_server.models.units import Unit
 from kiosk_server.models.users import ApiToken, User
 
@@ -36,6 +37,8 @@ __all__ = [
     "PublicLink",
     "PublishEvent",
     "QrCode",
+    "Source",
+    "SourceItem",
     "Unit",
     "User",
     "notice_media",

@@ -456,8 +456,17 @@ def _fields_from_cap(message: cap_rules.CapAlert, actor: User | str | None) -> d
         errors["headline"] = _l("Bản tin CAP cần <headline> hoặc <event>.")
     codes = primary.unit_codes or [c for i in message.infos for c in i.unit_codes]
     if not codes:
+        # No codes: the areas may name official units instead ("Phường Minh Xuân").
+        from kiosk_server.services.units import codes_for_names
+
+        codes, _matched, left = codes_for_names(primary.area_names, actor.unit_code if isinstance(actor, User) else None)
+        if left:
+            codes = []
+            errors["area"] = _l("Không nhận ra đơn vị “%(name)s” trong <areaDesc>; hãy dùng tên chính thức hoặc "
+                                "<geocode> với valueName “unit_code”.", name=left[0][:80])
+    if not codes and "area" not in errors:
         errors["area"] = _l("Vùng cảnh báo phải có <geocode> với valueName “unit_code”.")
-    else:
+    elif codes:
         codes = _check_units(list(dict.fromkeys(codes)), actor if isinstance(actor, User) else None, errors, "area")
     if errors:
         raise ValidationFailed(_l("Bản tin CAP chưa dùng được; xem lỗi của từng phần."), errors, code="invalid_cap")

@@ -55,15 +55,20 @@ def _claim(job_id: int, now: datetime) -> bool:
     return claimed == 1
 
 
-def run_due(now: datetime | None = None, limit: int = 100) -> int:
-    """Run the jobs that are due and not claimed by a live process; return how many were done."""
+def run_due(now: datetime | None = None, limit: int = 100, *, kinds: tuple[str, ...] | None = None,
+            skip: tuple[str, ...] = ()) -> int:
+    """Run the jobs that are due and not claimed by a live process; return how many were done.
+
+    `kinds` limits the run to those kinds and `skip` leaves some out, so slow work (polling a
+    source over the network) can run in a loop of its own and never delay an alert that is due.
+    """
     now = now or utcnow()
-    ids = db.session.scalars(
-        select(DueJob.id)
-        .where(DueJob.due_at <= now, or_(DueJob.claimed_until.is_(None), DueJob.claimed_until < now))
-        .order_by(DueJob.due_at, DueJob.id)
-        .limit(limit)
-    ).all()
+    query = select(DueJob.id).where(DueJob.due_at <= now, or_(DueJob.claimed_until.is_(None), DueJob.claimed_until < now))
+    if kinds is not None:
+        query = query.where(DueJob.kind.in_(kinds))
+    if skip:
+        query = query.where(DueJob.kind.not_in(skip))
+    ids = db.session.scalars(query.order_by(DueJob.due_at, DueJob.id).limit(limit)).all()
     db.session.commit()  # end the read transaction: nothing may sit "idle in transaction"
     done = 0
     for job_id in ids:

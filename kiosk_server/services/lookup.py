@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from flask_babel import lazy_gettext as _l
 
 from kiosk_server.extensions import db
-from kiosk_server.models import Alert, ApiToken, Feedback, Kiosk, Media, Notice, PublicLink, Unit, User
+from kiosk_server.models import Alert, ApiToken, Feedback, Kiosk, Media, Notice, PublicLink, Source, Unit, User
 from kiosk_server.services import alerts, scope
 from kiosk_server.services.errors import NotFound
 
@@ -50,6 +50,8 @@ RULES: dict[type, Visibility] = {
     # National links (no unit) are listed for everyone; removing one needs national scope (403).
     PublicLink: Visibility(lambda actor, link: link.unit_code is None or scope.in_scope(actor, link.unit_code),
                            lambda key: _l("Không tìm thấy liên kết.")),
+    Source: Visibility(lambda actor, source: scope.in_scope(actor, source.unit_code),
+                       lambda key: _l("Không tìm thấy nguồn tin số %(id)s.", id=key)),
     Unit: Visibility(lambda actor, unit: scope.in_scope(actor, unit.code),
                      lambda key: _l("Không có đơn vị hành chính mã “%(code)s”.", code=key)),
     # A national officer is overseen only by national officers (`scope.oversees`).

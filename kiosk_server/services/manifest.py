@@ -147,6 +147,13 @@ def _content(chain: list[str], notice_ids: list[int], now: datetime) -> tuple[di
     unit_names = dict(db.session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(wanted_units))).all())
     category_names = dict(db.session.execute(select(Category.code, Category.name)).all())
     items = sorted((_item(n, c, media, unit_names, category_names) for n, c in live), key=lambda i: i["id"])
+    # A notice taken from an information source names it on screen ("Nguồn: …") instead of its unit.
+    from kiosk_server.services import sources
+
+    source_names = sources.names_by_notice({n.id for n, _ in live})
+    for item in items:
+        if item["notice_id"] in source_names:
+            item["source"] = {"name": source_names[item["notice_id"]]}
     shown_links = [{"url": links.qr_url(link.url), "target": link.url, "caption": link.caption}
                    for link in links.links_for(chain)]
     content = {

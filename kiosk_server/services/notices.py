@@ -74,7 +74,14 @@ def notice_json(notice: Notice, base: str | None = None) -> dict:
         "created_at": notice.created_at.isoformat(),
         "updated_at": notice.updated_at.isoformat(),
         "public_url": public_url(notice, base),
+        "source": _source_of(notice.id),
     }
+
+
+def _source_of(notice_id: int) -> dict | None:
+    from kiosk_server.services import sources  # sources writes notices through this module
+
+    return sources.source_of_notice(notice_id)
 
 
 # --- checks -------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -78,3 +79,41 @@ def import_units(province: str | None = None, actor=None) -> ImportResult:
         )
     db.session.commit()
     return ImportResult(added=added, updated=updated, total=len(rows))
+
+
+def _folded(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def codes_for_names(names: list[str], within: str | None = None) -> tuple[list[str], dict[str, str], list[str]]:
+    """Return the unit codes whose official names are `names`, how each name matched, and the names left over.
+
+    A CAP `<areaDesc>` may name units ("Phường Minh Xuân") instead of giving their codes; it may list
+    several, separated by commas or semicolons. A name shared by units of different provinces is
+    narrowed to the units under `within` (the sender's scope) and left over if still ambiguous.
+    """
+    wanted = []
+    for name in names:
+        wanted += [part.strip() for part in name.replace(";", ",").split(",") if part.strip()]
+    if not wanted:
+        return [], {}, []
+    folded = {_folded(n): n for n in wanted}
+    candidates: dict[str, list[Unit]] = {}
+    for unit in db.session.scalars(select(Unit)):
+        key = _folded(unit.name)
+        if key in folded:
+            candidates.setdefault(key, []).append(unit)
+    if within is not None:
+        from kiosk_server.services import scope
+
+        below = scope.descendant_codes(within)
+        candidates = {k: [u for u in v if u.code in below] or v for k, v in candidates.items()}
+    codes, matched, left = [], {}, []
+    for key, name in folded.items():
+        units = candidates.get(key, [])
+        if len(units) == 1:
+            codes.append(units[0].code)
+            matched[name] = units[0].code
+        else:
+            left.append(name)
+    return codes, matched, left

@@ -161,7 +161,8 @@ def test_exercise_and_test_are_recorded_but_never_shown(app, client, tokens):
     ("text", "field"),
     [
         (cap_message(units=("99999",)), "area"),
-        (cap_message(units=()), "area"),
+        # No geocode and an <areaDesc> naming no official unit.
+        (cap_message(units=()).replace(">Phường Minh Xuân</areaDesc>", ">Vùng trũng ven sông</areaDesc>"), "area"),
         (cap_message(expires=datetime.now(VN) - timedelta(hours=1)), "expires"),
         (cap_message(namespace="urn:oasis:names:tc:emergency:cap:1.1"), "cap"),
         (cap_message(msg_type="Update"), "references"),
@@ -174,6 +175,14 @@ def test_bad_cap_is_refused_with_the_problem_named(client, tokens, text, field):
     assert response.status_code in (404, 422)
     assert field in assert_error(response, response.status_code)["fields"]
     assert count_alerts() == 0
+
+
+def test_an_area_may_name_its_units_by_their_official_names(client, tokens):
+    # <areaDesc>Phường Minh Xuân</areaDesc> with no geocode: matched against the units table.
+    response = post_cap(client, tokens["approver"], cap_message("BY-NAME", units=()))
+    assert response.status_code == 201
+    shown = client.get(f"/api/v1/alerts/{response.get_json()['id']}", headers=bearer(tokens["approver"])).get_json()
+    assert shown["unit_codes"] == [COMMUNE]
 
 
 def test_replayed_identifier_is_a_conflict(client, tokens):

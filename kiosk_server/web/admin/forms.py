@@ -60,3 +60,21 @@ class LinkForm(FlaskForm):
     unit_code = SelectField(_l("Đơn vị"), choices=[], validate_choice=False)
     caption = StringField(_l("Chú thích trên màn hình"), validators=[DataRequired(_l("Hãy nhập chú thích.")), Length(max=120)])
     url = StringField(_l("Địa chỉ (https://…)"), validators=[DataRequired(_l("Hãy nhập địa chỉ.")), Length(max=600)])
+
+
+class SourceForm(FlaskForm):
+    name = StringField(_l("Tên nguồn"), validators=[DataRequired(_l("Hãy đặt tên nguồn.")), Length(max=200)])
+    kind = SelectField(_l("Loại nguồn"), choices=[SelectChoice("feed", _l("Bản tin RSS/Atom (cổng thông tin)")),
+                                                 SelectChoice("cap", _l("Cảnh báo CAP 1.2 (cơ quan khí tượng, thiên tai)"))])
+    url = StringField(_l("Địa chỉ (https://…)"), validators=[DataRequired(_l("Hãy nhập địa chỉ.")), Length(max=1000)])
+    unit_code = SelectField(_l("Đơn vị sở hữu"), choices=[], validate_choice=False)
+    poll_seconds = SelectField(_l("Chu kỳ lấy tin"), coerce=int, choices=[
+        SelectChoice(60, _l("Mỗi phút")), SelectChoice(300, _l("5 phút")), SelectChoice(900, _l("15 phút")),
+        SelectChoice(3600, _l("Mỗi giờ")), SelectChoice(21600, _l("6 giờ")), SelectChoice(86400, _l("Mỗi ngày"))],
+        default=300)
+    bulletin_class = SelectField(_l("Loại tin (TT 39/2020)"), choices=[
+        SelectChoice("normal", _l("Thông thường: xã quyết định có đưa vào chương trình và khi nào")),
+        SelectChoice("priority", _l("Ưu tiên: phát trước trong chương trình")),
+        SelectChoice("emergency", _l("Khẩn cấp: phát ngay"))])
+    auto_publish = BooleanField(_l("Tự phát hành (chỉ cho nguồn tin cậy; cần quyền duyệt tin)"))
+    active = BooleanField(_l("Đang lấy tin"), default=True)

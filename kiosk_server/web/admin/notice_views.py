@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from kiosk_server.domain import durations, roles, sanitise, schedule
 from kiosk_server.extensions import db
 from kiosk_server.models import Category, Kiosk, KioskGroup, Notice, Unit, User
-from kiosk_server.services import categories, lookup, notices, scope
+from kiosk_server.services import categories, lookup, notices, scope, sources
 from kiosk_server.services import media as media_service
 from kiosk_server.services.errors import ServiceError
 from kiosk_server.services.notices import STATUS_LABELS
@@ -89,6 +89,7 @@ def notice_detail(notice_id: int):
         public_url=notices.public_url(notice, request.url_root), status_labels=STATUS_LABELS, priority_labels=nf.PRIORITY_LABELS,
         category_names=_category_names(), day_names=nf.DAY_NAMES, own=_is_own(notice, content_editor(notice)),
         auto_duration=_auto_duration(content), allowed=_allowed_actions(notice), seconds_text=nf.seconds_text,
+        source=sources.source_of_notice(notice.id),
     )
 
 

@@ -18,6 +18,7 @@ from kiosk_server.web.admin import (
     notice_views,
     report_views,
     screen_views,
+    source_views,
     timeline_views,
     unit_views,
     user_views,
@@ -74,6 +75,15 @@ admin_bp.add_url_rule("/admin/alerts/<int:alert_id>", "alert", alert_views.alert
 admin_bp.add_url_rule("/admin/alerts/<int:alert_id>/receipts", "alert_receipts", alert_views.alert_receipts)
 admin_bp.add_url_rule("/admin/alerts/<int:alert_id>/cancel", "alert_cancel", alert_views.alert_cancel, methods=["POST"])
 admin_bp.add_url_rule("/admin/alerts/<int:alert_id>/cap", "alert_cap", alert_views.alert_cap)
+
+admin_bp.add_url_rule("/admin/sources", "sources", source_views.source_list)
+admin_bp.add_url_rule("/admin/sources/new", "source_new", source_views.source_new, methods=["GET", "POST"])
+admin_bp.add_url_rule("/admin/sources/<int:source_id>", "source", source_views.source_detail, methods=["GET", "POST"])
+admin_bp.add_url_rule("/admin/sources/<int:source_id>/poll", "source_poll", source_views.source_poll, methods=["POST"])
+admin_bp.add_url_rule("/admin/sources/items/<int:item_id>/send", "source_item_send", source_views.source_item_send,
+                      methods=["POST"])
+admin_bp.add_url_rule("/admin/sources/items/<int:item_id>/dismiss", "source_item_dismiss",
+                      source_views.source_item_dismiss, methods=["POST"])
 
 admin_bp.add_url_rule("/admin/media", "media", media_views.media_list)
 admin_bp.add_url_rule("/admin/media/upload", "media_upload", media_views.media_upload, methods=["POST"])

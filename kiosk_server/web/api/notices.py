@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from kiosk_server.domain.schedule import VN
 from kiosk_server.extensions import db
 from kiosk_server.models import Notice
-from kiosk_server.services import lookup, notices, scope
+from kiosk_server.services import lookup, notices, scope, sources
 from kiosk_server.services.errors import StaleVersion, VersionRequired
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import (
@@ -53,7 +53,7 @@ class Notices(MethodView):
     @blp.arguments(NoticeQuerySchema, location="query", unknown=None)
     @blp.response(200, NoticeSchema(many=True))
     def get(self, args):
-        """Notices in the caller's scope, newest first; filter by status, unit, category or day."""
+        """Notices in the caller's scope, newest first; filter by status, unit, category, day or source."""
         actor = current_api_user()
         query = select(Notice).where(scope.scope_filter(actor, Notice.unit_code))
         if args.get("status"):
@@ -62,6 +62,8 @@ class Notices(MethodView):
             query = query.where(Notice.unit_code.in_(scope.descendant_codes(args["unit"])))
         if args.get("category"):
             query = query.where(Notice.category == args["category"])
+        if args.get("source"):
+            query = query.where(Notice.id.in_(sources.notice_ids_of(args["source"])))
         if args.get("on"):
             day_start = datetime.combine(args["on"], time(0), VN)
             day_end = day_start + timedelta(days=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from kiosk_server.domain import roles, units
+from kiosk_server.domain.schedule import VN
 from kiosk_server.web import paging
 
 
@@ -172,6 +173,14 @@ class NoticeSchema(NoticeBodySchema):
     created_at = fields.String()
     updated_at = fields.String()
     public_url = fields.String()
+    source = fields.Nested("NoticeSourceSchema", allow_none=True,
+                           metadata={"description": "the information source the notice came from, if any"})
+
+
+class NoticeSourceSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    link = fields.String(allow_none=True, metadata={"description": "the original article"})
 
 
 class NoticeCreatedSchema(Schema):
@@ -188,6 +197,8 @@ class NoticeQuerySchema(Schema):
     unit = fields.String()
     category = fields.String()
     on = day_field("notices whose window includes this day")
+    source = fields.Integer(validate=validate.Range(min=1, max=2**62),
+                            metadata={"description": "only the notices taken from this information source"})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=paging.MAX_PAGE))
 
 
@@ -197,3 +208,48 @@ class RejectSchema(Schema):
 
 class NoticePatchSchema(NoticeBodySchema):
     """A PATCH body: any subset of the notice fields (used with partial=True)."""
+
+
+class SourceBodySchema(Schema):
+    """An information source; the service checks every field again and names what is wrong."""
+
+    name = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"enum": ["cap", "feed"]})
+    url = fields.String(required=True, metadata={"description": "http(s) URL: a CAP document, an Atom/RSS index of "
+                                                                "CAP documents, or an RSS 2.0/Atom feed"})
+    unit_code = fields.String(required=True)
+    targets = fields.Nested(TargetsSchema, metadata={"description": "where its notices play (default: its unit)"})
+    poll_seconds = fields.Integer(metadata={"description": "60..86400, default 300"})
+    bulletin_class = fields.String(metadata={"enum": ["normal", "priority", "emergency"],
+                                             "description": "TT 39/2020 class of its items (default normal)"})
+    auto_publish = fields.Boolean(metadata={"description": "publish on its own (approvers only); else items wait"})
+    active = fields.Boolean()
+
+
+class SourcePatchSchema(SourceBodySchema):
+    """A PATCH body: any subset of the source fields (used with partial=True)."""
+
+
+class SourceSchema(SourceBodySchema):
+    id = fields.Integer()
+    trusted_by = fields.String(allow_none=True)
+    last_polled_at = fields.String(allow_none=True)
+    last_success_at = fields.String(allow_none=True)
+    next_poll_at = fields.String(allow_none=True)
+    last_error = fields.String(allow_none=True, metadata={"description": "the last error, in Vietnamese"})
+    items_taken = fields.Integer()
+    created_at = fields.String()
+
+
+class SourcePolledSchema(Schema):
+    new = fields.Integer(metadata={"description": "items this poll brought"})
+    source = fields.Nested(SourceSchema)
+
+
+class FeedQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    unit = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    since = fields.AwareDateTime(default_timezone=VN, metadata={
+        "description": "only notices published after this instant (ISO 8601; without an offset, Viet Nam time)"})

@@ -62,6 +62,44 @@ def board_feed(unit_code: str):
     return Response(xml, mimetype="application/atom+xml")
 
 
+def alerts_feed(unit_code: str):
+    """The Atom feed of the active alerts covering the unit, each entry linking to its CAP 1.2 document."""
+    unit = _unit(unit_code)
+    base = _base_url()
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"Cảnh báo khẩn cấp – {unit.name}"
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = f"{base}/p/{unit.code}/alerts.xml"
+    ET.SubElement(feed, f"{{{ATOM}}}link", href=f"{base}/p/{unit.code}")
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=f"{base}/p/{unit.code}/alerts.xml")
+    active = alerts.active_for_unit(unit.code)
+    updated = max((a["sent_at"] for a in active), default=utcnow().isoformat())
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    ET.SubElement(author, f"{{{ATOM}}}name").text = unit.name
+    for alert in active:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = alert["headline"]
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{base}/p/alerts/{alert['id']}.cap"
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="application/cap+xml",
+                      href=f"{base}/p/alerts/{alert['id']}.cap")
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = alert["sent_at"]
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = (
+            f"{alert['level_name']} – {alert['hazard_name']}. {alert['area'] or ''}".strip())
+    xml = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return Response(xml, mimetype="application/atom+xml")
+
+
+def alert_cap(alert_id: int):
+    """One active public alert as a CAP 1.2 document (what alerts.xml links to); gone once it ends."""
+    from kiosk_server.models import Alert
+
+    alert = db.session.get(Alert, alert_id) if 0 < alert_id < 2**62 else None
+    if alert is None or not alerts.is_active(alert):
+        abort(404)
+    return Response(alerts.to_cap(alert), mimetype="application/cap+xml")
+
+
 @limiter.limit("120 per minute")
 def qr_redirect(code: str):
     try:
