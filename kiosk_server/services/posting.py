@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import date, datetime
 
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal, select, union_all
 
 from kiosk_server.domain import play_log
+from kiosk_server.domain.units import place_name
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk, Notice, PlayRecord, PlayRollup, User
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import plays, scope
+from kiosk_server.services import plays, report_files, scope
 from kiosk_server.services.errors import NotFound
 
 CSV_COLUMNS = ("kiosk_id", "name", "first_shown", "last_shown", "plays", "seconds_shown", "sealed_through",
@@ -109,6 +111,41 @@ def csv_bytes(record: dict) -> bytes:
         writer.writerow([k["kiosk_id"], k["name"], k["first_shown"], k["last_shown"], k["plays"], k["seconds_shown"],
                          chain.get("sealed_through", ""), chain.get("hash", ""), k["unsealed_plays"]])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _hours_vn(seconds: float) -> str:
+    return f"{seconds / 3600:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def _num_vn(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _day_vn(iso_day: str) -> str:
+    return date.fromisoformat(iso_day).strftime("%d/%m/%Y")
+
+
+def display_helpers(record: dict) -> dict:
+    """Return what the page and the PDF format the record with (Viet Nam time, dd/mm/yyyy, decimal comma)."""
+    return {"when": report_files.local_time, "day": _day_vn, "hours": _hours_vn, "num": _num_vn,
+            "unsealed": sum(k["unsealed_plays"] for k in record["kiosks"]),
+            "screen_names": {k["kiosk_id"]: k["name"] for k in record["kiosks"]},
+            "place": place_name(record["notice"]["unit_name"])}
+
+
+def pdf_bytes(record: dict, now: datetime, prepared_by: str | None = None) -> bytes:
+    """Return the record as an official A4 paper in Vietnamese: national heading, unit, screens, versions, chain head."""
+    html = render_template("reports/posting_pdf.html", record=record, today=now.astimezone(play_log.VN),
+                           prepared_by=prepared_by, **display_helpers(record))
+    return report_files.pdf_from_html(html)
+
+
+FORMATS = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
+
+
+def file_bytes(record: dict, fmt: str, now: datetime, prepared_by: str | None = None) -> bytes:
+    """Return the record as a file in `fmt` (csv or pdf)."""
+    return csv_bytes(record) if fmt == "csv" else pdf_bytes(record, now, prepared_by)
 
 
 def filename(record: dict, fmt: str) -> str:
