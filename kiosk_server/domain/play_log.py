@@ -50,7 +50,9 @@ def utc_text(moment: datetime) -> str:
     """Return `moment` as UTC ISO 8601 with microseconds, the one form a hash ever sees."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat is several times faster than strftime and writes the same digits ("…+00:00" -> "…Z");
+    # verify-log formats every play of a year with it.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 @dataclass(frozen=True)
