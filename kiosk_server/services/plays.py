@@ -10,6 +10,14 @@ day they arrived, which is not sealed yet. The due job SEAL_JOB runs at 00:10 ea
 process claims it (services/due.py) and seals every day that is over; sealing is idempotent (a day
 already sealed is skipped, and the unique (screen, day) index refuses a second link).
 `verify` recomputes every link from the rows and names the first one that differs.
+
+Storage stays bounded: the due job ROLLUP_JOB (00:40 daily) replaces the raw plays of sealed days
+older than PLAY_RAW_DAYS by hourly roll-ups per screen and item (`roll_up`); the link keeps its
+plays hash and gains the roll-ups' digest, so `verify` reports those days as rolled up and still
+names a changed roll-up row. Every report reads play figures through `figures`, which adds whole
+days from PlayDay (kept as plays are stored) and parts of days from raw plays and roll-ups, so the
+figures are the same before and after a roll-up and a yearly summary reads thousands of rows, not
+millions.
 """
 
 from __future__ import annotations
