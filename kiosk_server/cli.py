@@ -99,11 +99,13 @@ def verify_log() -> None:
     """Check the hash chain of the play log; exit 1 naming the first link that does not match."""
     from kiosk_server.services import plays
 
-    checked, bad = plays.verify()
-    if bad is not None:
+    result = plays.verify()
+    if result.bad is not None:
+        bad = result.bad
         raise click.ClickException(
             f"Nhật ký phát bị thay đổi: màn hình {bad.kiosk_id}, ngày {bad.day.isoformat()}: {bad.problem}")
-    click.echo(f"Nhật ký phát nguyên vẹn: đã kiểm tra {checked} mắt xích.")
+    click.echo(f"Nhật ký phát nguyên vẹn: đã kiểm tra {result.links} mắt xích, trong đó {result.rolled_up} ngày "
+               f"đã gộp theo giờ (digest giữ lại, dòng gộp khớp).")
 
 
 @kiosk_cli.command("create-kiosks")

@@ -94,6 +94,9 @@ class Defaults:
     # Stored due work (services/due.py) is looked for this often by every serving process: an alert
     # effective at a set time reaches screens at most this late, whichever process raised it.
     DUE_POLL_SECONDS = 0.5
+    # Proof of play: raw plays of sealed days older than this are rolled up into hourly figures per
+    # screen and item (services/plays.py); every report's figures stay exact.
+    PLAY_RAW_DAYS = 90
     # Behind nginx: hand media bytes to nginx's internal location (deploy/nginx.conf) instead of Python.
     MEDIA_ACCEL_PREFIX = ""
     # Behind nginx: how many proxies set X-Forwarded-For/-Proto; 0 trusts none (a direct server).
@@ -146,6 +149,7 @@ ENV_KEYS = (
     "METRICS_ALLOW",
     "METRICS_TOKEN",
     "SOURCE_ALLOW_HOSTS",
+    "PLAY_RAW_DAYS",
 )
 
 

@@ -38,9 +38,9 @@ def start_background_tasks(app: Flask) -> None:
     app.extensions["background_tasks_started"] = True
     try:
         with app.app_context():
-            plays.ensure_sealing_scheduled()  # the daily seal of the play log, stored once for all processes
+            plays.ensure_daily_jobs_scheduled()  # the play log's daily seal and roll-up, stored once for all
     except Exception:  # the database may be away: a later start, or another process, stores it
-        app.logger.exception("scheduling the play log's seal failed")
+        app.logger.exception("scheduling the play log's daily jobs failed")
     socketio.start_background_task(_forever, app, SWEEP_SECONDS, notices.expire_due, "expiry sweep")
     socketio.start_background_task(_forever, app, float(app.config.get("DUE_POLL_SECONDS", 0.5)),
                                    lambda: due.run_due(skip=sources.JOB_KINDS), "running due work")

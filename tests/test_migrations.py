@@ -70,3 +70,31 @@ def test_postgres_upgrade_from_empty_matches_the_models(tmp_path, postgres_url):
         assert db.session.execute(text("SELECT count(*) FROM audit_log")).scalar() > 0
         db.session.remove()
         db.engine.dispose()
+
+
+def test_play_log_upgrade_keeps_one_row_per_play_and_counts_the_days(tmp_path):
+    """Plays stored twice by racing sessions before the unique key are removed; daily figures count the rest."""
+    app = create_app(test_config(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}"),
+                     instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        upgrade(revision="0009_play_log")
+        from kiosk_server.services import kiosks, units
+
+        units.import_units("08", actor="test")
+        kiosk_id = kiosks.provision_kiosk("Màn hình", "02215", [], actor="test")[0].id
+        play = ("INSERT INTO play_records (kiosk_id, item, started_at, duration_s, recorded_at) "
+                "VALUES (:k, :item, :at, :s, :at)")
+        for item, at, seconds in [("n1", "2026-03-01 16:59:00.000000", 30), ("n1", "2026-03-01 16:59:00.000000", 30),
+                                  ("n1", "2026-03-01 17:00:00.000000", 15), ("links", "2026-03-01 16:59:00.000000", 5)]:
+            db.session.execute(text(play), {"k": kiosk_id, "item": item, "at": at, "s": seconds})
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+
+        assert db.session.execute(text("SELECT count(*) FROM play_records")).scalar() == 3
+        days = db.session.execute(text("SELECT day, plays, seconds FROM play_days ORDER BY day")).all()
+        # 16:59 UTC is 23:59 in Viet Nam, 17:00 UTC the next day's first minute.
+        assert [tuple(row) for row in days] == [("2026-03-01", 2, 35.0), ("2026-03-02", 1, 15.0)]
+        db.session.remove()
+        db.engine.dispose()

@@ -31,3 +31,18 @@ def province_display_name(name: str, kind: str) -> str:
     if kind == "tỉnh" and not name.lower().startswith("tỉnh"):
         return f"Tỉnh {name}"
     return name
+
+
+_LEVEL_WORDS = ("Thành phố ", "Tỉnh ", "Đặc khu ", "Phường ", "Xã ")
+
+
+def place_name(unit_name: str) -> str:
+    """Return the place an official paper of the unit is dated at: "Minh Xuân" for "Phường Minh Xuân".
+
+    Nghị định 30/2020/NĐ-CP writes the place without the level word, except a unit named by a number
+    ("Phường 1" stays "Phường 1", as "1, ngày …" would not read).
+    """
+    for word in _LEVEL_WORDS:
+        if unit_name.startswith(word) and not unit_name[len(word):].strip().isdigit():
+            return unit_name[len(word):].strip()
+    return unit_name

@@ -10,7 +10,7 @@ from kiosk_server.models.links import PublicLink, QrCode
 from kiosk_server.models.media import Media
 from kiosk_server.models.notices import Notice, NoticeRevision, NoticeTarget, notice_media
 from kiosk_server.models.pairing import PairingRequest
-from kiosk_server.models.plays import PlayLogLink, PlayRecord
+from kiosk_server.models.plays import PlayDay, PlayLogLink, PlayRecord, PlayRollup
 from kiosk_server.models.publishing import PublishEvent
 from kiosk_server.models.sources import Source, SourceItem
 from kiosk_server.models.units import Unit
@@ -32,8 +32,10 @@ __all__ = [
     "NoticeRevision",
     "NoticeTarget",
     "PairingRequest",
+    "PlayDay",
     "PlayLogLink",
     "PlayRecord",
+    "PlayRollup",
     "PublicLink",
     "PublishEvent",
     "QrCode",

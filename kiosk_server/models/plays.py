@@ -33,7 +33,9 @@ class PlayRecord(db.Model):
 
     __table_args__ = (
         Index("ix_play_records_notice_started", "notice_id", "started_at"),
-        Index("ix_play_records_kiosk_started", "kiosk_id", "started_at"),
+        # A play is one (screen, start, item): a batch resent, or sent by two sessions at once, is
+        # stored once because the database refuses the second (services/idempotent.py).
+        Index("ux_play_records_kiosk_started_item", "kiosk_id", "started_at", "item", unique=True),
         Index("ix_play_records_kiosk_recorded", "kiosk_id", "recorded_at"),
     )
 
@@ -56,5 +58,57 @@ class PlayLogLink(db.Model):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     sealed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when the day's raw plays were replaced by hourly roll-ups (PlayRollup): `plays_hash` stays
+    # as sealed, and `rollup_hash` seals the roll-up rows that stand in for the plays.
+    rolled_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    rollup_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (Index("ix_play_log_links_kiosk_day", "kiosk_id", "day", unique=True),)
+
+
+class PlayRollup(db.Model):
+    """The plays of one screen, one sealed day, one hour and one item (as one version) added up.
+
+    Raw plays older than PLAY_RAW_DAYS are replaced by these, so storage stays bounded while every
+    figure a report reads (count, seconds, first and last start, version and content hash) stays
+    exact. `rows_hash` is the digest of the raw rows replaced (domain/play_log.py).
+    """
+
+    __tablename__ = "play_rollups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date())  # the sealed day (PlayLogLink.day) the plays were stored on
+    hour: Mapped[datetime] = mapped_column(UTCDateTime())  # start of the UTC hour the plays started in
+    item: Mapped[str] = mapped_column(String(32))
+    notice_id: Mapped[int | None] = mapped_column(nullable=True)
+    notice_version: Mapped[int | None] = mapped_column(nullable=True)
+    content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    plays: Mapped[int]
+    seconds: Mapped[float]
+    first_started: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_started: Mapped[datetime] = mapped_column(UTCDateTime())
+    rows_hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ix_play_rollups_kiosk_day", "kiosk_id", "day"),
+        Index("ix_play_rollups_notice_hour", "notice_id", "hour"),
+        Index("ix_play_rollups_hour", "hour"),
+    )
+
+
+class PlayDay(db.Model):
+    """Plays and seconds of one screen on one Viet Nam day (by when they started), kept as plays are stored.
+
+    The yearly summary of a province reads these (about 300 screens x 365 rows) instead of millions
+    of plays; `verify-log` checks them against the plays and roll-ups.
+    """
+
+    __tablename__ = "play_days"
+
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date(), primary_key=True)
+    plays: Mapped[int]
+    seconds: Mapped[float]
+
+    __table_args__ = (Index("ix_play_days_day", "day"),)

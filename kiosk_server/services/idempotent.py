@@ -28,13 +28,15 @@ def insert_ignoring_duplicates(model, rows: list[dict], keys: list[str] | None =
     return total
 
 
-def insert_new(model, rows: list[dict], keys: list[str]) -> list[tuple]:
-    """Insert `rows`, skipping clashes on `keys`; return the `keys` of the rows that were new.
+def insert_new(model, rows: list[dict], keys: list[str], returning: list | None = None) -> list[tuple]:
+    """Insert `rows`, skipping clashes on `keys`; return the `returning` columns (default: `keys`) of the new rows.
 
-    One round trip per chunk (`RETURNING`) where selecting what already exists first would read the
-    whole table's worth of keys every time (10,000 screens' receipts of one alert).
+    The caller learns exactly which rows are new, so what it does beside them (figures kept in
+    `add_to_counters`, receipts announced to officers) counts each row once even when two sessions
+    send the same rows at once. One round trip per chunk (`RETURNING`) where selecting what already
+    exists first would read the whole table's worth of keys (10,000 screens' receipts of one alert).
     """
-    columns = [getattr(model, key) for key in keys]
+    columns = returning or [getattr(model, key) for key in keys]
     new: list[tuple] = []
     for statement in _statements(model, rows, keys):
         new.extend(tuple(row) for row in db.session.execute(statement.returning(*columns)))
@@ -45,3 +47,19 @@ def _statements(model, rows: list[dict], keys: list[str] | None):
     insert = _INSERTS[db.session.get_bind().dialect.name]  # the two databases this system supports
     for start in range(0, len(rows), CHUNK_ROWS):
         yield insert(model).values(rows[start:start + CHUNK_ROWS]).on_conflict_do_nothing(index_elements=keys)
+
+
+def add_to_counters(model, rows: list[dict], keys: list[str], add: list[str]) -> None:
+    """Insert counter rows, or add their `add` columns to the row already stored under `keys`.
+
+    One statement, so two processes adding at once both count (never a lost update); give rows in
+    one order everywhere (sorted by key) so two such statements never wait on each other in a cycle.
+    """
+    if not rows:
+        return
+    insert = _INSERTS[db.session.get_bind().dialect.name]
+    statement = insert(model).values(rows)
+    table = model.__table__
+    statement = statement.on_conflict_do_update(
+        index_elements=keys, set_={name: table.c[name] + statement.excluded[name] for name in add})
+    db.session.execute(statement)

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import date, datetime
 
+from flask import render_template
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 
 from kiosk_server.domain import play_log
+from kiosk_server.domain.units import place_name
 from kiosk_server.extensions import db
-from kiosk_server.models import Kiosk, Notice, PlayRecord, User
+from kiosk_server.models import Kiosk, Notice, PlayRecord, PlayRollup, User
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import plays, scope
+from kiosk_server.services import plays, report_files, scope
 from kiosk_server.services.errors import NotFound
 
 CSV_COLUMNS = ("kiosk_id", "name", "first_shown", "last_shown", "plays", "seconds_shown", "sealed_through",
@@ -41,13 +43,20 @@ def visible_notice(user: User, notice_id: int) -> Notice:
 def posting_record(user: User, notice_id: int, now: datetime | None = None) -> dict:
     """Return the posting record of a notice in the officer's scope (see the module's docstring)."""
     notice = visible_notice(user, notice_id)
+    # Raw plays and roll-ups of older days alike (plays.roll_up): the record reads the same after.
+    shown = union_all(
+        select(PlayRecord.kiosk_id, PlayRecord.notice_version.label("version"), PlayRecord.content_hash.label("digest"),
+               PlayRecord.started_at.label("first"), PlayRecord.started_at.label("last"), literal(1).label("plays"),
+               PlayRecord.duration_s.label("seconds")).where(PlayRecord.notice_id == notice.id),
+        select(PlayRollup.kiosk_id, PlayRollup.notice_version, PlayRollup.content_hash, PlayRollup.first_started,
+               PlayRollup.last_started, PlayRollup.plays, PlayRollup.seconds).where(PlayRollup.notice_id == notice.id),
+    ).subquery()
     rows = db.session.execute(
-        select(PlayRecord.kiosk_id, Kiosk.name, func.min(PlayRecord.started_at).label("first"),
-               func.max(PlayRecord.started_at).label("last"), func.count(PlayRecord.id).label("plays"),
-               func.coalesce(func.sum(PlayRecord.duration_s), 0.0).label("seconds"))
-        .outerjoin(Kiosk, Kiosk.id == PlayRecord.kiosk_id)
-        .where(PlayRecord.notice_id == notice.id)
-        .group_by(PlayRecord.kiosk_id, Kiosk.name).order_by(PlayRecord.kiosk_id)).all()
+        select(shown.c.kiosk_id, Kiosk.name, func.min(shown.c.first).label("first"),
+               func.max(shown.c.last).label("last"), func.sum(shown.c.plays).label("plays"),
+               func.coalesce(func.sum(shown.c.seconds), 0.0).label("seconds"))
+        .outerjoin(Kiosk, Kiosk.id == shown.c.kiosk_id)
+        .group_by(shown.c.kiosk_id, Kiosk.name).order_by(shown.c.kiosk_id)).all()
     heads = plays.chain_heads(row.kiosk_id for row in rows)
     kiosks = []
     for row in rows:
@@ -58,15 +67,14 @@ def posting_record(user: User, notice_id: int, now: datetime | None = None) -> d
             unsealed = unsealed.where(PlayRecord.recorded_at >= play_log.day_bounds(head.day)[1])
         kiosks.append({
             "kiosk_id": row.kiosk_id, "name": row.name or "", "first_shown": _local(row.first),
-            "last_shown": _local(row.last), "plays": row.plays, "seconds_shown": round(float(row.seconds), 3),
+            "last_shown": _local(row.last), "plays": int(row.plays), "seconds_shown": round(float(row.seconds), 3),
             "chain": {"sealed_through": head.day.isoformat(), "hash": head.hash} if head else None,
             "unsealed_plays": db.session.scalar(unsealed),
         })
     versions = db.session.execute(
-        select(PlayRecord.notice_version, PlayRecord.content_hash, func.count(PlayRecord.id).label("plays"))
-        .where(PlayRecord.notice_id == notice.id)
-        .group_by(PlayRecord.notice_version, PlayRecord.content_hash)
-        .order_by(PlayRecord.notice_version, PlayRecord.content_hash)).all()
+        select(shown.c.version, shown.c.digest, func.sum(shown.c.plays).label("plays"),
+               func.min(shown.c.first).label("first"), func.max(shown.c.last).label("last"))
+        .group_by(shown.c.version, shown.c.digest).order_by(shown.c.version, shown.c.digest)).all()
     approver = notice.approved_by
     chain = [{"kiosk_id": k["kiosk_id"], **k["chain"]} for k in kiosks if k["chain"]]
     total_seconds = sum(k["seconds_shown"] for k in kiosks)
@@ -77,8 +85,8 @@ def posting_record(user: User, notice_id: int, now: datetime | None = None) -> d
         "approved_by": {"id": approver.id, "name": approver.name, "email": approver.email} if approver else None,
         "approved_at": _local(notice.approved_at),
         "kiosks": kiosks,
-        "versions": [{"version": v.notice_version, "content_hash": v.content_hash, "plays": v.plays}
-                     for v in versions],
+        "versions": [{"version": v.version, "content_hash": v.digest, "plays": int(v.plays),
+                      "first_shown": _local(v.first), "last_shown": _local(v.last)} for v in versions],
         "totals": {"screens": len(kiosks), "plays": sum(k["plays"] for k in kiosks),
                    "seconds_shown": round(total_seconds, 3), "hours_shown": round(total_seconds / 3600, 2)},
         "chain": chain,
@@ -103,6 +111,41 @@ def csv_bytes(record: dict) -> bytes:
         writer.writerow([k["kiosk_id"], k["name"], k["first_shown"], k["last_shown"], k["plays"], k["seconds_shown"],
                          chain.get("sealed_through", ""), chain.get("hash", ""), k["unsealed_plays"]])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _hours_vn(seconds: float) -> str:
+    return f"{seconds / 3600:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def _num_vn(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _day_vn(iso_day: str) -> str:
+    return date.fromisoformat(iso_day).strftime("%d/%m/%Y")
+
+
+def display_helpers(record: dict) -> dict:
+    """Return what the page and the PDF format the record with (Viet Nam time, dd/mm/yyyy, decimal comma)."""
+    return {"when": report_files.local_time, "day": _day_vn, "hours": _hours_vn, "num": _num_vn,
+            "unsealed": sum(k["unsealed_plays"] for k in record["kiosks"]),
+            "screen_names": {k["kiosk_id"]: k["name"] for k in record["kiosks"]},
+            "place": place_name(record["notice"]["unit_name"])}
+
+
+def pdf_bytes(record: dict, now: datetime, prepared_by: str | None = None) -> bytes:
+    """Return the record as an official A4 paper in Vietnamese: national heading, unit, screens, versions, chain head."""
+    html = render_template("reports/posting_pdf.html", record=record, today=now.astimezone(play_log.VN),
+                           prepared_by=prepared_by, **display_helpers(record))
+    return report_files.pdf_from_html(html)
+
+
+FORMATS = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
+
+
+def file_bytes(record: dict, fmt: str, now: datetime, prepared_by: str | None = None) -> bytes:
+    """Return the record as a file in `fmt` (csv or pdf)."""
+    return csv_bytes(record) if fmt == "csv" else pdf_bytes(record, now, prepared_by)
 
 
 def filename(record: dict, fmt: str) -> str:

@@ -18,6 +18,7 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 
 from kiosk_server.domain import reports as rules
+from kiosk_server.domain.units import place_name
 from kiosk_server.services import report_charts
 
 FORMATS = {
@@ -201,14 +202,19 @@ def font_faces() -> str:
 
 def pdf_bytes(summary: dict, now: datetime) -> bytes:
     """Return the summary as an A4 PDF in Vietnamese: the national heading, the unit, the period, figures and charts."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
     html = render_template(
         "reports/summary_pdf.html", summary=summary, rows=summary_rows(summary),
         charts=report_charts.summary_charts(summary), qr_note=qr_note(), today=now.astimezone(rules.VN),
-        **display_helpers(summary),
+        place=place_name(summary["unit"]["name"]), **display_helpers(summary),
     )
+    return pdf_from_html(html)
+
+
+def pdf_from_html(html: str) -> bytes:
+    """Return `html` (a whole document naming no file or URL) as PDF, with the self-hosted Vietnamese font."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
     fonts = FontConfiguration()
     stylesheet = CSS(string=font_faces(), font_config=fonts)
     # base_url None: the document names no file or URL, so nothing outside it can be fetched.

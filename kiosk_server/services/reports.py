@@ -26,7 +26,6 @@ from kiosk_server.models import (
     Feedback,
     Kiosk,
     Notice,
-    PlayRecord,
     PublicLink,
     QrCode,
     Unit,
@@ -35,6 +34,7 @@ from kiosk_server.models import (
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import alerts as alert_service
 from kiosk_server.services import feedback as feedback_service
+from kiosk_server.services import plays as plays_service
 from kiosk_server.services import scope
 from kiosk_server.services.errors import NotFound, ValidationFailed
 
@@ -99,17 +99,11 @@ def read_period(raw_from: str | None, raw_to: str | None, key: str | None = None
 def play_totals(unit_codes: set[str] | None, start: datetime, end: datetime) -> PlayTotals:
     """Return plays, seconds shown and screens playing in [start, end) on screens of `unit_codes` (None: all).
 
-    The one place play figures are read, so roll-ups of old plays can later stand in for raw rows
-    here without any report changing. A play resent by a screen is stored once (presence.record_played),
-    so it counts once.
+    Read through plays.figures, exact whether the plays are still raw or rolled up; a play resent
+    by a screen is stored once (plays.record_played), so it counts once.
     """
-    query = select(func.count(PlayRecord.id), func.coalesce(func.sum(PlayRecord.duration_s), 0.0),
-                   func.count(func.distinct(PlayRecord.kiosk_id)))
-    query = query.where(PlayRecord.started_at >= start, PlayRecord.started_at < end)
-    if unit_codes is not None:
-        query = query.join(Kiosk, Kiosk.id == PlayRecord.kiosk_id).where(Kiosk.unit_code.in_(unit_codes))
-    plays, seconds, screens = db.session.execute(query).one()
-    return PlayTotals(int(plays), float(seconds), int(screens))
+    found = plays_service.figures(unit_codes, start, end)
+    return PlayTotals(found.plays, found.seconds, len(found.kiosk_ids))
 
 
 def _notices(codes: set[str], start: datetime, end: datetime) -> dict:
@@ -146,10 +140,7 @@ def _screens(codes: set[str], start: datetime, end: datetime, played: set[int]) 
 
 
 def _played_kiosks(codes: set[str], start: datetime, end: datetime) -> set[int]:
-    return set(db.session.scalars(
-        select(PlayRecord.kiosk_id).distinct().join(Kiosk, Kiosk.id == PlayRecord.kiosk_id)
-        .where(Kiosk.unit_code.in_(codes), PlayRecord.started_at >= start, PlayRecord.started_at < end)
-    ))
+    return set(plays_service.figures(codes, start, end).kiosk_ids)
 
 
 def _alert_reach(alert: Alert, unit: Unit, codes: set[str]) -> set[str]:

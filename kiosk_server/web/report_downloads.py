@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import Response
 
-from kiosk_server.services import report_files
+from kiosk_server.services import posting, report_files
 
 
 def file_response(summary: dict, fmt: str, now: datetime) -> Response:
@@ -16,5 +16,14 @@ def file_response(summary: dict, fmt: str, now: datetime) -> Response:
     response = Response(build(summary))
     response.headers["Content-Type"] = report_files.FORMATS[fmt]
     response.headers["Content-Disposition"] = f'attachment; filename="{report_files.filename(summary, fmt)}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def posting_response(record: dict, fmt: str, now: datetime, prepared_by: str | None = None) -> Response:
+    """Return a notice's posting record as an attachment in `fmt` (csv or pdf), never cached by a shared proxy."""
+    response = Response(posting.file_bytes(record, fmt, now, prepared_by))
+    response.headers["Content-Type"] = posting.FORMATS[fmt]
+    response.headers["Content-Disposition"] = f'attachment; filename="{posting.filename(record, fmt)}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -1,7 +1,7 @@
 """sources: upstream CAP and RSS/Atom feeds and the items taken from them
 
 Revision ID: 0012_sources
-Revises: 0009_play_log
+Revises: 0011_play_rollups
 Create Date: 2026-12-02 08:45:34.397909
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0012_sources'
-down_revision = '0009_play_log'
+down_revision = '0011_play_rollups'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import func, select, text, update
@@ -143,12 +143,13 @@ def test_verify_log_names_a_removed_link(officers, runner):
     assert f"màn hình {hall}" in result.output and "prev_hash" in result.output
 
 
-def test_the_daily_seal_job_seals_yesterday_and_schedules_itself_once(officers):
+def test_the_daily_jobs_seal_yesterday_and_schedule_themselves_once(officers):
     _screen_id = _screen(officers)
     plays.record_played(_screen_id, [_play("links", 5)])
-    plays.ensure_sealing_scheduled()
-    plays.ensure_sealing_scheduled()
+    plays.ensure_daily_jobs_scheduled()
+    plays.ensure_daily_jobs_scheduled()
     assert len(due.pending(plays.SEAL_JOB)) == 1
+    assert len(due.pending(plays.ROLLUP_JOB)) == 1
 
     tomorrow = utcnow() + timedelta(days=1)
     db.session.execute(update(DueJob).values(due_at=tomorrow - timedelta(minutes=1)))
@@ -157,10 +158,12 @@ def test_the_daily_seal_job_seals_yesterday_and_schedules_itself_once(officers):
     original = plays.utcnow
     try:
         plays.utcnow = lambda: tomorrow
-        assert due.run_due(now=tomorrow) == 1
+        assert due.run_due(now=tomorrow) == 2  # the seal, and the roll-up (nothing old enough yet)
     finally:
         plays.utcnow = original
 
     assert db.session.scalar(select(func.count(PlayLogLink.id))) == 1
     [job] = due.pending(plays.SEAL_JOB)
     assert job.due_at == play_log.next_seal_time(tomorrow)
+    [job] = due.pending(plays.ROLLUP_JOB)
+    assert job.due_at == play_log.next_seal_time(tomorrow, time(0, 40))

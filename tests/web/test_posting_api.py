@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import timedelta
 
+import pypdfium2
 import pytest
 from sqlalchemy import update
 
@@ -72,3 +73,27 @@ def test_posting_record_outside_scope_or_unknown_is_404(client, tokens, shown):
     assert client.get(_url(shown["notice"]["id"]), headers=bearer(tokens["other_admin"])).status_code == 404
     assert client.get(_url(999_999), headers=bearer(tokens["viewer"])).status_code == 404
     assert client.get(_url(shown["notice"]["id"])).status_code == 401
+
+
+def test_posting_record_as_pdf_reads_as_an_official_paper_in_vietnamese(client, tokens, shown):
+    response = client.get(_url(shown["notice"]["id"]), query_string={"format": "pdf"},
+                          headers=bearer(tokens["viewer"]))
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="niem-yet_{shown["notice"]["id"]}.pdf"'
+    document = pypdfium2.PdfDocument(response.data)
+    text = "\n".join(page.get_textpage().get_text_range() for page in document)
+    for words in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "ỦY BAN NHÂN DÂN",
+                  "PHƯỜNG MINH XUÂN", "Minh Xuân, ngày", "BIÊN BẢN", "Bộ phận một cửa", "Chợ", "Mã đầu chuỗi"):
+        assert words in text, words
+    body = client.get(_url(shown["notice"]["id"]), headers=bearer(tokens["viewer"])).get_json()
+    assert body["chain_head"] in text.replace("\n", "").replace("\r", "")
+
+
+def test_posting_record_in_an_unknown_format_is_422_and_names_the_field(client, tokens, shown):
+    response = client.get(_url(shown["notice"]["id"]), query_string={"format": "docx"},
+                          headers=bearer(tokens["viewer"]))
+
+    assert response.status_code == 422
+    assert "format" in str(response.get_json()["error"]["fields"])

@@ -16,6 +16,7 @@ from kiosk_server.web.admin import (
     media_views,
     notice_editor_views,
     notice_views,
+    posting_views,
     report_views,
     screen_views,
     source_views,
@@ -65,6 +66,9 @@ admin_bp.add_url_rule("/admin/notices/<int:notice_id>/preview-manifest", "notice
 for _action in notice_views.ACTIONS:
     admin_bp.add_url_rule(f"/admin/notices/<int:notice_id>/{_action}", f"notice_{_action}", notice_views.notice_action,
                           methods=["POST"], defaults={"action": _action})
+admin_bp.add_url_rule("/admin/notices/<int:notice_id>/posting", "notice_posting", posting_views.posting_page)
+admin_bp.add_url_rule("/admin/notices/<int:notice_id>/posting.<fmt>", "notice_posting_download",
+                      posting_views.posting_download)
 admin_bp.add_url_rule("/admin/approvals", "approvals", notice_views.approvals)
 # The approval count in the navigation, on every page.
 admin_bp.app_context_processor(notice_views.nav_context)

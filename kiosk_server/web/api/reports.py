@@ -6,7 +6,6 @@ naming the field. The officer page (web/admin/report_views.py) reads the same se
 
 from __future__ import annotations
 
-from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
@@ -16,7 +15,7 @@ from kiosk_server.models.base import utcnow
 from kiosk_server.services import posting, report_files
 from kiosk_server.services import reports as report_service
 from kiosk_server.web.api.auth import current_api_user, require
-from kiosk_server.web.report_downloads import file_response
+from kiosk_server.web.report_downloads import file_response, posting_response
 
 blp = Blueprint(
     "api_reports", __name__, url_prefix="/api/v1/reports",
@@ -105,8 +104,9 @@ class PostingQuerySchema(Schema):
     class Meta:
         unknown = RAISE
 
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")), metadata={
-        "description": "json (default) or csv (the per-screen rows, UTF-8 with BOM)"})
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", *posting.FORMATS)), metadata={
+        "description": "json (default), csv (the per-screen rows, UTF-8 with BOM) or pdf (the biên bản niêm yết: "
+                       "A4, Vietnamese, national heading, screens, content hash of each version, chain head)"})
 
 
 class PostingKioskSchema(Schema):
@@ -128,6 +128,8 @@ class PostingVersionSchema(Schema):
     content_hash = fields.String(allow_none=True, metadata={
         "description": "sha256 of the canonical JSON of the revision's title, body and media sha256 list"})
     plays = fields.Integer()
+    first_shown = fields.String(metadata={"format": "date-time"})
+    last_shown = fields.String(metadata={"format": "date-time"})
 
 
 class PostingSchema(Schema):
@@ -152,11 +154,9 @@ class Posting(MethodView):
     @blp.alt_response(404, description="unknown notice, or outside the caller's scope")
     def get(self, args, notice_id):
         """Posting record of a notice (biên bản niêm yết): per screen first and last shown, plays, seconds."""
-        record = posting.posting_record(current_api_user(), notice_id)
-        if args["format"] == "csv":
-            response = Response(posting.csv_bytes(record))
-            response.headers["Content-Type"] = "text/csv; charset=utf-8"
-            response.headers["Content-Disposition"] = f'attachment; filename="{posting.filename(record, "csv")}"'
-            response.headers["Cache-Control"] = "private, no-store"
-            return response
+        now = utcnow()
+        user = current_api_user()
+        record = posting.posting_record(user, notice_id, now=now)
+        if args["format"] != "json":
+            return posting_response(record, args["format"], now, user.name or user.email)
         return record
