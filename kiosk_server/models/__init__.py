@@ -10,6 +10,7 @@ from kiosk_server.models.links import PublicLink, QrCode
 from kiosk_server.models.media import Media
 from kiosk_server.models.notices import Notice, NoticeRevision, NoticeTarget, notice_media
 from kiosk_server.models.pairing import PairingRequest
+from kiosk_server.models.playlists import Playlist, PlaylistRevision, PlaylistTarget, playlist_members
 from kiosk_server.models.plays import PlayLogLink, PlayRecord
 from kiosk_server.models.publishing import PublishEvent
 from kiosk_server.models.units import Unit
@@ -33,10 +34,14 @@ __all__ = [
     "PairingRequest",
     "PlayLogLink",
     "PlayRecord",
+    "Playlist",
+    "PlaylistRevision",
+    "PlaylistTarget",
     "PublicLink",
     "PublishEvent",
     "QrCode",
     "Unit",
     "User",
     "notice_media",
+    "playlist_members",
 ]
