@@ -49,6 +49,16 @@ def _shown(notice_id: int) -> tuple[int | None, str | None]:
                                           [sha.get(m) for m in media_ids])
 
 
+def _media_hash(item: str) -> str | None:
+    """Return the content hash of the media a playlist's media item ("m<media id>") played, else None.
+
+    The media's sha256 is its content hash, so reports count a video or picture by what was shown.
+    """
+    if not (item.startswith("m") and item[1:].isdigit() and len(item) < 20):
+        return None
+    return db.session.scalar(select(Media.sha256).where(Media.id == int(item[1:])))
+
+
 def _parse(entry) -> tuple[str, datetime, float] | None:
     if not isinstance(entry, dict):
         return None
@@ -87,7 +97,7 @@ def record_played(kiosk_id: int, entries) -> int:
         notice_id = int(item[1:]) if item.startswith("n") and item[1:].isdigit() else None
         if notice_id is not None and notice_id not in shown:
             shown[notice_id] = _shown(notice_id)
-        version, digest = shown[notice_id] if notice_id is not None else (None, None)
+        version, digest = shown[notice_id] if notice_id is not None else (None, _media_hash(item))
         db.session.add(PlayRecord(kiosk_id=kiosk_id, item=item, notice_id=notice_id, started_at=started_at,
                                   duration_s=duration, notice_version=version, content_hash=digest,
                                   recorded_at=now))

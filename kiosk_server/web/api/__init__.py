@@ -17,7 +17,7 @@ class KioskApi(Api):
 
 def init_api(app: Flask) -> None:
     from kiosk_server.extensions import csrf, limiter
-    from kiosk_server.web.api import alerts, feedback, kiosks, media, notices, reports, units, users
+    from kiosk_server.web.api import alerts, feedback, kiosks, media, notices, playlists, reports, units, users
 
     api = KioskApi(
         app,
@@ -31,7 +31,7 @@ def init_api(app: Flask) -> None:
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
-    for module in (units, users, kiosks, notices, media, alerts, feedback, reports):
+    for module in (units, users, kiosks, notices, playlists, media, alerts, feedback, reports):
         api.register_blueprint(module.blp)
         # Bearer tokens are not sent by browsers on their own, so CSRF does not apply to the API.
         csrf.exempt(module.blp)
