@@ -47,6 +47,7 @@ __all__ = [
     "first_overlap",
     "order",
     "programme_from_json",
+    "programme_order",
     "programme_to_json",
 ]
 
@@ -121,7 +122,7 @@ def order(items: Iterable[schedule.Item], programmes: Iterable[Programme], now: 
         following = schedule.next_transition(programme.rules, now)
         if following is not None and (next_change is None or following < next_change):
             next_change = following
-    running.sort(key=_programme_order)
+    running.sort(key=programme_order)
 
     active = [item.id for item in base.items]
     active_set = set(active)
@@ -210,7 +211,8 @@ def _entry_to_json(entry: Entry) -> dict[str, Any]:
     return {"id": entry.id, "duration_s": entry.duration_s}
 
 
-def _programme_order(programme: Programme) -> tuple:
+def programme_order(programme: Programme) -> tuple:
+    """Return the sort key of playlists among themselves: the officer's priority (higher first), then sort key and id."""
     return (-programme.priority, programme.sort_key, programme.id)
 
 
