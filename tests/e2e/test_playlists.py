@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import COMMUNE, poll
+from tests.e2e.conftest import COMMUNE, poll, wait_offline_ready
 from tests.media_factory import png
 
 pytestmark = pytest.mark.browser
@@ -90,6 +90,10 @@ def test_screen_follows_a_playlist_an_exclusive_one_takes_it_and_an_emergency_in
     poll(screen, "() => window.__shown.length >= 5", timeout_s=60, message="the loop never went round")
     titles = [entry["title"] for entry in shown(screen)]
     assert cycle(titles, order) or cycle(titles, order[1:] + order[:1]) or cycle(titles, order[2:] + order[:2]), titles
+    # A playlist's picture is kept for offline play like a notice's.
+    wait_offline_ready(screen)
+    poll(screen, "async (url) => Boolean(await (await caches.open('kiosk-media-v1')).match(url))", guide["url"],
+         message="the playlist's picture was not cached for offline play")
 
     # The evening programme holds the screen alone from its start to its end.
     starts, ends = at(15), at(45)
