@@ -141,3 +141,15 @@ def test_a_screens_day_shows_its_playlists_as_blocks(client, auth, officers, tok
     assert "Chương trình phim buổi tối" in page
     assert "19:00–21:00" in page
     assert "Độc quyền màn hình" in page
+
+
+def test_a_submitted_playlist_waits_in_the_approvers_queue(client, auth, officers, tokens):
+    picture = upload_picture(client, tokens["editor"])
+    created = create_playlist(client, tokens["editor"], [{"media_id": picture["id"]}], name="Vòng ngày chợ phiên")
+    playlists.submit(db.session.get(Playlist, created["id"]), officers["editor"])
+    auth.login("duyet@example.vn")
+
+    page = client.get("/admin/approvals").get_data(as_text=True)
+
+    assert "Vòng ngày chợ phiên" in page and f"/admin/playlists/{created['id']}" in page
+    assert re.search(r'data-testid="approval-count"><span class="visually-hidden">\(</span>1<', page)
