@@ -1,4 +1,4 @@
-"""Playlists (chương trình phát): create, edit with versions, and draft → submitted → published → withdrawn.
+"""Playlists (chương trình phát): create, edit with versions, and draft → submitted → published → withdrawn/expired.
 
 Shaped like notices (services/notices.py): every saved edit writes an immutable revision, approval
 points `published_version` at one, an edit of a published playlist makes a new draft head while the
@@ -29,7 +29,7 @@ from kiosk_server.services.notice_input import check_rules
 from kiosk_server.services.notices import ACTION_VERBS, STATUS_LABELS, check_targets, normalise_targets
 from kiosk_server.services.playlist_input import read_playlist
 
-EDITABLE = ("draft", "submitted", "published", "withdrawn")
+EDITABLE = ("draft", "submitted", "published", "withdrawn", "expired")
 MODE_LABELS = {
     play_order.MIXED: _l("Xen kẽ với thông báo"),
     play_order.EXCLUSIVE: _l("Độc quyền màn hình"),
@@ -402,6 +402,41 @@ def withdraw(playlist: Playlist, actor: User) -> Playlist:
     db.session.commit()
     publish.announce(event)
     return playlist
+
+
+def expire_due(now: datetime | None = None) -> list[int]:
+    """Mark published playlists whose end has passed as expired and update their screens; return their ids.
+
+    Screens already drop them on time from their own clock; this keeps manifests and the officers'
+    lists honest. Safe to run from several processes: each playlist is claimed by one conditional update.
+    """
+    now = now or utcnow()
+    due = db.session.scalars(select(Playlist.id).where(
+        Playlist.published_version.is_not(None), Playlist.ends_at.is_not(None), Playlist.ends_at <= now)).all()
+    expired = []
+    for playlist_id in due:
+        playlist = db.session.get(Playlist, playlist_id)
+        content = published_content(playlist)
+        ends_at = schedule.rules_from_json(content["rules"]).ends_at
+        if ends_at is None or ends_at > now:
+            continue  # the head changed the end, but the published revision still runs
+        old_targets = content["targets"]
+        claimed = db.session.execute(
+            Playlist.__table__.update()
+            .where(Playlist.id == playlist_id, Playlist.published_version == playlist.published_version)
+            .values(published_version=None, status="expired" if playlist.status == "published" else playlist.status)
+        ).rowcount
+        if not claimed:
+            db.session.rollback()
+            continue
+        _set_members(playlist_id, "published", [])
+        event = publish.playlist_changed(playlist_id, old_targets, None, reason="playlist.expire")
+        audit.record("system", "playlist.expire", "playlist", playlist_id, unit_code=playlist.unit_code,
+                     after={"screens": event.kiosk_count})
+        db.session.commit()
+        publish.announce(event)
+        expired.append(playlist_id)
+    return expired
 
 
 def _published_targets(playlist: Playlist) -> dict | None:

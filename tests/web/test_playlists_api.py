@@ -249,3 +249,25 @@ def test_media_in_a_playlist_cannot_be_deleted(client, tokens):
 
     error = assert_error(response, 409, "media_in_use")
     assert "Chiếu phim tối thứ Bảy" in error["message"]
+
+
+def test_an_ended_playlist_is_retired_from_its_screens_once(client, tokens):
+    from datetime import timedelta
+
+    from kiosk_server.models.base import utcnow
+    from kiosk_server.services import playlists as playlist_service
+
+    kiosk, token = kiosks.provision_kiosk("Nhà văn hóa tổ 5", COMMUNE, [], actor="test")
+    picture = upload_picture(client, tokens["editor"])
+    ends = (utcnow() + timedelta(hours=1)).replace(microsecond=0)
+    playlist = publish_playlist(client, tokens, [{"media_id": picture["id"]}], ends_at=ends.isoformat())
+    before = version_of(kiosk.id)
+
+    assert playlist_service.expire_due(now=ends - timedelta(seconds=1)) == []
+    assert playlist_service.expire_due(now=ends) == [playlist["id"]]
+    assert playlist_service.expire_due(now=ends) == [], "claimed once"
+
+    assert version_of(kiosk.id) > before
+    shown = client.get(f"/api/v1/playlists/{playlist['id']}", headers=bearer(tokens["viewer"])).get_json()
+    assert shown["status"] == "expired" and shown["published_version"] is None
+    assert manifest(client, token)["playlists"] == []

@@ -30,7 +30,7 @@ from kiosk_server.web.redirects import safe_next
 
 PAGE_SIZE = 20
 ACTIONS = ("submit", "approve", "reject", "withdraw")
-PLAYLIST_STATUS = {k: v for k, v in STATUS_LABELS.items() if k != "expired"}
+PLAYLIST_STATUS = STATUS_LABELS  # the same workflow as notices
 
 
 @permission_required("read")

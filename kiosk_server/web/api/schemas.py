@@ -239,7 +239,7 @@ class PlaylistItemShownSchema(PlaylistItemSchema):
 class PlaylistSchema(PlaylistBodySchema):
     id = fields.Integer()
     version = fields.Integer()
-    status = fields.String(metadata={"enum": ["draft", "submitted", "published", "withdrawn"]})
+    status = fields.String(metadata={"enum": ["draft", "submitted", "published", "withdrawn", "expired"]})
     published_version = fields.Integer(allow_none=True)
     items = fields.List(fields.Nested(PlaylistItemShownSchema))
     loop_s = fields.Float(metadata={"description": "one loop of the items that play now, in seconds"})
