@@ -9,7 +9,7 @@
  * - Otherwise priority notices lead, then each active mixed playlist's items in its order
  *   (playlists by the officer's priority, higher first, then sort key and id), then the remaining
  *   normal notices. A notice item plays only while the notice is itself active, once per loop;
- *   notices in `playlistOnly` play only inside a playlist.
+ *   notices in `playlistOnly` play only in their place inside a running playlist.
  */
 
 import { evaluate, isActive, nextTransition, playOrder, rulesFromJson } from './schedule.js';
@@ -85,9 +85,9 @@ export function order(items, programmes, now, playlistOnly = []) {
     addProgramme(exclusive);
     return Object.freeze({ items: loop, interrupting: false, exclusive: exclusive.id, nextChange });
   }
-  for (const id of active) if (byId.get(id).priority === 'priority') add(id);
-  for (const programme of running) addProgramme(programme);
   const hidden = new Set(playlistOnly);
+  for (const id of active) if (byId.get(id).priority === 'priority' && !hidden.has(id)) add(id);
+  for (const programme of running) addProgramme(programme);
   for (const id of active) if (!hidden.has(id)) add(id);
   return Object.freeze({ items: loop, interrupting: false, exclusive: null, nextChange });
 }

@@ -20,7 +20,8 @@ A playlist item is a notice (named by its manifest item id, "n12") or a media it
 (its own id, "p3.1"). A notice item plays only while that notice is itself active: one that expired,
 was withdrawn or is outside its own hours drops out of the programme. A notice plays at most once per
 loop; its first place wins. A notice that reaches the screen only through a playlist (its own
-targets do not reach the screen) is named in `playlist_only` and never plays as a remaining notice.
+targets do not reach the screen) is named in `playlist_only` and plays only in its place in a running
+playlist: never as a leading priority notice nor as a remaining one.
 
 `next_change` is the earliest instant after `now` at which any rule that can change the loop
 switches: while emergencies interrupt, an emergency notice's; otherwise any notice's or playlist's.
@@ -146,12 +147,12 @@ def order(items: Iterable[schedule.Item], programmes: Iterable[Programme], now: 
     if exclusive is not None:
         add_programme(exclusive)
         return Loop(tuple(loop), False, exclusive.id, next_change)
+    hidden = set(playlist_only)
     for item_id in active:
-        if by_id[item_id].priority == schedule.PRIORITY:
+        if by_id[item_id].priority == schedule.PRIORITY and item_id not in hidden:
             add(item_id)
     for programme in running:
         add_programme(programme)
-    hidden = set(playlist_only)
     for item_id in active:
         if item_id not in hidden:
             add(item_id)
