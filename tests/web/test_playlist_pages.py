@@ -153,3 +153,16 @@ def test_a_submitted_playlist_waits_in_the_approvers_queue(client, auth, officer
 
     assert "Vòng ngày chợ phiên" in page and f"/admin/playlists/{created['id']}" in page
     assert re.search(r'data-testid="approval-count"><span class="visually-hidden">\(</span>1<', page)
+
+
+def test_the_list_shows_each_playlist_with_its_mode_length_and_status(client, auth, officers, tokens):
+    picture = upload_picture(client, tokens["editor"])
+    create_playlist(client, tokens["editor"], [{"media_id": picture["id"], "duration_s": 25}],
+                    name="Vòng ngày chợ phiên", mode="exclusive", days=[6, 7], hours=[["06:00", "11:00"]])
+    auth.login("xem@example.vn")
+
+    page = client.get("/admin/playlists").get_data(as_text=True)
+
+    assert "Vòng ngày chợ phiên" in page and "Độc quyền màn hình" in page
+    assert "1 mục · 25 giây" in page and "Bản nháp" in page
+    assert "Thứ Bảy, Chủ nhật; 06:00–11:00" in page

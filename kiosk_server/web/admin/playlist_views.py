@@ -49,7 +49,7 @@ def playlist_list():
     for playlist in rows:
         content = playlists.head(playlist).content
         items = playlists.describe_items(content["items"])
-        entries.append({"playlist": playlist, "content": content, "items": len(items),
+        entries.append({"playlist": playlist, "content": content, "count": len(items),
                         "loop_s": playlists.loop_seconds(items), "rules": schedule.rules_from_json(content["rules"])})
     return render_template("admin/playlists.html", entries=entries, total=total, page=page, pages=pages, args=args,
                            status_labels=PLAYLIST_STATUS, mode_labels=playlists.MODE_LABELS,
