@@ -54,7 +54,7 @@ def test_an_officer_orders_the_programme_by_keyboard_and_by_dragging(officer, se
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "playlist-editor.png"), full_page=True)
 
-    page.click("button[name=action][value=save]")
+    page.click(".editor-actions button[name=action][value=save]")
     page.wait_for_url("**/admin/playlists/*")
     expect(page.locator("[data-testid=playlist-items] strong")).to_have_text(
         ["Áp phích tháng 12", "Lịch chiếu phim tháng 12", "phim-tai-lieu.png"])

@@ -271,3 +271,17 @@ def test_an_ended_playlist_is_retired_from_its_screens_once(client, tokens):
     shown = client.get(f"/api/v1/playlists/{playlist['id']}", headers=bearer(tokens["viewer"])).get_json()
     assert shown["status"] == "expired" and shown["published_version"] is None
     assert manifest(client, token)["playlists"] == []
+
+
+def test_the_list_holds_the_playlists_in_scope_filtered_by_status(client, tokens):
+    picture = upload_picture(client, tokens["editor"])
+    draft = create_playlist(client, tokens["editor"], [{"media_id": picture["id"]}], name="Bản nháp")
+    live = publish_playlist(client, tokens, [{"media_id": picture["id"]}], name="Đang phát")
+
+    everything = client.get("/api/v1/playlists", headers=bearer(tokens["viewer"])).get_json()
+    published = client.get("/api/v1/playlists?status=published", headers=bearer(tokens["viewer"])).get_json()
+    elsewhere = client.get("/api/v1/playlists", headers=bearer(tokens["other_admin"])).get_json()
+
+    assert {p["id"] for p in everything} == {draft["id"], live["id"]}
+    assert [p["name"] for p in published] == ["Đang phát"]
+    assert elsewhere == [], "another province's officer sees none of them"
