@@ -86,11 +86,13 @@ def seed_demo(if_empty: bool) -> None:
 @kiosk_cli.command("expire")
 @with_appcontext
 def expire() -> None:
-    """Retire notices whose end time has passed (the server also does this every 15 s)."""
-    from kiosk_server.services import notices
+    """Retire notices and playlists whose end time has passed (the server also does this every 15 s)."""
+    from kiosk_server.services import notices, playlists
 
     expired = notices.expire_due()
     click.echo(f"Đã chuyển {len(expired)} thông báo sang trạng thái hết hạn.")
+    ended = playlists.expire_due()
+    click.echo(f"Đã chuyển {len(ended)} chương trình phát sang trạng thái hết hạn.")
 
 
 @kiosk_cli.command("verify-log")

@@ -1,9 +1,10 @@
-"""Background work of a serving process: stored due work, polling sources, and retiring expired notices.
+"""Background work of a serving process: stored due work, polling sources, and retiring expired notices
+and playlists on time.
 
 Started by `python wsgi.py` and by gunicorn's post_worker_init hook (deploy/gunicorn.conf.py), never
 by create_app, so tests and CLI commands run without it. Every process runs every loop: the work
 itself lives in the database and each piece is claimed with a conditional update (`due.run_due`,
-`notices.expire_due`), so it is done once whichever processes are alive.
+`notices.expire_due`, `playlists.expire_due`), so it is done once whichever processes are alive.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _forever(app: Flask, every: float, work: Callable[[], object], what: str) ->
 def start_background_tasks(app: Flask) -> None:
     """Start the periodic tasks of a serving process (once per process)."""
     # Importing the services registers their due-job handlers (alerts, publish, plays).
-    from kiosk_server.services import alerts, due, notices, plays, sources  # noqa: F401
+    from kiosk_server.services import alerts, due, notices, playlists, plays, sources  # noqa: F401
 
     if app.extensions.get("background_tasks_started"):
         return
@@ -42,6 +43,7 @@ def start_background_tasks(app: Flask) -> None:
     except Exception:  # the database may be away: a later start, or another process, stores it
         app.logger.exception("scheduling the play log's daily jobs failed")
     socketio.start_background_task(_forever, app, SWEEP_SECONDS, notices.expire_due, "expiry sweep")
+    socketio.start_background_task(_forever, app, SWEEP_SECONDS, playlists.expire_due, "playlist expiry sweep")
     socketio.start_background_task(_forever, app, float(app.config.get("DUE_POLL_SECONDS", 0.5)),
                                    lambda: due.run_due(skip=sources.JOB_KINDS), "running due work")
     # Polling sources waits on the network: a loop of its own, so no alert's due work waits behind it.

@@ -104,6 +104,9 @@ def test_seed_demo_once_and_prints_how_to_sign_in(app, runner):
     published = db.session.scalars(select(Notice).where(Notice.status == "published")).all()
     assert len(published) == 3, "the demo screens have something to show, approved by a second officer"
     assert all(n.approved_by.email != n.author.email for n in published)
+    from kiosk_server.models import Playlist
+
+    assert [p.status for p in db.session.scalars(select(Playlist))] == ["published"], "and a morning loop"
 
     again = runner.invoke(args=["kiosk", "seed-demo", "--if-empty"])
     assert again.exit_code == 0

@@ -31,7 +31,9 @@ export function forgetOfflineCopy() {
 export function cacheForOffline(manifest, etag, settings) {
   const media = new Set();
   const qrs = new Set(Object.values(manifest.qr_images || {})); // the signed QR image addresses
-  for (const item of manifest.items || []) {
+  // A playlist's media items play as items too: they must be there offline like a notice's media.
+  const entries = [...(manifest.items || []), ...(manifest.playlists || []).flatMap((p) => p.items || [])];
+  for (const item of entries) {
     for (const m of item.media || []) {
       if (m.url) media.add(m.url);
       if (m.poster_url) media.add(m.poster_url);

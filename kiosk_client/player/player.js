@@ -1,6 +1,8 @@
-// The play loop. What plays is a pure function of the manifest and the clock (schedule.js): the
-// loop is evaluated now, re-evaluated exactly when it next changes, and played item by item.
+// The play loop. What plays is a pure function of the manifest and the clock (play_order.js over
+// schedule.js): the loop is evaluated now, re-evaluated exactly when it next changes, and played
+// item by item.
 //
+// - Playlists (chương trình phát) set the order; an exclusive one takes the screen in its hours.
 // - Emergency items interrupt at once: the item on screen is cut.
 // - Priority items lead the loop, and one that just arrived plays next.
 // - When the manifest changes, the item on screen finishes, unless it left the loop.
@@ -10,7 +12,8 @@ import { idleCard, renderQrPanel, renderTicker } from './render.js';
 import {
   languagesOf, MIN_SLIDE_S, nextItemId, planSlides, qrFor, slideDurations, standingLink,
 } from './playlist.js';
-import { evaluate, itemFromJson, nextChangeDelay } from './schedule.js';
+import { order, programmeFromJson } from './play_order.js';
+import { itemFromJson, nextChangeDelay } from './schedule.js';
 
 const BROKEN_FOR_MS = 60000; // an item none of whose slides could be shown rests this long
 const RESCHEDULE_SLACK_MS = 5; // timers may fire a hair early: evaluate just after the change
@@ -25,8 +28,11 @@ export class Player {
     this.manifest = null;
     this.entries = new Map();
     this.items = [];
+    this.programmes = [];
+    this.playlistOnly = [];
     this.loop = [];
     this.interrupting = false;
+    this.exclusive = null;
     this.jumpQueue = [];
     this.current = null;
     this.last = null; // {id, loop} of the item that played last
@@ -65,6 +71,17 @@ export class Player {
         console.warn('kiosk: skipping a malformed item', entry?.id, error);
       }
     }
+    this.programmes = [];
+    for (const data of manifest?.playlists || []) {
+      try {
+        this.programmes.push(programmeFromJson(data));
+        // A playlist's media items play as items of their own.
+        for (const entry of data.items || []) this.entries.set(String(entry.id), entry);
+      } catch (error) {
+        console.warn('kiosk: skipping a malformed playlist', data?.id, error);
+      }
+    }
+    this.playlistOnly = (manifest?.items || []).filter((e) => e?.playlist_only).map((e) => String(e.id));
     this.stage.prunePages(new Set([...this.entries.values()].map((e) => `${e.id}:${e.version}`)));
     this.reschedule();
   }
@@ -85,14 +102,16 @@ export class Player {
     const now = new Date(this.now());
     let playlist;
     try {
-      playlist = evaluate(this.items, now);
+      playlist = order(this.items, this.programmes, now, this.playlistOnly);
     } catch (error) {
       console.error('kiosk: cannot evaluate the schedule', error);
       playlist = { items: [], interrupting: false, nextChange: null };
     }
     this.scheduleTimer = setTimeout(() => this.reschedule(), nextChangeDelay(playlist, now) + RESCHEDULE_SLACK_MS);
     const previous = this.loop;
-    const loop = playlist.items.map((item) => item.id);
+    const loop = [...playlist.items];
+    const exclusiveChanged = (playlist.exclusive ?? null) !== (this.exclusive ?? null);
+    this.exclusive = playlist.exclusive ?? null;
     const arrivals = loop.filter((id) => !previous.includes(id));
     const jumpers = arrivals.filter((id) => ['priority', 'emergency'].includes(this.entries.get(id)?.priority));
     this.jumpQueue = [...this.jumpQueue.filter((id) => loop.includes(id)), ...jumpers.filter((id) => !this.jumpQueue.includes(id))];
@@ -104,7 +123,8 @@ export class Player {
     const cur = this.current;
     if (!cur) {
       this.playNext();
-    } else if (!loop.includes(cur.id) || newEmergency) {
+    } else if (!loop.includes(cur.id) || newEmergency || exclusiveChanged) {
+      // An exclusive programme starts and ends on the hour, like a broadcast: the item on screen is cut.
       this.finishCurrent();
       this.playNext();
     }
@@ -256,7 +276,9 @@ export class Player {
     this.last = { id: cur.id, loop: cur.loop };
     const seconds = Math.round((this.now() - cur.startedAt) / 100) / 10;
     if (seconds >= 1 && !this.suppressPlayed()) {
-      this.onPlayed({ item: cur.id, started_at: new Date(cur.startedAt).toISOString(), duration_s: seconds });
+      // A playlist's media item reports the media ("m5"), so plays are counted by what was shown.
+      const item = cur.entry.play_item || cur.id;
+      this.onPlayed({ item, started_at: new Date(cur.startedAt).toISOString(), duration_s: seconds });
     }
   }
 }

@@ -1,4 +1,4 @@
-// The officer's preview (/kiosk/preview, framed by the notice editor): the real theme and player,
+// The officer's preview (/kiosk/preview, framed by the notice and playlist editors): the real theme and player,
 // fed a manifest by the editor page through postMessage. It is only wiring of display.js: no token,
 // no live connection, no service worker, no heartbeats, play records or acknowledgements.
 //
@@ -16,7 +16,17 @@ export const MANIFEST = 'kiosk-preview:manifest';
  * screen and shows the edited one at once instead of letting the old text finish its turn.
  */
 export function freshItems(manifest, n) {
-  return { ...manifest, items: (manifest.items || []).map((item) => ({ ...item, id: `${item.id}~${n}` })) };
+  const fresh = (id) => `${id}~${n}`;
+  return {
+    ...manifest,
+    items: (manifest.items || []).map((item) => ({ ...item, id: fresh(item.id) })),
+    // A playlist names its items by id: they are renamed alike, so its order still holds.
+    playlists: (manifest.playlists || []).map((playlist) => ({
+      ...playlist,
+      entries: (playlist.entries || []).map((e) => (e.notice != null ? { ...e, notice: fresh(e.notice) } : { ...e, id: fresh(e.id) })),
+      items: (playlist.items || []).map((item) => ({ ...item, id: fresh(item.id) })),
+    })),
+  };
 }
 
 async function boot() {

@@ -31,3 +31,14 @@ test('each manifest the editor sends gets new item ids, so the edited item repla
   assert.equal(first.items[0].title, 'A');
   assert.equal(manifest.items[0].id, 'n0', 'the message itself is left alone');
 });
+
+test('a previewed playlist keeps its order when its items are renamed', () => {
+  const manifest = {
+    items: [{ id: 'n4', title: 'Giờ làm việc' }],
+    playlists: [{ id: 'p0', mode: 'exclusive', entries: [{ id: 'p0.0' }, { notice: 'n4' }], items: [{ id: 'p0.0' }] }],
+  };
+  const fresh = freshItems(manifest, 3);
+  assert.deepEqual(fresh.playlists[0].entries, [{ id: 'p0.0~3' }, { notice: 'n4~3' }]);
+  assert.equal(fresh.playlists[0].items[0].id, 'p0.0~3');
+  assert.equal(fresh.items[0].id, 'n4~3');
+});

@@ -380,7 +380,8 @@ function compiled(rules) {
 
 // --- order within a level: Python's tuple comparison -------------------------------------------------
 
-function playOrder(a, b) {
+/** Compare two items (or anything with `sortKey` and `id`) by `(sortKey, id)`, as Python sorts them. */
+export function playOrder(a, b) {
   return pyOrder(a.sortKey, b.sortKey) || compareCodePoints(a.id, b.id);
 }
 

@@ -24,7 +24,7 @@ const MANIFEST_TIMEOUT_MS = 15000;
 // yet controlled by this worker, so its requests never pass through it).
 const PLAYER_FILES = [
   'main.js', 'display.js', 'sync.js', 'report.js', 'offline.js', 'watchdog.js', 'theme.js', 'labels.js',
-  'schedule.js', 'render.js', 'stage.js', 'player.js', 'playlist.js', 'paging.js', 'net.js', 'store.js',
+  'schedule.js', 'play_order.js', 'render.js', 'stage.js', 'player.js', 'playlist.js', 'paging.js', 'net.js', 'store.js',
   'clock.js', 'backoff.js', 'alerts.js', 'emergency.js', 'pairing.js', 'dom.js', 'range.js', 'preview.js',
 ].map((name) => `/kiosk/player/${name}`);
 

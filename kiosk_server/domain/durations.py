@@ -32,3 +32,11 @@ def default_duration_s(text: str, media: list[dict]) -> float:
         per = PDF_PAGE_S if any(m.get("page") for m in images) else IMAGE_S
         return round(max(reading_time_s(text), per * len(images)), 1)
     return reading_time_s(text)
+
+
+def item_duration_s(chosen: float | None, text: str, media: list[dict]) -> float:
+    """Return an item's display time: what the officer `chosen`, else `default_duration_s(text, media)`.
+
+    A notice and a playlist's media item both take their time this way.
+    """
+    return chosen or default_duration_s(text, media)

@@ -16,9 +16,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from kiosk_server.domain import schedule
+from kiosk_server.domain import play_order, schedule
 
-__all__ = ["DayTimeline", "Row", "Span", "active_spans", "day_bounds", "day_segments", "fraction_of_day"]
+__all__ = ["Block", "DayTimeline", "Row", "Span", "active_spans", "day_bounds", "day_segments", "fraction_of_day"]
 
 DAY = timedelta(days=1)
 # A day holds at most a few dozen transitions per item (12 hour ranges, a window); this only stops
@@ -57,14 +57,30 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Block:
+    """One playlist (chương trình phát) of the manifest: when it runs that day, and what of that is interrupted.
+
+    While it runs its items play in its order (`play_order`); an exclusive one holds the screen alone.
+    """
+
+    id: str
+    title: str
+    mode: str
+    segments: tuple[Span, ...]
+    interrupted: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True)
 class DayTimeline:
-    """The day 00:00–24:00 of one screen: a row per item, in play order, and the emergency interruptions."""
+    """The day 00:00–24:00 of one screen: a row per item, in play order, the emergency interruptions,
+    and a block per playlist, in playlist order."""
 
     day: date
     start: datetime
     end: datetime
     rows: tuple[Row, ...]
     interruptions: tuple[Span, ...]
+    blocks: tuple[Block, ...] = ()
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -94,9 +110,11 @@ def active_spans(rules: schedule.Rules, start: datetime, end: datetime) -> tuple
     return tuple(spans)
 
 
-def day_segments(items: Iterable[Mapping], day: date) -> DayTimeline:
+def day_segments(items: Iterable[Mapping], day: date, playlists: Iterable[Mapping] = ()) -> DayTimeline:
     """Return the timeline of `day` for manifest `items` (dicts as `schedule.item_to_json` writes them,
-    with an optional "title"): rows in play order (emergency, priority, normal; then sort key and id).
+    with an optional "title"): rows in play order (emergency, priority, normal; then sort key and id);
+    and a block for each of the manifest's `playlists` (as `play_order.programme_to_json` writes them,
+    with an optional "name"), in playlist order.
     """
     start, end = day_bounds(day)
     parsed = []
@@ -111,7 +129,15 @@ def day_segments(items: Iterable[Mapping], day: date) -> DayTimeline:
     for item, title in parsed:
         covered = () if item.priority == schedule.EMERGENCY else _intersect(spans[item.id], interruptions)
         rows.append(Row(id=item.id, title=title, priority=item.priority, segments=spans[item.id], interrupted=covered))
-    return DayTimeline(day=day, start=start, end=end, rows=tuple(rows), interruptions=interruptions)
+    programmes = sorted(((play_order.programme_from_json(data), str(data.get("name") or data["id"]))
+                         for data in playlists), key=lambda pair: play_order.programme_order(pair[0]))
+    blocks = []
+    for programme, name in programmes:
+        segments = active_spans(programme.rules, start, end)
+        blocks.append(Block(id=programme.id, title=name, mode=programme.mode, segments=segments,
+                            interrupted=_intersect(segments, interruptions)))
+    return DayTimeline(day=day, start=start, end=end, rows=tuple(rows), interruptions=interruptions,
+                       blocks=tuple(blocks))
 
 
 def fraction_of_day(moment: datetime, timeline: DayTimeline) -> float:

@@ -10,6 +10,7 @@ from kiosk_server.models.links import PublicLink, QrCode
 from kiosk_server.models.media import Media
 from kiosk_server.models.notices import Notice, NoticeRevision, NoticeTarget, notice_media
 from kiosk_server.models.pairing import PairingRequest
+from kiosk_server.models.playlists import Playlist, PlaylistRevision, PlaylistTarget, playlist_members
 from kiosk_server.models.plays import PlayDay, PlayLogLink, PlayRecord, PlayRollup
 from kiosk_server.models.publishing import PublishEvent
 from kiosk_server.models.sources import Source, SourceItem
@@ -36,6 +37,9 @@ __all__ = [
     "PlayLogLink",
     "PlayRecord",
     "PlayRollup",
+    "Playlist",
+    "PlaylistRevision",
+    "PlaylistTarget",
     "PublicLink",
     "PublishEvent",
     "QrCode",
@@ -44,4 +48,5 @@ __all__ = [
     "Unit",
     "User",
     "notice_media",
+    "playlist_members",
 ]

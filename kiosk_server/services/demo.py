@@ -52,6 +52,7 @@ def seed_demo(instance_path: str, only_if_empty: bool = False) -> dict:
         kiosks.provision_kiosk("Nhà văn hóa tổ 5", DEMO_COMMUNE, ["Nhà văn hóa"], actor="seed-demo")
     if db.session.scalar(select(func.count()).select_from(Notice)) == 0:
         _demo_notices()
+        _demo_playlist()
     if credentials:
         path.write_text(json.dumps(credentials, ensure_ascii=False, indent=2), encoding="utf-8")
         path.chmod(0o600)
@@ -81,6 +82,23 @@ def _demo_notices() -> None:
         notice = notices.create_notice({**body, "unit_code": DEMO_COMMUNE}, editor)
         notices.submit(notice, editor)
         notices.approve(notice, approver)
+
+
+def _demo_playlist() -> None:
+    """Publish the one-stop desk's morning loop: the VNeID guide first, on working days' mornings."""
+    from kiosk_server.services import playlists
+
+    editor = users.find_by_email("bientap@bangtin.local")
+    approver = users.find_by_email("duyet@bangtin.local")
+    by_title = {n.title: n.id for n in db.session.scalars(select(Notice))}
+    playlist = playlists.create_playlist({
+        "name": "Vòng buổi sáng bộ phận một cửa", "unit_code": DEMO_COMMUNE, "mode": "mixed",
+        "targets": {"groups": ["Trụ sở"]}, "days": [1, 2, 3, 4, 5], "hours": [["07:00", "11:30"]],
+        "items": [{"notice_id": by_title["Kích hoạt tài khoản định danh điện tử VNeID mức 2"]},
+                  {"notice_id": by_title["Lịch tiếp công dân tháng 12/2026"]}],
+    }, editor)
+    playlists.submit(playlist, editor)
+    playlists.approve(playlist, approver)
 
 
 def sign_in_hint(credentials: dict, bind: str) -> str:

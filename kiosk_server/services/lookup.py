@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from flask_babel import lazy_gettext as _l
 
 from kiosk_server.extensions import db
-from kiosk_server.models import Alert, ApiToken, Feedback, Kiosk, Media, Notice, PublicLink, Source, Unit, User
+from kiosk_server.models import Alert, ApiToken, Feedback, Kiosk, Media, Notice, Playlist, PublicLink, Source, Unit, User
 from kiosk_server.services import alerts, scope
 from kiosk_server.services.errors import NotFound
 
@@ -47,6 +47,9 @@ RULES: dict[type, Visibility] = {
     # A notice belongs to its unit; reaching a screen of yours does not make it yours to open.
     Notice: Visibility(lambda actor, notice: scope.in_scope(actor, notice.unit_code),
                        lambda key: _l("Không tìm thấy thông báo số %(id)s.", id=key)),
+    # A playlist belongs to its unit, as a notice does.
+    Playlist: Visibility(lambda actor, playlist: scope.in_scope(actor, playlist.unit_code),
+                         lambda key: _l("Không tìm thấy chương trình phát số %(id)s.", id=key)),
     # National links (no unit) are listed for everyone; removing one needs national scope (403).
     PublicLink: Visibility(lambda actor, link: link.unit_code is None or scope.in_scope(actor, link.unit_code),
                            lambda key: _l("Không tìm thấy liên kết.")),

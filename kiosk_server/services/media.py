@@ -281,6 +281,16 @@ def delete_media(media: Media, actor: User | str | None) -> None:
             {"id": _l("Tệp đang được sử dụng.")},
             code="media_in_use",
         )
+    from kiosk_server.services.playlists import playlists_using_media
+
+    programmes = playlists_using_media(media.id)
+    if programmes:
+        raise Conflict(
+            _l("Không xóa được: tệp đang có trong chương trình phát %(names)s. Hãy bỏ tệp khỏi các chương trình "
+               "đó trước.", names="; ".join(f"“{n}”" for n in programmes)),
+            {"id": _l("Tệp đang được sử dụng.")},
+            code="media_in_use",
+        )
     names = media.object_names()
     facts = _audit_facts(media)
     media_id, unit_code = media.id, media.unit_code

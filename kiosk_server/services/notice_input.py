@@ -133,6 +133,29 @@ def _parse_targets(value: Any, errors: dict) -> dict:
     return targets
 
 
+def read_rules_and_targets(data: dict, out: dict, errors: dict, present) -> None:
+    """Read the schedule fields (starts_at, ends_at, days, hours) and targets of `data` into `out`.
+
+    Shared by notices and playlists (services/playlist_input.py), which take the same rules;
+    `present(name)` says whether a field is to be read (a PATCH reads only what it was sent).
+    """
+    if present("starts_at"):
+        out["starts_at"] = parse_time_point(data.get("starts_at"), "starts_at", errors)
+    if present("ends_at"):
+        out["ends_at"] = parse_time_point(data.get("ends_at"), "ends_at", errors)
+    if present("days"):
+        out["days"] = _parse_days(data.get("days"), errors)
+    if present("hours"):
+        out["hours"] = _parse_hours(data.get("hours"), errors)
+    if present("targets"):
+        out["targets"] = _parse_targets(data.get("targets"), errors)
+
+
+def rules_errors(fields: dict) -> dict:
+    """Return what is wrong with the schedule of complete `fields` as a whole (end after start...)."""
+    return schedule.validate_rules(_rules_of(fields))
+
+
 def read_notice(data: Any, *, partial: bool = False) -> dict:
     """Return the cleaned fields of a notice body; raise ValidationFailed naming every bad field.
 
@@ -185,14 +208,7 @@ def read_notice(data: Any, *, partial: bool = False) -> dict:
         if not isinstance(language, str) or not LANGUAGE.match(language):
             errors["language"] = _l("Mã ngôn ngữ không hợp lệ.")
         out["language"] = language
-    if present("starts_at"):
-        out["starts_at"] = parse_time_point(data.get("starts_at"), "starts_at", errors)
-    if present("ends_at"):
-        out["ends_at"] = parse_time_point(data.get("ends_at"), "ends_at", errors)
-    if present("days"):
-        out["days"] = _parse_days(data.get("days"), errors)
-    if present("hours"):
-        out["hours"] = _parse_hours(data.get("hours"), errors)
+    read_rules_and_targets(data, out, errors, present)
     if present("duration_s"):
         duration = data.get("duration_s")
         if duration is not None and (
@@ -217,13 +233,11 @@ def read_notice(data: Any, *, partial: bool = False) -> dict:
         out["qr_url"] = qr_url.strip() if qr_url else None
     if present("translations"):
         out["translations"] = _parse_translations(data.get("translations"), errors)
-    if present("targets"):
-        out["targets"] = _parse_targets(data.get("targets"), errors)
 
     if not partial and not {"starts_at", "ends_at", "days", "hours"} & set(errors):
         # The schedule as a whole (end after start...) is checked here too, so an officer sees
         # every problem in one round instead of fixing the fields first and then meeting this one.
-        errors.update(schedule.validate_rules(_rules_of(out)))
+        errors.update(rules_errors(out))
     if errors:
         raise ValidationFailed(_l("Thông báo chưa hợp lệ; xem lỗi của từng trường."), errors)
     return out

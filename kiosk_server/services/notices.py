@@ -16,7 +16,7 @@ from sqlalchemy import delete, insert, select
 
 from kiosk_server.domain import roles, schedule
 from kiosk_server.extensions import db
-from kiosk_server.models import Category, Kiosk, KioskGroup, Notice, NoticeRevision, User, notice_media
+from kiosk_server.models import Category, Kiosk, KioskGroup, Notice, NoticeRevision, Unit, User, notice_media
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import audit, public_urls, publish, scope
 from kiosk_server.services.errors import Conflict, Forbidden, NotFound, StaleVersion, ValidationFailed
@@ -95,25 +95,7 @@ def _check_references(fields: dict, actor: User) -> None:
     if category is None or not category.active:
         errors["category"] = _l("Chuyên mục “%(code)s” không có trong danh sách.", code=fields["category"])
 
-    targets = fields["targets"]
-    found: dict[str, list] = {"units": [], "groups": [], "kiosks": []}
-    for code in targets["units"]:
-        if db.session.get(type(unit), code) is None:
-            errors["targets"] = _l("Không có đơn vị mã “%(code)s”.", code=code)
-        else:
-            found["units"].append(code)
-    for ref in targets["groups"]:
-        group = _find_group(ref, unit.code)
-        if group is None:
-            errors["targets"] = _l("Không có nhóm màn hình “%(ref)s”.", ref=ref)
-        else:
-            found["groups"].append(group.id)
-    for kiosk_id in targets["kiosks"]:
-        if db.session.get(Kiosk, kiosk_id) is None:
-            errors["targets"] = _l("Không có màn hình số %(id)s.", id=kiosk_id)
-        else:
-            found["kiosks"].append(kiosk_id)
-    scope.require_targets_in_scope(actor, found)
+    check_targets(fields["targets"], unit.code, actor, errors)
     if fields["media_ids"]:
         from kiosk_server.services import media as media_service
     for media_id in fields["media_ids"]:
@@ -124,6 +106,31 @@ def _check_references(fields: dict, actor: User) -> None:
         raise ValidationFailed(_l("Thông báo chưa hợp lệ; xem lỗi của từng trường."), errors)
 
 
+def check_targets(targets: dict, unit_code: str, actor: User, errors: dict) -> None:
+    """Note in `errors` the targets that do not exist; raise Forbidden for one outside the actor's scope.
+
+    Groups may be named (names are unique within `unit_code`). Shared by notices and playlists.
+    """
+    found: dict[str, list] = {"units": [], "groups": [], "kiosks": []}
+    for code in targets["units"]:
+        if db.session.get(Unit, code) is None:
+            errors["targets"] = _l("Không có đơn vị mã “%(code)s”.", code=code)
+        else:
+            found["units"].append(code)
+    for ref in targets["groups"]:
+        group = _find_group(ref, unit_code)
+        if group is None:
+            errors["targets"] = _l("Không có nhóm màn hình “%(ref)s”.", ref=ref)
+        else:
+            found["groups"].append(group.id)
+    for kiosk_id in targets["kiosks"]:
+        if db.session.get(Kiosk, kiosk_id) is None:
+            errors["targets"] = _l("Không có màn hình số %(id)s.", id=kiosk_id)
+        else:
+            found["kiosks"].append(kiosk_id)
+    scope.require_targets_in_scope(actor, found)
+
+
 def _find_group(ref: int | str, unit_code: str) -> KioskGroup | None:
     if isinstance(ref, int):
         return db.session.get(KioskGroup, ref)
@@ -131,8 +138,8 @@ def _find_group(ref: int | str, unit_code: str) -> KioskGroup | None:
     return db.session.scalar(select(KioskGroup).where(KioskGroup.name == ref, KioskGroup.unit_code == unit_code))
 
 
-def _normalise_targets(fields: dict) -> dict:
-    """Return targets with group names turned into ids and the notice's own unit when none is given."""
+def normalise_targets(fields: dict) -> dict:
+    """Return targets with group names turned into ids and the own unit of `fields` when none is given."""
     targets = fields["targets"]
     groups = []
     for ref in targets["groups"]:
@@ -217,7 +224,7 @@ def create_notice(data: Any, actor: User) -> Notice:
     rules = check_rules(fields)
     _require_editor(None, actor, fields["unit_code"])
     _check_references(fields, actor)
-    fields["targets"] = _normalise_targets(fields)
+    fields["targets"] = normalise_targets(fields)
     notice = Notice(unit_code=fields["unit_code"], author_id=actor.id, status="draft", version=1, title=fields["title"])
     db.session.add(notice)
     db.session.flush()
@@ -246,7 +253,7 @@ def update_notice(notice: Notice, data: Any, expected_version: int, actor: User)
     _require_editor(notice, actor, fields["unit_code"])
     _check_references(fields, actor)
     if "targets" in changes:
-        fields["targets"] = _normalise_targets(fields)
+        fields["targets"] = normalise_targets(fields)
     before = {"version": notice.version, "status": notice.status}
     notice.version += 1
     # Any edit needs approval again; a published version keeps playing until then.

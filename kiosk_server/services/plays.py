@@ -72,6 +72,16 @@ def _shown(notice_id: int) -> tuple[int | None, str | None]:
                                           [sha.get(m) for m in media_ids])
 
 
+def _media_hash(item: str) -> str | None:
+    """Return the content hash of the media a playlist's media item ("m<media id>") played, else None.
+
+    The media's sha256 is its content hash, so reports count a video or picture by what was shown.
+    """
+    if not (item.startswith("m") and item[1:].isdigit() and len(item) <= 11 and int(item[1:]) < 2**31):
+        return None
+    return db.session.scalar(select(Media.sha256).where(Media.id == int(item[1:])))
+
+
 def _parse(entry) -> tuple[str, datetime, float] | None:
     if not isinstance(entry, dict):
         return None
@@ -114,6 +124,7 @@ def record_played(kiosk_id: int, entries) -> int:
     if not parsed:
         return 0
     shown: dict[int, tuple[int | None, str | None]] = {}
+    media_shown: dict[str, str | None] = {}  # a loop plays the same video many times in one batch
     now = utcnow()
     rows = []
     # One order for every session, so two inserting the same plays never wait on each other in a cycle.
@@ -121,7 +132,9 @@ def record_played(kiosk_id: int, entries) -> int:
         notice_id = _notice_id(item)
         if notice_id is not None and notice_id not in shown:
             shown[notice_id] = _shown(notice_id)
-        version, digest = shown[notice_id] if notice_id is not None else (None, None)
+        if notice_id is None and item not in media_shown:
+            media_shown[item] = _media_hash(item)
+        version, digest = shown[notice_id] if notice_id is not None else (None, media_shown[item])
         rows.append({"kiosk_id": kiosk_id, "item": item, "notice_id": notice_id, "started_at": started_at,
                      "duration_s": duration, "notice_version": version, "content_hash": digest, "recorded_at": now})
     stored = idempotent.insert_new(PlayRecord, rows, KEY, [PlayRecord.started_at, PlayRecord.duration_s])

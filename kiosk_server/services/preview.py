@@ -1,4 +1,4 @@
-"""The editor's preview: a manifest holding just the notice being edited, as a screen would get it.
+"""The editors' preview: a manifest holding just the notice or playlist being edited, as a screen would get it.
 
 The player in preview mode (/kiosk/preview) plays it with the real theme, so the officer sees what a
 screen will show. The draft is read leniently (a field still being typed is left out instead of
@@ -14,24 +14,25 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kiosk_server.domain import lunar, schedule
+from kiosk_server.domain import lunar, play_order, schedule
 from kiosk_server.extensions import db
-from kiosk_server.models import Category, Notice, Unit, User
+from kiosk_server.models import Category, Notice, Playlist, Unit, User
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import links, manifest, qr_images, scope
+from kiosk_server.services import links, manifest, playlists, qr_images, scope
 from kiosk_server.services import media as media_service
 from kiosk_server.services.errors import ValidationFailed
 from kiosk_server.services.notice_input import read_notice
+from kiosk_server.services.playlist_input import read_playlist
 
 PREVIEW_LUNAR_DAYS = 2
 
 
-def _lenient_fields(body: dict) -> dict:
-    """Return the fields of `body` that read cleanly; those at fault are left out."""
+def _lenient_fields(body: dict, reader=read_notice) -> dict:
+    """Return the fields of `body` that read cleanly (`reader`: read_notice or read_playlist); those at fault are left out."""
     data = dict(body)
     for _attempt in range(3):
         try:
-            return read_notice(data, partial=True)
+            return reader(data, partial=True)
         except ValidationFailed as error:
             faulty = set(error.fields) & set(data)
             if not faulty:
@@ -87,6 +88,51 @@ def preview_manifest(body: dict[str, Any], actor: User, notice: Notice | None = 
     item = manifest.notice_item(stand_in, content, media, unit_names, category_names, qr_url_of=lambda url: url)
     if notice is None:
         item["public_url"] = None  # a notice not yet saved has no page
+    return _around([item], [], unit_code, chain, unit_names, theme, now)
+
+
+def playlist_preview_manifest(body: dict[str, Any], actor: User, playlist: Playlist | None = None, *,
+                              theme: str = "default", now: datetime | None = None) -> dict:
+    """Return a manifest that plays the draft playlist `body` (the API's playlist body) now, in its order.
+
+    Only what `actor` may see is kept: published notices and media in their scope. The playlist plays
+    as exclusive and without its schedule, so the preview is exactly its loop.
+    """
+    now = now or utcnow()
+    fields = _lenient_fields(body, read_playlist)
+    unit_code = fields.get("unit_code") or (playlist.unit_code if playlist else None) or actor.unit_code or ""
+    chain = scope.ancestor_codes(unit_code) if unit_code else []
+    kept, notices_shown = [], []
+    for item in fields.get("items") or []:
+        if "notice_id" in item:
+            notice = db.session.get(Notice, item["notice_id"])
+            content = playlists.notice_content(notice) if notice and scope.in_scope(actor, notice.unit_code) else None
+            if content is not None:
+                kept.append(item)
+                notices_shown.append((notice, content))
+        elif (found := media_service.find_media(item["media_id"])) is not None and scope.in_scope(actor, found.unit_code):
+            kept.append(item)
+    wanted = set(chain) | {n.unit_code for n, _ in notices_shown}
+    unit_names = dict(db.session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(wanted))).all())
+    category_names = dict(db.session.execute(select(Category.code, Category.name)).all())
+    media_ids = {i["media_id"] for i in kept if "media_id" in i} | {m for _, c in notices_shown for m in c["media_ids"]}
+    media = media_service.playables_by_id(media_ids)
+    items = []
+    for notice, content in notices_shown:
+        entry = manifest.notice_item(notice, {**content, "rules": schedule.rules_to_json(schedule.Rules())}, media,
+                                     unit_names, category_names, qr_url_of=lambda url: url)
+        items.append({**entry, "playlist_only": True})
+    stand_in = SimpleNamespace(id=playlist.id if playlist else 0, unit_code=unit_code, approved_at=None,
+                               published_version=playlist.version if playlist else 1)
+    content = {"name": fields.get("name") or "", "mode": play_order.EXCLUSIVE, "priority": 0, "items": kept,
+               "rules": schedule.rules_to_json(schedule.Rules())}
+    entry = manifest.playlist_entry(stand_in, content, media, unit_names)
+    return _around(items, [entry], unit_code, chain, unit_names, theme, now)
+
+
+def _around(items: list[dict], playlists_shown: list[dict], unit_code: str, chain: list[str],
+            unit_names: dict[str, str], theme: str, now: datetime) -> dict:
+    """Return a preview manifest holding `items` and `playlists_shown`, as a screen of `unit_code` gets one."""
     shown_links = [{"url": link.url, "target": link.url, "caption": link.caption} for link in links.links_for(chain)]
     return {
         "version": 0,
@@ -99,10 +145,12 @@ def preview_manifest(body: dict[str, Any], actor: User, notice: Notice | None = 
             "unit": {"code": unit_code, "name": unit_names.get(unit_code, "")},
             "units": [{"code": c, "name": unit_names.get(c, "")} for c in chain],
         },
-        "items": [item],
+        "items": items,
+        "playlists": playlists_shown,
         "alerts": [],
         "lunar": lunar.lunar_labels(now.astimezone(schedule.VN).date(), PREVIEW_LUNAR_DAYS),
         "links": shown_links,
         # The same signed QR images a screen gets: the server draws no QR for an unsigned address.
-        "qr_images": qr_images.images_for([item["qr_url"], item["public_url"]] + [link["url"] for link in shown_links]),
+        "qr_images": qr_images.images_for([url for item in items for url in (item["qr_url"], item["public_url"])]
+                                          + [link["url"] for link in shown_links]),
     }

@@ -1,8 +1,8 @@
 """The one publish path: every change that reaches screens comes through here.
 
-It records where a notice's published version plays (NoticeTarget rows), bumps the manifest version
-of exactly the kiosks whose content changed to the number of a new PublishEvent, and, once the
-caller has committed, emits `manifest {version}` once per Socket.IO room concerned.
+It records where a notice's or a playlist's published version plays (NoticeTarget, PlaylistTarget
+rows), bumps the manifest version of exactly the kiosks whose content changed to the number of a new
+PublishEvent, and, once the caller has committed, emits `manifest {version}` once per Socket.IO room concerned.
 """
 
 from __future__ import annotations
@@ -39,9 +39,20 @@ def bump(kiosk_ids: set[int], reason: str, rooms: set[str], notice_id: int | Non
 def notice_changed(notice: Notice, old_targets: dict | None, new_targets: dict | None, reason: str) -> PublishEvent:
     """Record that `notice` now plays on `new_targets` (None: nowhere) instead of `old_targets`."""
     targeting.store_notice_targets(notice.id, new_targets)
+    # The screens of the playlists that play it see the change too.
+    via_playlists = targeting.playlist_reach_of_notice(notice.id)
+    touched = targeting.kiosks_for(old_targets) | targeting.kiosks_for(new_targets) | targeting.kiosks_for(via_playlists)
+    rooms = targeting.rooms_for(old_targets) | targeting.rooms_for(new_targets) | targeting.rooms_for(via_playlists)
+    return bump(touched, reason, rooms, notice.id)
+
+
+def playlist_changed(playlist_id: int, old_targets: dict | None, new_targets: dict | None,
+                     reason: str) -> PublishEvent:
+    """Record that playlist `playlist_id` now plays on `new_targets` (None: nowhere) instead of `old_targets`."""
+    targeting.store_playlist_targets(playlist_id, new_targets)
     touched = targeting.kiosks_for(old_targets) | targeting.kiosks_for(new_targets)
     rooms = targeting.rooms_for(old_targets) | targeting.rooms_for(new_targets)
-    return bump(touched, reason, rooms, notice.id)
+    return bump(touched, reason, rooms)
 
 
 def announce(event: PublishEvent, delay_s: float = 0) -> None:

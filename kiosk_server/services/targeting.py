@@ -1,4 +1,4 @@
-"""Which screen gets what: targets to kiosks and rooms, a kiosk to its rooms and its notices.
+"""Which screen gets what: targets to kiosks and rooms, a kiosk to its rooms, its notices and its playlists.
 
 The rule itself is `domain.targeting` (a target reaches a screen when they share a room); this
 module answers the same questions from the database, in bulk. Publishing (`services.publish`), the
@@ -21,8 +21,9 @@ from kiosk_server.domain.targeting import (
     unit_room,
 )
 from kiosk_server.extensions import db
-from kiosk_server.models import Kiosk, NoticeTarget, Unit
+from kiosk_server.models import Kiosk, NoticeTarget, PlaylistTarget, Unit
 from kiosk_server.models.kiosks import kiosk_group_members
+from kiosk_server.models.playlists import playlist_members
 from kiosk_server.services import scope
 
 __all__ = [
@@ -32,14 +33,17 @@ __all__ = [
     "kiosks_everywhere",
     "kiosks_for",
     "notice_ids_for",
+    "playlist_ids_for",
+    "playlist_reach_of_notice",
     "rooms_everywhere",
     "rooms_for",
     "rooms_of",
     "store_notice_targets",
+    "store_playlist_targets",
     "unit_room",
 ]
 
-# How each kind of target is stored in NoticeTarget rows, and named in a notice's `targets`.
+# How each kind of target is stored in NoticeTarget and PlaylistTarget rows, and named in `targets`.
 _KINDS = (("unit", "units"), ("group", "groups"), ("kiosk", "kiosks"))
 
 
@@ -80,23 +84,59 @@ def rooms_of(kiosk: Kiosk) -> list[str]:
 
 def store_notice_targets(notice_id: int, targets: Mapping | None) -> None:
     """Record that notice `notice_id` plays on `targets` (None: nowhere), for `notice_ids_for`."""
-    db.session.execute(delete(NoticeTarget).where(NoticeTarget.notice_id == notice_id))
-    if not targets:
-        return
-    for kind, key in _KINDS:
-        for ref in targets.get(key, []):
-            db.session.add(NoticeTarget(notice_id=notice_id, kind=kind, ref=str(ref)))
+    _store_targets(NoticeTarget, NoticeTarget.notice_id, notice_id, targets)
+
+
+def store_playlist_targets(playlist_id: int, targets: Mapping | None) -> None:
+    """Record that playlist `playlist_id` plays on `targets` (None: nowhere), for `playlist_ids_for`."""
+    _store_targets(PlaylistTarget, PlaylistTarget.playlist_id, playlist_id, targets)
 
 
 def notice_ids_for(kiosk: Kiosk, unit_chain: list[str] | None = None) -> list[int]:
     """Return the ids of the notices whose published targets reach `kiosk` (`unit_chain`: its units, if known)."""
+    return _ids_for(NoticeTarget, NoticeTarget.notice_id, kiosk, unit_chain)
+
+
+def playlist_ids_for(kiosk: Kiosk, unit_chain: list[str] | None = None) -> list[int]:
+    """Return the ids of the playlists whose published targets reach `kiosk` (`unit_chain`: its units, if known)."""
+    return _ids_for(PlaylistTarget, PlaylistTarget.playlist_id, kiosk, unit_chain)
+
+
+def playlist_reach_of_notice(notice_id: int) -> dict:
+    """Return the targets, merged, of the published playlists that play notice `notice_id`.
+
+    A notice in a playlist reaches the playlist's screens too, so its edits and its withdrawal must.
+    """
+    rows = db.session.execute(
+        select(PlaylistTarget.kind, PlaylistTarget.ref).distinct()
+        .join(playlist_members, and_(playlist_members.c.playlist_id == PlaylistTarget.playlist_id,
+                                     playlist_members.c.slot == "published"))
+        .where(playlist_members.c.notice_id == notice_id)
+    ).all()
+    reach: dict[str, list] = {"units": [], "groups": [], "kiosks": []}
+    for kind, ref in rows:
+        key = dict(_KINDS)[kind]
+        reach[key].append(ref if kind == "unit" else int(ref))
+    return reach
+
+
+def _store_targets(model, owner_column, owner_id: int, targets: Mapping | None) -> None:
+    db.session.execute(delete(model).where(owner_column == owner_id))
+    if not targets:
+        return
+    for kind, key in _KINDS:
+        for ref in targets.get(key, []):
+            db.session.add(model(**{owner_column.key: owner_id, "kind": kind, "ref": str(ref)}))
+
+
+def _ids_for(model, owner_column, kiosk: Kiosk, unit_chain: list[str] | None) -> list[int]:
     chain = unit_chain if unit_chain is not None else scope.ancestor_codes(kiosk.unit_code)
     group_ids = [str(g.id) for g in kiosk.groups]
-    matches = [and_(NoticeTarget.kind == "unit", NoticeTarget.ref.in_(chain)),
-               and_(NoticeTarget.kind == "kiosk", NoticeTarget.ref == str(kiosk.id))]
+    matches = [and_(model.kind == "unit", model.ref.in_(chain)),
+               and_(model.kind == "kiosk", model.ref == str(kiosk.id))]
     if group_ids:
-        matches.append(and_(NoticeTarget.kind == "group", NoticeTarget.ref.in_(group_ids)))
-    return list(db.session.scalars(select(NoticeTarget.notice_id).where(or_(*matches)).distinct()))
+        matches.append(and_(model.kind == "group", model.ref.in_(group_ids)))
+    return list(db.session.scalars(select(owner_column).where(or_(*matches)).distinct()))
 
 
 def etag_for(kiosk: Kiosk) -> str:

@@ -135,3 +135,23 @@ def test_fraction_of_day_places_moments_on_the_axis():
     assert fraction_of_day(at(MONDAY, 7), day) == pytest.approx(7 / 24)
     assert fraction_of_day(at(MONDAY, 11, 30), day) == pytest.approx(11.5 / 24)
     assert fraction_of_day(at(TUESDAY, 3), day) == 1.0, "clamped to the day"
+
+
+def test_playlists_are_blocks_in_playlist_order_cut_by_emergencies():
+    from kiosk_server.domain.play_order import Entry, Programme, programme_to_json
+
+    def programme(id: str, mode: str, priority: int, name: str, **rules) -> dict:
+        data = programme_to_json(Programme(id=id, mode=mode, priority=priority, rules=Rules(**rules),
+                                           entries=(Entry(id=f"{id}.0", duration_s=30),)))
+        return {**data, "name": name}
+
+    evening = programme("p1", "exclusive", 0, "Phim tối", hours=hours("19:00-21:00"))
+    morning = programme("p2", "mixed", 5, "Vòng buổi sáng", hours=hours("07:00-11:00"))
+    storm = item("n9", EMERGENCY, starts_at=at(MONDAY, 20), ends_at=at(MONDAY, 20, 30))
+
+    day = day_segments([storm], MONDAY, [evening, morning])
+
+    assert [(b.id, b.title, b.mode) for b in day.blocks] == [("p2", "Vòng buổi sáng", "mixed"),
+                                                             ("p1", "Phim tối", "exclusive")]
+    assert [s.label for s in day.blocks[1].segments] == ["19:00–21:00"]
+    assert [s.label for s in day.blocks[1].interrupted] == ["20:00–20:30"]

@@ -159,95 +159,6 @@
     live.changed();
   }
 
-  // --- the live preview: the real player in a frame --------------------------------------------------
-  const READY = "kiosk-preview:ready";
-  const MANIFEST = "kiosk-preview:manifest";
-  const DEBOUNCE_MS = 300;
-
-  function livePreview() {
-    const box = document.querySelector("[data-preview-live]");
-    const frameBox = box && box.querySelector("[data-preview-frame]");
-    const iframe = frameBox && frameBox.querySelector("iframe");
-    const picker = box && box.querySelector("[data-preview-theme]");
-    if (!iframe || !picker || !window.fetch || !window.FormData) return { changed() {} };
-    let ready = false;
-    let manifest = null; // the last one the server answered, as JSON text
-    let sent = null; // the one the frame shows
-    let asked = 0;
-    let timer = null;
-
-    function send() {
-      if (!ready || !manifest || manifest === sent || !iframe.contentWindow) return;
-      sent = manifest;
-      iframe.contentWindow.postMessage({ type: MANIFEST, manifest: JSON.parse(manifest) }, location.origin);
-    }
-
-    async function fetchManifest() {
-      const mine = ++asked;
-      const data = new FormData(form);
-      data.delete("action");
-      data.set("preview_theme", picker.value);
-      data.set("preview_language", language);
-      try {
-        const response = await fetch(box.dataset.manifestUrl, {
-          method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" },
-        });
-        if (!response.ok || mine !== asked) return;
-        const text = JSON.stringify(await response.json());
-        if (mine !== asked) return;
-        manifest = text;
-        send();
-      } catch (error) {
-        // A lost request leaves the last preview up; the next change asks again.
-      }
-    }
-
-    // The frame is drawn at the theme's real size and scaled down to the column (and to most of the
-    // window's height, for a portrait screen), keeping its aspect ratio.
-    function fit() {
-      const option = picker.selectedOptions[0];
-      const width = Number(option && option.dataset.width) || 1920;
-      const height = Number(option && option.dataset.height) || 1080;
-      const room = box.clientWidth;
-      const scale = Math.min(room / width, (window.innerHeight * 0.7) / height);
-      iframe.width = String(width);
-      iframe.height = String(height);
-      frameBox.style.width = `${Math.floor(width * scale)}px`;
-      frameBox.style.height = `${Math.floor(height * scale)}px`;
-      iframe.style.transform = `scale(${scale})`;
-    }
-
-    function load() {
-      ready = false;
-      sent = null;
-      frameBox.dataset.theme = picker.value;
-      iframe.src = `${box.dataset.frameUrl}?theme=${encodeURIComponent(picker.value)}`;
-      fit();
-    }
-
-    window.addEventListener("message", (event) => {
-      if (event.origin !== location.origin || event.source !== iframe.contentWindow) return;
-      if (event.data && event.data.type === READY) {
-        ready = true;
-        sent = null;
-        send();
-      }
-    });
-    picker.addEventListener("change", load);
-    window.addEventListener("resize", fit);
-    box.hidden = false;
-    document.querySelector("[data-preview-static]").hidden = true;
-    document.querySelector("[data-preview-static-hint]").hidden = true;
-    document.querySelector("[data-preview-live-hint]").hidden = false;
-    load();
-    return {
-      changed() {
-        clearTimeout(timer);
-        timer = setTimeout(fetchManifest, DEBOUNCE_MS);
-      },
-    };
-  }
-
   // --- the toolbar ------------------------------------------------------------------------------
   const OPEN = "\uE000";
   const CLOSE = "\uE001";
@@ -316,7 +227,10 @@
   const nojs = form.querySelector("[data-nojs-preview]");
   if (nojs) nojs.hidden = true;
   buildToolbar();
-  const live = livePreview();
+  // The live preview frame is shared with the playlist editor (preview-frame.js).
+  const live = window.kioskPreviewFrame
+    ? window.kioskPreviewFrame(form, (data) => data.set("preview_language", language))
+    : { changed() {} };
   form.addEventListener("input", render);
   form.addEventListener("change", render);
   render();

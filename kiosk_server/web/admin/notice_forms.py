@@ -104,6 +104,13 @@ class NoticeForm(FlaskForm):
 def prepare(form: NoticeForm, user: User) -> None:
     """Fill the choices of `form` with what `user` may pick: categories, units, groups, screens in scope."""
     form.category.choices = [SelectChoice(c.code, c.name) for c in categories.active_categories()]
+    prepare_targets(form, user)
+    library = db.session.scalars(media_service.media_query(user).limit(MEDIA_LISTED)).all()
+    form.media_ids.choices = [SelectChoice(str(m.id), m.original_name or f"#{m.id}") for m in library]
+
+
+def prepare_targets(form, user: User) -> None:
+    """Fill the unit and target choices of `form` (a notice's or a playlist's) with what `user` may pick."""
     units = unit_choices(user)
     form.unit_code.choices = units
     form.target_units.choices = list(units)
@@ -117,8 +124,6 @@ def prepare(form: NoticeForm, user: User) -> None:
         .order_by(Kiosk.unit_code, Kiosk.name)
     ).all()
     form.target_kiosks.choices = [SelectChoice(str(k.id), f"{k.name} · {k.unit.name}") for k in screens]
-    library = db.session.scalars(media_service.media_query(user).limit(MEDIA_LISTED)).all()
-    form.media_ids.choices = [SelectChoice(str(m.id), m.original_name or f"#{m.id}") for m in library]
 
 
 def media_for_picker(form: NoticeForm) -> list[dict]:
@@ -160,13 +165,16 @@ def option_groups(field) -> list[tuple[str, list[dict]]]:
     return grouped(options(field), lambda option: option["group"])
 
 
-def keep_selected(form: NoticeForm) -> None:
-    """Add to the choices whatever the notice already holds but the lists leave out (a revoked screen,
-    a commune a national officer's short list omits, a hidden category), so saving never drops it."""
-    for field, label_of in (
-        (form.unit_code, _unit_label), (form.target_units, _unit_label), (form.target_groups, _group_label),
-        (form.target_kiosks, _kiosk_label), (form.category, _category_label), (form.media_ids, _media_label),
+def keep_selected(form) -> None:
+    """Add to the choices whatever the notice (or playlist) already holds but the lists leave out (a revoked
+    screen, a commune a national officer's short list omits, a hidden category), so saving never drops it."""
+    for name, label_of in (
+        ("unit_code", _unit_label), ("target_units", _unit_label), ("target_groups", _group_label),
+        ("target_kiosks", _kiosk_label), ("category", _category_label), ("media_ids", _media_label),
     ):
+        field = getattr(form, name, None)
+        if field is None:
+            continue
         values = field.data if isinstance(field.data, list) else [field.data]
         known = {option["value"] for option in options(field)}
         for value in values:

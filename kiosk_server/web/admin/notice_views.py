@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, select
 
 from kiosk_server.domain import durations, roles, sanitise, schedule
 from kiosk_server.extensions import db
-from kiosk_server.models import Category, Kiosk, KioskGroup, Notice, Unit, User
+from kiosk_server.models import Category, Kiosk, KioskGroup, Notice, Playlist, Unit, User
 from kiosk_server.services import categories, lookup, notices, scope, sources
 from kiosk_server.services import media as media_service
 from kiosk_server.services.errors import ServiceError
@@ -175,19 +175,24 @@ def approvals():
         entries.append({"notice": notice, "content": content, "own": _is_own(notice, content_editor(notice)),
                         "rules": schedule.rules_from_json(content["rules"]),
                         "excerpt": sanitise.plain_text(content["body"])})
+    # Playlists wait for the same approvers; they are listed here and approved on their own page.
+    waiting_playlists = db.session.scalars(
+        select(Playlist).where(scope.scope_filter(current_user, Playlist.unit_code), Playlist.status == "submitted")
+        .order_by(Playlist.updated_at.asc(), Playlist.id.asc()).limit(PAGE_SIZE)).all()
     return render_template("admin/approvals.html", entries=entries, priority_labels=nf.PRIORITY_LABELS,
-                           category_names=_category_names(), page=queue.page, pages=queue.pages)
+                           category_names=_category_names(), page=queue.page, pages=queue.pages,
+                           waiting_playlists=waiting_playlists)
 
 
 def nav_context() -> dict:
-    """Give every template `pending_approvals()`: the queue length the nav shows to approvers."""
+    """Give every template `pending_approvals()`: the queue length (notices and playlists) the nav shows to approvers."""
 
     def pending_approvals() -> int:
         if not current_user.is_authenticated or not roles.can(current_user.role, "approve"):
             return 0
-        return db.session.scalar(
-            select(func.count()).select_from(Notice)
-            .where(scope.scope_filter(current_user, Notice.unit_code), Notice.status == "submitted")
-        )
+        return sum(db.session.scalar(
+            select(func.count()).select_from(model)
+            .where(scope.scope_filter(current_user, model.unit_code), model.status == "submitted")
+        ) for model in (Notice, Playlist))
 
     return {"pending_approvals": pending_approvals}

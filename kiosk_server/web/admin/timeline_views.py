@@ -1,4 +1,4 @@
-"""A screen's day timeline: what its manifest plays when, drawn on the server as an SVG picture."""
+"""A screen's day timeline: what its manifest plays when, its playlists as blocks, drawn on the server as an SVG picture."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from kiosk_server.domain import schedule, timeline
 from kiosk_server.extensions import db
 from kiosk_server.models import Alert, Kiosk
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import lookup, manifest
+from kiosk_server.services import lookup, manifest, playlists
 from kiosk_server.web import paging
 from kiosk_server.web.admin.access import permission_required
 from kiosk_server.web.admin.notice_forms import DAY_NAMES, PRIORITY_LABELS
@@ -45,10 +45,11 @@ def _bar(span: timeline.Span, day: timeline.DayTimeline) -> dict:
 def chart(day: timeline.DayTimeline, now: datetime | None) -> dict:
     """Return the geometry the template draws: ticks, rows with bars, emergency bands and the "now" line."""
     rows = []
-    for index, row in enumerate(day.rows):
+    # Playlists first: while one runs, its order is what the screen follows.
+    for index, row in enumerate((*day.blocks, *day.rows)):
         title = row.title if len(row.title) <= TITLE_CHARS else row.title[: TITLE_CHARS - 1] + "…"
         rows.append({
-            "row": row, "y": HEAD_H + index * ROW_H, "title": title,
+            "row": row, "y": HEAD_H + index * ROW_H, "title": title, "block": isinstance(row, timeline.Block),
             "bars": [_bar(s, day) for s in row.segments], "cuts": [_bar(s, day) for s in row.interrupted],
         })
     height = HEAD_H + max(1, len(rows)) * ROW_H + FOOT_H
@@ -101,10 +102,13 @@ def kiosk_timeline(kiosk_id: int):
     start, _end = timeline.day_bounds(day)
     # The manifest leaves out what has ended; built as of the day's start, it keeps what ran that day.
     data = manifest.build_manifest(kiosk, now=min(now, start))
-    day_line = timeline.day_segments([*data["items"], *alert_items(data.get("alerts") or [])], day)
+    day_line = timeline.day_segments([*data["items"], *alert_items(data.get("alerts") or [])], day,
+                                     data.get("playlists") or [])
     notice_ids = {item["id"]: item["notice_id"] for item in data["items"]}
+    playlist_ids = {p["id"]: int(p["id"][1:]) for p in data.get("playlists") or []}
     return render_template(
         "admin/timeline.html", kiosk=kiosk, day=day, today=today, date_error=date_error, timeline=day_line,
-        chart=chart(day_line, now), notice_ids=notice_ids, priority_labels=PRIORITY_LABELS,
+        chart=chart(day_line, now), notice_ids=notice_ids, playlist_ids=playlist_ids, priority_labels=PRIORITY_LABELS,
+        mode_labels=playlists.MODE_LABELS,
         day_name=DAY_NAMES[day.isoweekday()], previous=day - timedelta(days=1), following=day + timedelta(days=1),
     )

@@ -17,7 +17,19 @@ class KioskApi(Api):
 
 def init_api(app: Flask) -> None:
     from kiosk_server.extensions import csrf, limiter
-    from kiosk_server.web.api import alerts, feed, feedback, kiosks, media, notices, reports, sources, units, users
+    from kiosk_server.web.api import (
+        alerts,
+        feed,
+        feedback,
+        kiosks,
+        media,
+        notices,
+        playlists,
+        reports,
+        sources,
+        units,
+        users,
+    )
 
     api = KioskApi(
         app,
@@ -31,7 +43,7 @@ def init_api(app: Flask) -> None:
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
-    for module in (units, users, kiosks, notices, media, alerts, feedback, reports, sources, feed):
+    for module in (units, users, kiosks, notices, playlists, media, alerts, feedback, reports, sources, feed):
         api.register_blueprint(module.blp)
         # Bearer tokens are not sent by browsers on their own, so CSRF does not apply to the API.
         csrf.exempt(module.blp)

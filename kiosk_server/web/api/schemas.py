@@ -253,3 +253,64 @@ class FeedQuerySchema(Schema):
     unit = fields.String(required=True, validate=validate.Length(min=1, max=16))
     since = fields.AwareDateTime(default_timezone=VN, metadata={
         "description": "only notices published after this instant (ISO 8601; without an offset, Viet Nam time)"})
+
+
+class PlaylistItemSchema(Schema):
+    notice_id = fields.Integer(metadata={"description": "a published notice in your scope"})
+    media_id = fields.Integer(metadata={"description": "a video, picture or PDF of the media library"})
+    duration_s = fields.Float(allow_none=True, metadata={"description": "media items only; default: the media's own"})
+    caption = fields.String(allow_none=True, metadata={"description": "media items only: the line shown with it"})
+
+
+class PlaylistBodySchema(Schema):
+    """The contract's playlist body. Types are checked here; meaning (scope, clashes) by the service."""
+
+    name = fields.String(required=True, metadata={"example": "Chương trình phim tối thứ Bảy"})
+    unit_code = fields.String(required=True, metadata={"example": "02215"})
+    items = fields.List(fields.Nested(PlaylistItemSchema), metadata={"description": "in play order"})
+    targets = fields.Nested(TargetsSchema)
+    mode = fields.String(metadata={"enum": ["mixed", "exclusive"], "description":
+                                   "mixed: its items replace the normal notices' default order; exclusive: only it "
+                                   "plays during its hours (emergencies and alerts still interrupt)"})
+    priority = fields.Integer(allow_none=True, metadata={"description": "0–100; among active playlists higher plays first"})
+    starts_at = fields.String(allow_none=True, metadata={"format": "date-time", "description": "no offset: Asia/Ho_Chi_Minh"})
+    ends_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    days = fields.List(fields.Integer(), allow_none=True, metadata={"description": "ISO weekdays, 1 Monday … 7 Sunday"})
+    hours = fields.List(fields.Raw(), allow_none=True, metadata={"example": [["19:00", "21:00"]]})
+
+
+class PlaylistPatchSchema(PlaylistBodySchema):
+    """A PATCH body: any subset of the playlist fields (used with partial=True)."""
+
+
+class PlaylistItemShownSchema(PlaylistItemSchema):
+    kind = fields.String(metadata={"enum": ["notice", "image", "video", "pdf", "missing"]})
+    title = fields.String()
+    status = fields.String(metadata={"description": "notice items: the notice's status"})
+    plays = fields.Boolean(metadata={"description": "false for a notice no longer published: it drops out"})
+    seconds = fields.Float(allow_none=True)
+    thumbnail_url = fields.String(allow_none=True)
+
+
+class PlaylistSchema(PlaylistBodySchema):
+    id = fields.Integer()
+    version = fields.Integer()
+    status = fields.String(metadata={"enum": ["draft", "submitted", "published", "withdrawn", "expired"]})
+    published_version = fields.Integer(allow_none=True)
+    items = fields.List(fields.Nested(PlaylistItemShownSchema))
+    loop_s = fields.Float(metadata={"description": "one loop of the items that play now, in seconds"})
+    author = fields.String()
+    approved_by = fields.String(allow_none=True)
+    approved_at = fields.String(allow_none=True)
+    rejection_reason = fields.String(allow_none=True)
+    created_at = fields.String()
+    updated_at = fields.String()
+
+
+class PlaylistQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    status = fields.String()
+    unit = fields.String()
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=paging.MAX_PAGE))

@@ -1,0 +1,186 @@
+"""The playlist editor's form, and the translation between it and the API's playlist body.
+
+Like the notice editor (notice_forms.py, whose pieces it reuses), the form checks nothing but its
+CSRF token: it builds the API's body and lets `services.playlists` judge every field. The items are
+posted as rows (`items-N-kind`, `-ref`, `-duration`, `-caption`) in play order; the buttons that add,
+move and remove a row work without scripts (the page is posted and drawn again), and
+playlist-editor.js does the same in the page, with drag and drop.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField
+
+from kiosk_server.domain import play_order, schedule
+from kiosk_server.extensions import db
+from kiosk_server.models import Notice, User
+from kiosk_server.services import media as media_service
+from kiosk_server.services import playlists, scope
+from kiosk_server.services.playlist_input import MAX_ITEMS
+from kiosk_server.web.admin import notice_forms as nf
+
+PICKER_LISTED = 60
+
+MODE_CHOICES = (
+    (play_order.MIXED, _l("Xen kẽ với thông báo"),
+     _l("Các mục phát theo thứ tự này thay cho thứ tự mặc định; tin ưu tiên vẫn phát trước, tin thường phát sau.")),
+    (play_order.EXCLUSIVE, _l("Độc quyền màn hình"),
+     _l("Trong khung giờ của chương trình chỉ chương trình này phát, như một buổi phát sóng; "
+        "tin khẩn cấp và cảnh báo vẫn ngắt ngang.")),
+)
+
+
+class PlaylistForm(FlaskForm):
+    version = HiddenField()
+    name = StringField(_l("Tên chương trình"))
+    unit_code = SelectField(_l("Đơn vị sở hữu"), choices=[], validate_choice=False)
+    mode = RadioField(_l("Chế độ phát"), choices=[SelectChoice(c, label) for c, label, _ in MODE_CHOICES],
+                      default=play_order.MIXED, validate_choice=False)
+    priority = StringField(_l("Mức ưu tiên của chương trình"), default="0")
+    target_units = nf.CheckboxesField(_l("Đơn vị (gồm mọi đơn vị trực thuộc)"), choices=[])
+    target_groups = nf.CheckboxesField(_l("Nhóm màn hình"), choices=[])
+    target_kiosks = nf.CheckboxesField(_l("Từng màn hình"), choices=[])
+    starts_at = StringField(_l("Bắt đầu hiệu lực"))
+    ends_at = StringField(_l("Kết thúc hiệu lực"))
+    days = nf.CheckboxesField(_l("Ngày trong tuần"), choices=[SelectChoice(v, label) for v, label in nf.DAY_CHOICES])
+
+
+def prepare(form: PlaylistForm, user: User) -> None:
+    """Fill the unit and target choices of `form` with what `user` may pick."""
+    nf.prepare_targets(form, user)
+
+
+def posted_items(formdata) -> list[dict]:
+    """Return the item rows as posted, in order: {kind, ref, duration, caption} (strings)."""
+    return [row for row in nf.posted_rows(formdata, "items", ("kind", "ref", "duration", "caption"), MAX_ITEMS + 1)
+            if row["kind"] in ("notice", "media") and row["ref"]]
+
+
+def apply_button(rows: list[dict], formdata) -> bool:
+    """Apply an add, move or remove button of the page without scripts to `rows`; return True if one was pressed."""
+    add, move, remove = formdata.get("add"), formdata.get("move"), formdata.get("remove")
+    if add and ":" in add:
+        kind, ref = add.split(":", 1)
+        if kind in ("notice", "media") and ref.isdigit():
+            rows.append({"kind": kind, "ref": ref, "duration": "", "caption": ""})
+        return True
+    if move and ":" in move:
+        index, direction = move.split(":", 1)
+        if index.isdigit():
+            i = int(index)
+            j = i - 1 if direction == "up" else i + 1
+            if 0 <= i < len(rows) and 0 <= j < len(rows):
+                rows[i], rows[j] = rows[j], rows[i]
+        return True
+    if remove is not None and remove.isdigit():
+        if int(remove) < len(rows):
+            del rows[int(remove)]
+        return True
+    return False
+
+
+def items_body(rows: list[dict]) -> list:
+    """Return the API's items for the posted rows; what cannot be read is handed on for the service to name."""
+    items = []
+    for row in rows:
+        ref = int(row["ref"]) if row["ref"].isdigit() else row["ref"]
+        if row["kind"] == "notice":
+            items.append({"notice_id": ref})
+        else:
+            item = {"media_id": ref}
+            duration = nf._number(row["duration"])
+            if duration is not None:
+                item["duration_s"] = duration
+            if row["caption"]:
+                item["caption"] = row["caption"]
+            items.append(item)
+    return items
+
+
+def to_body(form: PlaylistForm, hours: list[dict], rows: list[dict]) -> tuple[dict, dict]:
+    """Return the API's playlist body for what the officer entered, and the errors of reading its moments."""
+    starts_at, starts_error = nf.read_moment(form.starts_at.data)
+    ends_at, ends_error = nf.read_moment(form.ends_at.data)
+    errors = {k: v for k, v in (("starts_at", starts_error), ("ends_at", ends_error)) if v}
+    priority = nf._number(form.priority.data)
+    return {
+        "name": form.name.data or "",
+        "unit_code": form.unit_code.data or "",
+        "mode": form.mode.data or play_order.MIXED,
+        "priority": 0 if priority is None else priority,
+        "items": items_body(rows),
+        "targets": {
+            "units": [u for u in form.target_units.data or [] if u],
+            "groups": nf._ids(form.target_groups.data or []),
+            "kiosks": nf._ids(form.target_kiosks.data or []),
+        },
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "days": nf._ids(form.days.data or []),
+        "hours": [[nf._clock(row["start"]), nf._clock(row["end"])] for row in hours],
+    }, errors
+
+
+def fill(form: PlaylistForm, content: dict, version: int) -> tuple[list[dict], list[dict]]:
+    """Put a stored revision's `content` into `form`; return its (hour ranges, item rows)."""
+    rules = schedule.rules_from_json(content["rules"])
+    form.version.data = str(version)
+    form.name.data = content["name"]
+    form.unit_code.data = content["unit_code"]
+    form.mode.data = content["mode"]
+    form.priority.data = str(content["priority"])
+    targets = content.get("targets") or {}
+    form.target_units.data = [str(u) for u in targets.get("units", [])]
+    form.target_groups.data = [str(g) for g in targets.get("groups", [])]
+    form.target_kiosks.data = [str(k) for k in targets.get("kiosks", [])]
+    form.starts_at.data = nf.local_input(rules.starts_at)
+    form.ends_at.data = nf.local_input(rules.ends_at)
+    form.days.data = [str(d) for d in sorted(rules.days)]
+    hours = [{"start": f"{start:%H:%M}", "end": f"{end:%H:%M}"} for start, end in rules.hours]
+    rows = []
+    for item in content["items"]:
+        if "notice_id" in item:
+            rows.append({"kind": "notice", "ref": str(item["notice_id"]), "duration": "", "caption": ""})
+        else:
+            duration = item.get("duration_s")
+            rows.append({"kind": "media", "ref": str(item["media_id"]),
+                         "duration": "" if duration is None else f"{duration:g}", "caption": item.get("caption") or ""})
+    return hours, rows
+
+
+def shown_rows(rows: list[dict]) -> list[dict]:
+    """Return the item rows with what the officer sees of each (title, thumbnail, seconds), as the service describes them."""
+    described = playlists.describe_items(items_body([r for r in rows if r["ref"].isdigit()]))
+    out = []
+    for row, item in zip([r for r in rows if r["ref"].isdigit()], described, strict=True):
+        out.append({**row, "title": item["title"] or f"#{row['ref']}", "kind_shown": item["kind"],
+                    "thumb": item.get("thumbnail_url"), "seconds": item["seconds"], "plays": item["plays"]})
+    return out
+
+
+def notice_picker(user: User) -> list[dict]:
+    """Return the published notices `user` may put in a playlist, newest first, with their seconds and thumbnail."""
+    found = db.session.scalars(
+        select(Notice).where(scope.scope_filter(user, Notice.unit_code), Notice.published_version.is_not(None))
+        .order_by(Notice.approved_at.desc(), Notice.id.desc()).limit(PICKER_LISTED)).all()
+    described = playlists.describe_items([{"notice_id": n.id} for n in found])
+    out = []
+    for notice, item in zip(found, described, strict=True):
+        content = playlists.notice_content(notice) or {}
+        first = (content.get("media_ids") or [None])[0]
+        media = media_service.find_media(first) if first else None
+        out.append({"id": notice.id, "title": notice.title, "unit": notice.unit.name, "seconds": item["seconds"],
+                    "thumb": media_service.media_url(media.poster_sha256) if media else None})
+    return out
+
+
+def media_picker(user: User) -> list[dict]:
+    """Return the media `user` may put in a playlist, newest first, with their thumbnail and seconds."""
+    found = db.session.scalars(media_service.media_query(user).limit(PICKER_LISTED)).all()
+    playable = media_service.playables_by_id([m.id for m in found])
+    return [{"id": m.id, "name": m.original_name or f"#{m.id}", "kind": m.kind,
+             "thumb": media_service.media_url(m.poster_sha256),
+             "seconds": playlists.media_entry_seconds({}, playable.get(m.id, []))} for m in found]

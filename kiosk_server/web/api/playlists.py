@@ -1,0 +1,118 @@
+"""/api/v1/playlists: programmes of notices and media, versioned edits, and the approval workflow."""
+
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from kiosk_server.extensions import db
+from kiosk_server.models import Playlist
+from kiosk_server.services import lookup, playlists, scope
+from kiosk_server.web.api.auth import current_api_user, require
+from kiosk_server.web.api.notices import _if_match_version
+from kiosk_server.web.api.schemas import (
+    NoticeCreatedSchema,
+    PlaylistBodySchema,
+    PlaylistPatchSchema,
+    PlaylistQuerySchema,
+    PlaylistSchema,
+    RejectSchema,
+)
+
+blp = Blueprint("api_playlists", __name__, url_prefix="/api/v1/playlists",
+                description="Playlists (chương trình phát) and their approval")
+
+PAGE = 100
+
+
+def _with_etag(playlist: Playlist, status: int = 200):
+    return playlists.playlist_json(playlist), status, {"ETag": f'"{playlist.version}"'}
+
+
+@blp.route("")
+class Playlists(MethodView):
+    @require("read")
+    @blp.arguments(PlaylistQuerySchema, location="query", unknown=None)
+    @blp.response(200, PlaylistSchema(many=True))
+    def get(self, args):
+        """Playlists in the caller's scope, newest first; filter by status or unit."""
+        actor = current_api_user()
+        query = select(Playlist).where(scope.scope_filter(actor, Playlist.unit_code))
+        if args.get("status"):
+            query = query.where(Playlist.status == args["status"])
+        if args.get("unit"):
+            query = query.where(Playlist.unit_code.in_(scope.descendant_codes(args["unit"])))
+        query = query.order_by(Playlist.updated_at.desc()).offset((args["page"] - 1) * PAGE).limit(PAGE)
+        return [playlists.playlist_json(p) for p in db.session.scalars(query)]
+
+    @require("edit_content")
+    @blp.arguments(PlaylistBodySchema)
+    @blp.response(201, NoticeCreatedSchema)
+    def post(self, data):
+        """Create a draft playlist."""
+        playlist = playlists.create_playlist(data, current_api_user())
+        return {"id": playlist.id, "version": playlist.version, "status": playlist.status}, 201, {
+            "ETag": f'"{playlist.version}"', "Location": f"/api/v1/playlists/{playlist.id}"}
+
+
+@blp.route("/<int:playlist_id>")
+class PlaylistById(MethodView):
+    @require("read")
+    @blp.response(200, PlaylistSchema)
+    def get(self, playlist_id):
+        """The playlist (its latest version), its items with their length, and its status; `ETag` is the version."""
+        return _with_etag(lookup.get_visible(Playlist, playlist_id, current_api_user()))
+
+    @require("edit_content")
+    @blp.arguments(PlaylistPatchSchema(partial=True))
+    @blp.response(200, PlaylistSchema)
+    @blp.doc(parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"},
+                          "description": "the version being edited; 412 if stale, 428 if missing"}])
+    def patch(self, data, playlist_id):
+        """Edit: a new version, back to draft; a published version keeps playing until re-approved."""
+        playlist = lookup.get_visible(Playlist, playlist_id, current_api_user())
+        expected = _if_match_version(request.headers.get("If-Match"))
+        return _with_etag(playlists.update_playlist(playlist, data, expected, current_api_user()))
+
+
+@blp.route("/<int:playlist_id>/submit")
+class Submit(MethodView):
+    @require("edit_content")
+    @blp.response(200, PlaylistSchema)
+    def post(self, playlist_id):
+        """Send a draft for approval; 409 `exclusive_clash` names an exclusive playlist it would overlap on a screen."""
+        actor = current_api_user()
+        return _with_etag(playlists.submit(lookup.get_visible(Playlist, playlist_id, actor), actor))
+
+
+@blp.route("/<int:playlist_id>/approve")
+class Approve(MethodView):
+    @require("approve")
+    @blp.response(200, PlaylistSchema)
+    def post(self, playlist_id):
+        """Approve and publish to the targeted screens (not by its author; scope over every target)."""
+        actor = current_api_user()
+        return _with_etag(playlists.approve(lookup.get_visible(Playlist, playlist_id, actor), actor))
+
+
+@blp.route("/<int:playlist_id>/reject")
+class Reject(MethodView):
+    @require("approve")
+    @blp.arguments(RejectSchema)
+    @blp.response(200, PlaylistSchema)
+    def post(self, data, playlist_id):
+        """Return to draft with a reason."""
+        actor = current_api_user()
+        return _with_etag(playlists.reject(lookup.get_visible(Playlist, playlist_id, actor), data["reason"], actor))
+
+
+@blp.route("/<int:playlist_id>/withdraw")
+class Withdraw(MethodView):
+    @require("edit_content")
+    @blp.response(200, PlaylistSchema)
+    def post(self, playlist_id):
+        """Take the playlist off every screen at once."""
+        actor = current_api_user()
+        return _with_etag(playlists.withdraw(lookup.get_visible(Playlist, playlist_id, actor), actor))
