@@ -6,13 +6,14 @@ from kiosk_server.models.categories import Category
 from kiosk_server.models.feedback import Feedback
 from kiosk_server.models.jobs import DueJob
 from kiosk_server.models.kiosks import Kiosk, KioskGroup
-from kiosk_server.models.links import PublicLink, QrCode
+from kiosk_server.models.links import PublicLink, QrCode, QrScanDay
 from kiosk_server.models.media import Media
 from kiosk_server.models.notices import Notice, NoticeRevision, NoticeTarget, notice_media
 from kiosk_server.models.pairing import PairingRequest
 from kiosk_server.models.plays import PlayLogLink, PlayRecord
 from kiosk_server.models.publishing import PublishEvent
 from kiosk_server.models.units import Unit
+from kiosk_server.models.uptime import KioskSession
 from kiosk_server.models.users import ApiToken, User
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Feedback",
     "Kiosk",
     "KioskGroup",
+    "KioskSession",
     "Media",
     "Notice",
     "NoticeRevision",
@@ -36,6 +38,7 @@ __all__ = [
     "PublicLink",
     "PublishEvent",
     "QrCode",
+    "QrScanDay",
     "Unit",
     "User",
     "notice_media",
