@@ -1,0 +1,230 @@
+"""Screen uptime: the stretches each screen was connected, written in batches, read per screen and per unit.
+
+Screens report over their sockets (services/presence.py). Each process notes, per screen, the
+connections it opened, heard and closed (`domain.uptime.Heard`); the presence flush hands the batch
+to `flush`, which reads the screens' open stretches in one SELECT per 500 screens and writes the
+planned changes as executemany UPDATEs and one INSERT: a heartbeat never costs a write of its own.
+A stretch a dead process left open is closed at last heard + the online window by the next flush
+that hears the screen again, or by `close_silent` (run by every serving process, see tasks.py).
+
+Reads clip the stretches to a period and compute per Viet Nam day (domain/uptime.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+from sqlalchemy import Integer, and_, bindparam, case, func, or_, select, update
+
+from kiosk_server.domain import reports as report_rules
+from kiosk_server.domain import uptime as rules
+from kiosk_server.domain.uptime import Heard, Span
+from kiosk_server.extensions import db
+from kiosk_server.models import Kiosk, KioskSession
+from kiosk_server.models.base import utcnow
+from kiosk_server.services.idempotent import insert_ignoring_duplicates
+
+# A screen heard from within this counts as online (the dashboard's rule); a silent open stretch
+# ends this long after its last word.
+WINDOW = timedelta(seconds=90)
+_CHUNK = 500
+
+_heard: dict[int, Heard] = {}
+_lock = threading.Lock()
+
+_sessions = KioskSession.__table__
+_EXTEND = (
+    update(_sessions)
+    .where(_sessions.c.id == bindparam("row_id", type_=Integer()), _sessions.c.ended_at.is_(None))
+    .values(last_heard_at=case(
+        (_sessions.c.last_heard_at < bindparam("heard", type_=_sessions.c.last_heard_at.type),
+         bindparam("heard", type_=_sessions.c.last_heard_at.type)),
+        else_=_sessions.c.last_heard_at))
+)
+_CLOSE = (
+    update(_sessions)
+    .where(_sessions.c.id == bindparam("row_id", type_=Integer()), _sessions.c.ended_at.is_(None),
+           _sessions.c.last_heard_at <= bindparam("guard", type_=_sessions.c.last_heard_at.type))
+    .values(ended_at=bindparam("ended", type_=_sessions.c.ended_at.type),
+            last_heard_at=bindparam("heard", type_=_sessions.c.last_heard_at.type))
+)
+
+
+# --- noting, in this process ---------------------------------------------------------------------
+
+def heard(kiosk_id: int, since: datetime, at: datetime) -> None:
+    """Note that the screen's connection opened at `since` was heard at `at`; written with the next flush."""
+    with _lock:
+        _heard.setdefault(kiosk_id, Heard()).heard(since, at)
+
+
+def ended(kiosk_id: int, since: datetime, at: datetime) -> None:
+    """Note that the screen's connection opened at `since` closed at `at`."""
+    with _lock:
+        _heard.setdefault(kiosk_id, Heard()).ended(since, at)
+
+
+def flush() -> int:
+    """Write what this process heard since the last flush; return how many screens' records changed.
+
+    Called by the presence flush. On a failed write the batch is kept for the next round (before
+    anything heard meanwhile) and the error is raised.
+    """
+    global _heard
+    with _lock:
+        batch, _heard = _heard, {}
+    if not batch:
+        return 0
+    ids = sorted(batch)
+    written = 0
+    try:
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            _write(chunk, batch)
+            db.session.commit()
+            written = start + _CHUNK
+    except Exception:
+        db.session.rollback()
+        with _lock:
+            for kiosk_id in ids[written:]:
+                later = _heard.get(kiosk_id)
+                _heard[kiosk_id] = batch[kiosk_id].then(later) if later is not None else batch[kiosk_id]
+        raise
+    return len(ids)
+
+
+def _write(chunk: list[int], batch: dict[int, Heard]) -> None:
+    open_rows = {row.kiosk_id: rules.OpenRow(row.id, row.last_heard_at) for row in db.session.execute(
+        select(KioskSession.id, KioskSession.kiosk_id, KioskSession.last_heard_at)
+        .where(KioskSession.ended_at.is_(None), KioskSession.kiosk_id.in_(chunk)))}
+    extend, close, insert = [], [], []
+    for kiosk_id in chunk:
+        plan = rules.plan_writes(open_rows.get(kiosk_id), batch[kiosk_id], WINDOW)
+        extend += [{"row_id": e.row_id, "heard": e.heard_at} for e in plan.extend]
+        close += [{"row_id": c.row_id, "ended": c.ended_at, "heard": c.heard_at, "guard": c.guard} for c in plan.close]
+        insert += [{"kiosk_id": kiosk_id, "started_at": n.started_at, "last_heard_at": n.last_heard_at,
+                    "ended_at": n.ended_at} for n in plan.insert]
+    if close:  # before the inserts: a screen has at most one open stretch
+        db.session.execute(_CLOSE, close)
+    if extend:
+        db.session.execute(_EXTEND, extend)
+    if insert:
+        # Another process may have opened the screen's stretch meanwhile: the first one stays.
+        insert_ignoring_duplicates(KioskSession, insert)
+
+
+def close_silent(now: datetime | None = None) -> int:
+    """Close open stretches of screens unheard for the online window, at last heard + window; return how many."""
+    now = now or utcnow()
+    rows = db.session.execute(
+        select(KioskSession.id, KioskSession.last_heard_at)
+        .where(KioskSession.ended_at.is_(None), KioskSession.last_heard_at < now - WINDOW).limit(_CHUNK)
+    ).all()
+    if rows:
+        db.session.execute(_CLOSE, [{"row_id": row.id, "ended": row.last_heard_at + WINDOW,
+                                     "heard": row.last_heard_at, "guard": row.last_heard_at} for row in rows])
+    db.session.commit()
+    return len(rows)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+def stretches(kiosk_ids: list[int], start: datetime, end: datetime, now: datetime) -> dict[int, list[Span]]:
+    """Return each screen's time online within [start, end) as disjoint spans (open stretches counted to now)."""
+    found: dict[int, list[Span]] = {kiosk_id: [] for kiosk_id in kiosk_ids}
+    for first in range(0, len(kiosk_ids), _CHUNK):
+        rows = db.session.execute(
+            select(KioskSession.kiosk_id, KioskSession.started_at, KioskSession.last_heard_at, KioskSession.ended_at)
+            .where(KioskSession.kiosk_id.in_(kiosk_ids[first:first + _CHUNK]), KioskSession.started_at < end,
+                   or_(KioskSession.ended_at > start,
+                       and_(KioskSession.ended_at.is_(None), KioskSession.last_heard_at > start - WINDOW)))
+        )
+        for kiosk_id, started, last_heard, ended_at in rows:
+            found[kiosk_id].append(Span(started, rules.effective_end(ended_at, last_heard, now, WINDOW)))
+    return {kiosk_id: rules.merge(rules.clip(spans, start, end)) for kiosk_id, spans in found.items()}
+
+
+def first_connected(kiosk_ids: list[int]) -> dict[int, datetime]:
+    """Return when each screen first connected (screens that never did are left out)."""
+    found: dict[int, datetime] = {}
+    for first in range(0, len(kiosk_ids), _CHUNK):
+        found.update(db.session.execute(
+            select(KioskSession.kiosk_id, func.min(KioskSession.started_at))
+            .where(KioskSession.kiosk_id.in_(kiosk_ids[first:first + _CHUNK])).group_by(KioskSession.kiosk_id)
+        ).all())
+    return found
+
+
+def watched_span(kiosk: Kiosk, first_seen: datetime | None, start: datetime, end: datetime, now: datetime) -> Span:
+    """Return when the screen could be expected online within [start, end).
+
+    From its first connection (a screen provisioned in bulk may be mounted weeks later; until it
+    first connects it is not installed, so not down) to its revocation, the period's end or now.
+    """
+    if first_seen is None:
+        return Span(start, start)
+    stop = min(end, now, kiosk.revoked_at or end)
+    begin = max(start, first_seen)
+    return Span(begin, max(begin, stop))
+
+
+def screen_uptime(kiosk: Kiosk, first_seen: datetime | None, online: list[Span], period: report_rules.Period,
+                  now: datetime, with_days: bool = True) -> dict:
+    """Return one screen's uptime over `period`: online share, each day's share and the outages, as the API gives it."""
+    start, end = period.bounds()
+    watched = watched_span(kiosk, first_seen, start, end, now)
+    online = rules.clip(online, watched.start, watched.end)
+    online_s = rules.online_seconds(online)
+    gaps = rules.outages(online, watched.start, watched.end) if watched.seconds else []
+    ongoing_at = now if watched.end == now and kiosk.revoked_at is None else None
+    return {
+        "kiosk_id": kiosk.id, "name": kiosk.name, "unit_code": kiosk.unit_code,
+        "first_connected": first_seen.isoformat() if first_seen else None,
+        "online_seconds": round(online_s, 3), "watched_seconds": round(watched.seconds, 3),
+        "share": report_rules.share(online_s, watched.seconds),
+        "days": [{"date": day.day.isoformat(), "online_seconds": round(day.online_s, 3), "share": day.share}
+                 for day in rules.daily_shares(online, watched, period.first, period.last)] if with_days else [],
+        "outages": [{"start": gap.start.isoformat(), "end": None if gap.end == ongoing_at else gap.end.isoformat(),
+                     "seconds": round(gap.seconds, 3), "ongoing": gap.end == ongoing_at} for gap in gaps],
+    }
+
+
+def kiosks_of(codes: set[str], start: datetime, end: datetime):
+    """Return a query of the screens of `codes` that existed during [start, end), by unit and name."""
+    return (select(Kiosk).where(Kiosk.unit_code.in_(codes), Kiosk.created_at < end,
+                                or_(Kiosk.revoked_at.is_(None), Kiosk.revoked_at > start))
+            .order_by(Kiosk.unit_code, Kiosk.name, Kiosk.id))
+
+
+def uptime_report(kiosks: list[Kiosk], period: report_rules.Period, now: datetime,
+                  with_days: bool = True) -> list[dict]:
+    """Return `screen_uptime` of each of `kiosks` over `period`."""
+    start, end = period.bounds()
+    ids = [k.id for k in kiosks]
+    online, first_seen = stretches(ids, start, end, now), first_connected(ids)
+    return [screen_uptime(kiosk, first_seen.get(kiosk.id), online[kiosk.id], period, now, with_days)
+            for kiosk in kiosks]
+
+
+def unit_totals(codes: set[str], period: report_rules.Period, now: datetime) -> dict:
+    """Return the summary's uptime figures of the screens of `codes` over `period`.
+
+    `share` is time online over time watched, all screens together (a screen counts from its first
+    connection); `outages` counts the outages of all screens.
+    """
+    start, end = period.bounds()
+    kiosks = list(db.session.scalars(kiosks_of(codes, start, end)))
+    screens = uptime_report(kiosks, period, now, with_days=False) if kiosks else []
+    online = sum(s["online_seconds"] for s in screens)
+    watched = sum(s["watched_seconds"] for s in screens)
+    shares = [s["share"] for s in screens if s["share"] is not None]
+    return {
+        "screens": len(screens),
+        "online_hours": report_rules.hours(online),
+        "share": report_rules.share(online, watched),
+        "median_screen_share": report_rules.median(shares),
+        "outages": sum(len(s["outages"]) for s in screens),
+        "screens_below_90": sum(1 for share in shares if share < 0.9),
+    }
+
