@@ -1,4 +1,5 @@
-"""Background work of a serving process: stored due work, and retiring expired notices on time.
+"""Background work of a serving process: stored due work, retiring expired notices on time, and
+closing the uptime stretches of screens a dead process left open.
 
 Started by `python wsgi.py` and by gunicorn's post_worker_init hook (deploy/gunicorn.conf.py), never
 by create_app, so tests and CLI commands run without it. Every process runs both loops: the work
@@ -15,6 +16,7 @@ from flask import Flask
 from kiosk_server.extensions import db, socketio
 
 SWEEP_SECONDS = 15
+UPTIME_SWEEP_SECONDS = 60
 
 
 def _forever(app: Flask, every: float, work: Callable[[], object], what: str) -> None:
@@ -31,7 +33,7 @@ def _forever(app: Flask, every: float, work: Callable[[], object], what: str) ->
 def start_background_tasks(app: Flask) -> None:
     """Start the periodic tasks of a serving process (once per process)."""
     # Importing the services registers their due-job handlers (alerts, publish, plays).
-    from kiosk_server.services import alerts, due, notices, plays  # noqa: F401
+    from kiosk_server.services import alerts, due, notices, plays, uptime  # noqa: F401
 
     if app.extensions.get("background_tasks_started"):
         return
@@ -44,3 +46,6 @@ def start_background_tasks(app: Flask) -> None:
     socketio.start_background_task(_forever, app, SWEEP_SECONDS, notices.expire_due, "expiry sweep")
     socketio.start_background_task(_forever, app, float(app.config.get("DUE_POLL_SECONDS", 0.5)), due.run_due,
                                    "running due work")
+    # A process that died left its screens' stretches open: whichever process is alive closes them.
+    socketio.start_background_task(_forever, app, UPTIME_SWEEP_SECONDS, uptime.close_silent,
+                                   "closing silent screens' uptime stretches")

@@ -1,0 +1,93 @@
+"""The uptime record: written in batches (never a row per heartbeat), closed when a process dies, read per period."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from kiosk_server.domain import reports as report_rules
+from kiosk_server.extensions import db
+from kiosk_server.models import Kiosk, KioskSession
+from kiosk_server.models.base import utcnow
+from kiosk_server.services import kiosks, uptime
+from tests.conftest import COMMUNE
+
+
+@pytest.fixture
+def clean(app, monkeypatch):
+    monkeypatch.setattr(uptime, "_heard", {})
+
+
+def _rows(kiosk_id: int) -> list[KioskSession]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(KioskSession).where(KioskSession.kiosk_id == kiosk_id)
+                                   .order_by(KioskSession.started_at)))
+
+
+def test_a_fleets_heartbeats_cost_a_few_statements_per_flush(app, clean):
+    fleet = [kiosks.provision_kiosk(f"Màn hình {i}", COMMUNE, actor="test")[0].id for i in range(20)]
+    since = utcnow() - timedelta(minutes=5)
+    for kiosk_id in fleet:
+        uptime.heard(kiosk_id, since, since)
+    uptime.flush()
+    writes: list[str] = []
+    listener = lambda conn, cursor, statement, *args: writes.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        for beat in range(1, 4):  # three rounds of heartbeats from every screen, then one flush
+            for kiosk_id in fleet:
+                uptime.heard(kiosk_id, since, since + timedelta(seconds=30 * beat))
+        uptime.flush()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert len([s for s in writes if s.lstrip().upper().startswith(("UPDATE", "INSERT"))]) == 1, writes
+    assert all(_rows(k)[0].last_heard_at == since + timedelta(seconds=90) for k in fleet)
+
+
+def test_a_stretch_left_open_by_a_dead_process_is_closed_a_window_after_its_last_word(app, clean):
+    kiosk, _ = kiosks.provision_kiosk("Một cửa", COMMUNE, actor="test")
+    heard_at = utcnow() - timedelta(hours=2)
+    uptime.heard(kiosk.id, heard_at, heard_at)
+    uptime.flush()  # ... and then the process died: nobody noticed the disconnect
+
+    assert uptime.close_silent() == 1
+    [row] = _rows(kiosk.id)
+    assert row.ended_at == heard_at + uptime.WINDOW
+    assert uptime.close_silent() == 0
+
+
+def test_a_screen_back_after_a_long_silence_gets_a_new_stretch_and_an_outage(app, clean):
+    kiosk, _ = kiosks.provision_kiosk("Một cửa", COMMUNE, actor="test")
+    now = utcnow()
+    old = now - timedelta(hours=3)
+    uptime.heard(kiosk.id, old, old + timedelta(minutes=30))
+    uptime.flush()
+    uptime.heard(kiosk.id, now - timedelta(minutes=10), now)  # another process, after the first one died
+    uptime.flush()
+
+    first, second = _rows(kiosk.id)
+    assert first.ended_at == old + timedelta(minutes=30) + uptime.WINDOW and second.ended_at is None
+    period = report_rules.Period(date(2000, 1, 1), (now + timedelta(days=1)).date())
+    [report] = uptime.uptime_report([db.session.get(Kiosk, kiosk.id)], period, now)
+    [outage] = report["outages"]
+    assert outage["start"] == (old + timedelta(minutes=30) + uptime.WINDOW).isoformat()
+    assert outage["end"] == (now - timedelta(minutes=10)).isoformat()
+
+
+def test_a_failed_write_keeps_what_was_heard_for_the_next_round(app, clean, monkeypatch):
+    kiosk, _ = kiosks.provision_kiosk("Một cửa", COMMUNE, actor="test")
+    since = utcnow()
+    uptime.heard(kiosk.id, since, since)
+
+    def broken(chunk, batch):
+        raise RuntimeError("database away")
+
+    real = uptime._write
+    monkeypatch.setattr(uptime, "_write", broken)
+    with pytest.raises(RuntimeError):
+        uptime.flush()
+    monkeypatch.setattr(uptime, "_write", real)
+    uptime.flush()
+    assert [r.started_at for r in _rows(kiosk.id)] == [since]
