@@ -215,7 +215,8 @@ def unit_totals(codes: set[str], period: report_rules.Period, now: datetime) -> 
     """
     start, end = period.bounds()
     kiosks = list(db.session.scalars(kiosks_of(codes, start, end)))
-    screens = uptime_report(kiosks, period, now, with_days=False) if kiosks else []
+    screens = [s for s in (uptime_report(kiosks, period, now, with_days=False) if kiosks else [])
+               if s["watched_seconds"] > 0]  # a screen never connected in the period has no uptime to speak of
     online = sum(s["online_seconds"] for s in screens)
     watched = sum(s["watched_seconds"] for s in screens)
     shares = [s["share"] for s in screens if s["share"] is not None]

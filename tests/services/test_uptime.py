@@ -12,7 +12,7 @@ from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk, KioskSession
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import kiosks, uptime
-from tests.conftest import COMMUNE
+from tests.conftest import COMMUNE, make_app
 
 
 @pytest.fixture
@@ -91,3 +91,27 @@ def test_a_failed_write_keeps_what_was_heard_for_the_next_round(app, clean, monk
     monkeypatch.setattr(uptime, "_write", real)
     uptime.flush()
     assert [r.started_at for r in _rows(kiosk.id)] == [since]
+
+
+@pytest.mark.postgres
+def test_two_processes_opening_a_screens_stretch_at_once_keep_one_on_postgresql(tmp_path, postgres_url):
+    app = make_app(tmp_path, DATABASE_URL=postgres_url)
+    with app.app_context():
+        kiosk, _ = kiosks.provision_kiosk("Một cửa", COMMUNE, actor="test")
+        since = utcnow()
+        # What two processes planned from the same read (no open stretch), written one after the other.
+        for offset in (0, 1):
+            plan = uptime.rules.plan_writes(None, _heard_once(since + timedelta(seconds=offset)), uptime.WINDOW)
+            uptime.insert_ignoring_duplicates(KioskSession, [
+                {"kiosk_id": kiosk.id, "started_at": n.started_at, "last_heard_at": n.last_heard_at,
+                 "ended_at": n.ended_at} for n in plan.insert])
+            db.session.commit()
+        assert [r.started_at for r in _rows(kiosk.id)] == [since]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _heard_once(at):
+    heard = uptime.Heard()
+    heard.heard(at, at)
+    return heard

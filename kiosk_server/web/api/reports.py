@@ -15,8 +15,8 @@ from kiosk_server.domain import reports as rules
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import posting, report_files, uptime_reports
 from kiosk_server.services import reports as report_service
-from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web import paging
+from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.report_downloads import file_response
 
 blp = Blueprint(
@@ -84,8 +84,12 @@ class SummarySchema(Schema):
     screens = fields.Dict(metadata={"description": "`{installed, seen}`: seen = played in the period or last heard in it"})
     alerts = fields.Nested(AlertFiguresSchema)
     feedback = fields.Dict(metadata={"description": "`{received, answered, overdue, median_answer_seconds, due_days}`"})
-    qr = fields.Dict(metadata={"description": "`{scans_total, national_links_scans_total, per_period: false}`: running "
-                               "totals since each code was made; scans per period are not stored"})
+    qr = fields.Dict(metadata={"description": "`{scans, national_links_scans, scans_total, national_links_scans_total, "
+                               "per_period: true, counted_since}`: scans in the period (counted per day since "
+                               "`counted_since`), and running totals since each code was made"})
+    uptime = fields.Dict(metadata={"description": "`{screens, share, median_screen_share, online_hours, outages, "
+                                   "screens_below_90}`: screens that ever connected; share = time online / time "
+                                   "watched (from each screen's first connection); per screen: /reports/uptime"})
 
 
 @blp.route("/summary")
