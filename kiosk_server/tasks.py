@@ -14,6 +14,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from kiosk_server.extensions import db, socketio
+from kiosk_server.services import metrics
 
 SWEEP_SECONDS = 15
 UPTIME_SWEEP_SECONDS = 60
@@ -26,6 +27,7 @@ def _forever(app: Flask, every: float, work: Callable[[], object], what: str) ->
                 work()
                 db.session.remove()
         except Exception:  # the database may be away for a moment: log it, and the next round retries
+            metrics.error("background")
             app.logger.exception("%s failed", what)
         socketio.sleep(every)
 
@@ -38,6 +40,7 @@ def start_background_tasks(app: Flask) -> None:
     if app.extensions.get("background_tasks_started"):
         return
     app.extensions["background_tasks_started"] = True
+    metrics.starting_to_serve()
     try:
         with app.app_context():
             plays.ensure_sealing_scheduled()  # the daily seal of the play log, stored once for all processes

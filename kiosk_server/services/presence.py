@@ -29,6 +29,7 @@ from kiosk_server.domain import targeting
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk
 from kiosk_server.models.base import utcnow
+from kiosk_server.services import metrics
 from kiosk_server.services import uptime as uptime_record
 from kiosk_server.services.kiosks import kiosk_dict
 
@@ -212,6 +213,7 @@ def _flush_forever(app: Flask, interval: float) -> None:
             with app.app_context():  # its teardown gives the connection back, whatever happened
                 flush()
         except Exception:  # the reports stay queued and the next round writes them
+            metrics.error("background")
             app.logger.exception("writing screens' status failed")
 
 

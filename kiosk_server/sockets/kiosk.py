@@ -24,7 +24,7 @@ from kiosk_server.domain.targeting import kiosk_room, kiosk_rooms
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import alerts, kiosks, plays, presence, receipts, scope
+from kiosk_server.services import alerts, kiosks, metrics, plays, presence, receipts, scope
 
 NAMESPACE = "/kiosk"
 
@@ -84,8 +84,8 @@ def sweep_revoked() -> int:
         if manager.is_connected(sid, NAMESPACE):
             socketio.server.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)
             closed += 1
-        else:  # a connection that ended without its disconnect handler running
-            _screens.pop(sid, None)
+        elif _screens.pop(sid, None) is not None:  # a connection that ended without its disconnect handler running
+            metrics.KIOSKS_CONNECTED.dec()
     return closed
 
 
@@ -110,6 +110,7 @@ class KioskNamespace(Namespace):
         handler = getattr(self, f"on_{event or ''}", None)
         if handler is None:
             return None
+        metrics.socket_event(event)  # only events this namespace handles: no label for every name sent
         return self.socketio._handle_event(_ending_transaction(handler), event, self.namespace, *args)
 
     def on_connect(self, auth=None):
@@ -124,12 +125,14 @@ class KioskNamespace(Namespace):
         for room in rooms:
             join_room(room)
         _screens[request.sid] = screen
+        metrics.KIOSKS_CONNECTED.inc()
         _start_sweeper(current_app._get_current_object())
         presence.connected(screen.kiosk_id, screen.admin_rooms, screen.connected_at)
 
     def on_disconnect(self, reason=None):
         screen = _screens.pop(request.sid, None)
         if screen is not None:
+            metrics.KIOSKS_CONNECTED.dec()
             presence.disconnected(screen.kiosk_id, screen.admin_rooms, screen.connected_at)
 
     def on_hello(self, data=None):
