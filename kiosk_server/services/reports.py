@@ -261,6 +261,7 @@ def summary(actor: User, unit_code: str | None, period: rules.Period, now: datet
     codes = scope.descendant_codes(unit.code)
     start, end = period.bounds()
     plays = play_totals(codes, start, end)
+    uptime_figures, online = uptime.unit_totals(codes, period, now)
     return {
         "unit": {"code": unit.code, "name": unit.name, "level": unit.level},
         "period": {"from": period.first.isoformat(), "to": period.last.isoformat(), "key": period.key or None,
@@ -269,11 +270,12 @@ def summary(actor: User, unit_code: str | None, period: rules.Period, now: datet
         "notices": _notices(codes, start, end),
         "plays": {"plays": plays.plays, "seconds": round(plays.seconds, 1), "hours": rules.hours(plays.seconds),
                   "screens": plays.screens},
-        "screens": _screens(codes, start, end, _played_kiosks(codes, start, end)),
+        # A screen connected in the period was active in it, even if it played nothing and was last heard later.
+        "screens": _screens(codes, start, end, _played_kiosks(codes, start, end) | online),
         "alerts": _alerts(unit, codes, start, end),
         "feedback": _feedback(codes, start, end, now),
         "qr": _qr(codes, period),
-        "uptime": uptime.unit_totals(codes, period, now),
+        "uptime": uptime_figures,
     }
 
 

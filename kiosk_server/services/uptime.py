@@ -207,8 +207,8 @@ def uptime_report(kiosks: list[Kiosk], period: report_rules.Period, now: datetim
             for kiosk in kiosks]
 
 
-def unit_totals(codes: set[str], period: report_rules.Period, now: datetime) -> dict:
-    """Return the summary's uptime figures of the screens of `codes` over `period`.
+def unit_totals(codes: set[str], period: report_rules.Period, now: datetime) -> tuple[dict, set[int]]:
+    """Return the summary's uptime figures of the screens of `codes` over `period`, and the screens online in it.
 
     `share` is time online over time watched, all screens together (a screen counts from its first
     connection); `outages` counts the outages of all screens.
@@ -220,7 +220,7 @@ def unit_totals(codes: set[str], period: report_rules.Period, now: datetime) -> 
     online = sum(s["online_seconds"] for s in screens)
     watched = sum(s["watched_seconds"] for s in screens)
     shares = [s["share"] for s in screens if s["share"] is not None]
-    return {
+    figures = {
         "screens": len(screens),
         "online_hours": report_rules.hours(online),
         "share": report_rules.share(online, watched),
@@ -228,4 +228,5 @@ def unit_totals(codes: set[str], period: report_rules.Period, now: datetime) -> 
         "outages": sum(len(s["outages"]) for s in screens),
         "screens_below_90": sum(1 for share in shares if share < 0.9),
     }
+    return figures, {s["kiosk_id"] for s in screens if s["online_seconds"] > 0}
 
