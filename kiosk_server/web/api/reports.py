@@ -81,7 +81,8 @@ class SummarySchema(Schema):
     generated_at = fields.String(metadata={"format": "date-time"})
     notices = fields.Nested(NoticeFiguresSchema)
     plays = fields.Dict(metadata={"description": "`{plays, seconds, hours, screens}`: each play stored once"})
-    screens = fields.Dict(metadata={"description": "`{installed, seen}`: seen = played or connected in the period, or last heard in it"})
+    screens = fields.Dict(metadata={
+        "description": "`{installed, seen}`: seen = played or connected in the period, or last heard in it"})
     alerts = fields.Nested(AlertFiguresSchema)
     feedback = fields.Dict(metadata={"description": "`{received, answered, overdue, median_answer_seconds, due_days}`"})
     qr = fields.Dict(metadata={"description": "`{scans, national_links_scans, scans_total, national_links_scans_total, "
