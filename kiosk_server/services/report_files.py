@@ -78,7 +78,7 @@ def summary_rows(summary: dict) -> list[Row]:
         Row("qr.national_links_scans_total", sec_q, _("Lượt quét liên kết dùng chung toàn quốc (cộng dồn)"),
             q["national_links_scans_total"], num(q["national_links_scans_total"])),
     ]
-    u, sec_u = summary["uptime"], _("Thời gian hoạt động của màn hình")
+    u, sec_u = summary["uptime"], _("Thời gian hoạt động")
     rows += [
         Row("uptime.screens", sec_u, _("Màn hình đã kết nối (tính thời gian hoạt động)"), u["screens"],
             num(u["screens"])),
