@@ -88,19 +88,28 @@ class DayShare:
 
 
 def daily_shares(online: list[Span], watched: Span, first: date, last: date) -> list[DayShare]:
-    """Return each day `first`..`last` with the seconds online out of the seconds inside `watched`.
+    """Return each day `first`..`last` with the seconds online (disjoint `online` spans) out of those inside `watched`.
 
     `watched` is when the screen could be expected online: from its installation (or the period's
     start) to its revocation, the period's end or now, whichever comes first. A day outside it has
     share None, not 0: a screen not yet installed was not down.
     """
     days: list[DayShare] = []
+    spans = sorted(online)  # disjoint (merged), so they end in the order they start
+    index = 0  # the first span that may reach into the current day: each span is passed about once
     day = first
     while day <= last:
         start, end = day_bounds(day)
         start, end = max(start, watched.start), min(end, watched.end)
         if end > start:
-            days.append(DayShare(day, online_seconds(clip(online, start, end)), (end - start).total_seconds()))
+            while index < len(spans) and spans[index].end <= start:
+                index += 1
+            seconds = 0.0
+            ahead = index
+            while ahead < len(spans) and spans[ahead].start < end:
+                seconds += (min(spans[ahead].end, end) - max(spans[ahead].start, start)).total_seconds()
+                ahead += 1
+            days.append(DayShare(day, seconds, (end - start).total_seconds()))
         else:
             days.append(DayShare(day, 0.0, 0.0))
         day += timedelta(days=1)

@@ -115,3 +115,56 @@ def _heard_once(at):
     heard = uptime.Heard()
     heard.heard(at, at)
     return heard
+
+
+def _mixed_fleet(now):
+    """Screens with every shape of record: gaps, overlaps from two processes, open and stale stretches."""
+    made = []
+    shapes = [
+        [(-40, -30), (-29, -20), (-20, -10)],  # days ago: a one-day gap, then back to back
+        [(-200, -100), (-150, -5)],  # two processes' stretches overlapping
+        [(-3, None)],  # online now
+        [(-10, -9), (-8, "stale")],  # left open by a dead process a while ago
+        [],  # never connected
+    ]
+    for index, shape in enumerate(shapes):
+        kiosk, _ = kiosks.provision_kiosk(f"Màn hình {index}", COMMUNE, actor="test")
+        for begin, end in shape:
+            started = now + timedelta(days=begin)
+            if end is None:
+                db.session.add(KioskSession(kiosk_id=kiosk.id, started_at=started, last_heard_at=now, ended_at=None))
+            elif end == "stale":
+                db.session.add(KioskSession(kiosk_id=kiosk.id, started_at=started,
+                                            last_heard_at=started + timedelta(hours=5), ended_at=None))
+            else:
+                db.session.add(KioskSession(kiosk_id=kiosk.id, started_at=started,
+                                            last_heard_at=now + timedelta(days=end), ended_at=now + timedelta(days=end)))
+        made.append(kiosk)
+    db.session.commit()
+    return made
+
+
+def _check_sums_agree(now):
+    made = _mixed_fleet(now)
+    period = report_rules.Period((now - timedelta(days=60)).date(), now.date())
+    figures, online = uptime.unit_totals({COMMUNE}, period, now)
+    each = [r for r in uptime.uptime_report(made, period, now, with_days=False) if r["watched_seconds"] > 0]
+    assert figures["screens"] == len(each) == 4
+    assert figures["outages"] == sum(len(r["outages"]) for r in each)
+    assert figures["online_hours"] == report_rules.hours(sum(r["online_seconds"] for r in each))
+    assert figures["share"] == pytest.approx(sum(r["online_seconds"] for r in each)
+                                             / sum(r["watched_seconds"] for r in each), abs=1e-4)
+    assert online == {r["kiosk_id"] for r in each if r["online_seconds"] > 0}
+
+
+def test_the_summary_sums_in_the_database_what_the_per_screen_report_adds_up(app):
+    _check_sums_agree(utcnow())
+
+
+@pytest.mark.postgres
+def test_the_summary_sums_agree_on_postgresql(tmp_path, postgres_url):
+    app = make_app(tmp_path, DATABASE_URL=postgres_url)
+    with app.app_context():
+        _check_sums_agree(utcnow())
+        db.session.remove()
+        db.engine.dispose()
