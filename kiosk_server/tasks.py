@@ -2,7 +2,7 @@
 closing the uptime stretches of screens a dead process left open.
 
 Started by `python wsgi.py` and by gunicorn's post_worker_init hook (deploy/gunicorn.conf.py), never
-by create_app, so tests and CLI commands run without it. Every process runs both loops: the work
+by create_app, so tests and CLI commands run without it. Every process runs every loop: the work
 itself lives in the database and each piece is claimed with a conditional update (`due.run_due`,
 `notices.expire_due`), so it is done once whichever processes are alive.
 """
