@@ -115,7 +115,10 @@ def _write(chunk: list[int], batch: dict[int, Heard]) -> None:
 
 
 def close_silent(now: datetime | None = None) -> int:
-    """Close open stretches of screens unheard for the online window, at last heard + window; return how many."""
+    """Close open stretches of screens unheard for the online window, at last heard + window; return how many were due.
+
+    At most 500 a round: until then a report already ends a silent stretch there (`effective_end`).
+    """
     now = now or utcnow()
     rows = db.session.execute(
         select(KioskSession.id, KioskSession.last_heard_at)
