@@ -65,3 +65,16 @@ def test_a_screen_that_never_connected_says_so(client, auth, officers):
     assert "chưa kết nối lần nào" in client.get(f"/admin/kiosks/{kiosk.id}/uptime").get_data(as_text=True)
 
 
+
+
+def test_the_report_page_and_its_csv_give_uptime_and_scans_of_the_period(client, auth, officers):
+    _screen_with_an_outage()
+    auth.login("xem@example.vn")
+
+    page = client.get("/admin/reports", query_string={"unit": COMMUNE}).get_data(as_text=True)
+    assert 'data-testid="report-uptime"' in page and "1 lần mất kết nối" in page
+    assert 'data-testid="report-qr"' in page and "lượt quét mã QR trong kỳ" in page
+
+    csv_text = client.get("/admin/reports/summary.csv", query_string={"unit": COMMUNE}).get_data().decode("utf-8-sig")
+    keys = {line.split(",")[0] for line in csv_text.splitlines()}
+    assert {"uptime.share", "uptime.outages", "qr.scans", "qr.national_links_scans"} <= keys
