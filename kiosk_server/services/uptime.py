@@ -98,6 +98,9 @@ def _write(chunk: list[int], batch: dict[int, Heard]) -> None:
     open_rows = {row.kiosk_id: rules.OpenRow(row.id, row.last_heard_at) for row in db.session.execute(
         select(KioskSession.id, KioskSession.kiosk_id, KioskSession.last_heard_at)
         .where(KioskSession.ended_at.is_(None), KioskSession.kiosk_id.in_(chunk)))}
+    # No transaction is held while planning: the writes are guarded, so a change made meanwhile by
+    # another process is never undone (a close needs nobody to have heard the screen since).
+    db.session.commit()
     extend, close, insert = [], [], []
     for kiosk_id in chunk:
         plan = rules.plan_writes(open_rows.get(kiosk_id), batch[kiosk_id], WINDOW)
@@ -124,6 +127,7 @@ def close_silent(now: datetime | None = None) -> int:
         select(KioskSession.id, KioskSession.last_heard_at)
         .where(KioskSession.ended_at.is_(None), KioskSession.last_heard_at < now - WINDOW).limit(_CHUNK)
     ).all()
+    db.session.commit()
     if rows:
         db.session.execute(_CLOSE, [{"row_id": row.id, "ended": row.last_heard_at + WINDOW,
                                      "heard": row.last_heard_at, "guard": row.last_heard_at} for row in rows])
