@@ -9,3 +9,14 @@ def post_worker_init(worker):
     from kiosk_server.tasks import start_background_tasks
 
     start_background_tasks(worker.wsgi)
+
+
+def child_exit(server, worker):
+    # Prometheus' multiprocess mode (PROMETHEUS_MULTIPROC_DIR, see README § Monitoring): a worker that
+    # is gone holds no screens; without this its last "connections now" would be added up for ever.
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,5 +1,5 @@
-"""Background work of a serving process: stored due work, polling sources, and retiring expired notices
-and playlists on time.
+"""Background work of a serving process: stored due work, polling sources, retiring expired notices
+and playlists on time, and closing the uptime stretches of screens a dead process left open.
 
 Started by `python wsgi.py` and by gunicorn's post_worker_init hook (deploy/gunicorn.conf.py), never
 by create_app, so tests and CLI commands run without it. Every process runs every loop: the work
@@ -14,8 +14,10 @@ from collections.abc import Callable
 from flask import Flask
 
 from kiosk_server.extensions import db, socketio
+from kiosk_server.services import metrics
 
 SWEEP_SECONDS = 15
+UPTIME_SWEEP_SECONDS = 60
 
 
 def _forever(app: Flask, every: float, work: Callable[[], object], what: str) -> None:
@@ -25,6 +27,7 @@ def _forever(app: Flask, every: float, work: Callable[[], object], what: str) ->
                 work()
                 db.session.remove()
         except Exception:  # the database may be away for a moment: log it, and the next round retries
+            metrics.error("background")
             app.logger.exception("%s failed", what)
         socketio.sleep(every)
 
@@ -32,11 +35,12 @@ def _forever(app: Flask, every: float, work: Callable[[], object], what: str) ->
 def start_background_tasks(app: Flask) -> None:
     """Start the periodic tasks of a serving process (once per process)."""
     # Importing the services registers their due-job handlers (alerts, publish, plays).
-    from kiosk_server.services import alerts, due, notices, playlists, plays, sources  # noqa: F401
+    from kiosk_server.services import alerts, due, notices, playlists, plays, sources, uptime  # noqa: F401
 
     if app.extensions.get("background_tasks_started"):
         return
     app.extensions["background_tasks_started"] = True
+    metrics.starting_to_serve()
     try:
         with app.app_context():
             plays.ensure_daily_jobs_scheduled()  # the play log's daily seal and roll-up, stored once for all
@@ -49,3 +53,6 @@ def start_background_tasks(app: Flask) -> None:
     # Polling sources waits on the network: a loop of its own, so no alert's due work waits behind it.
     socketio.start_background_task(_forever, app, float(app.config.get("SOURCE_POLL_SECONDS", 5.0)),
                                    lambda: due.run_due(kinds=sources.JOB_KINDS, limit=10), "polling sources")
+    # A process that died left its screens' stretches open: whichever process is alive closes them.
+    socketio.start_background_task(_forever, app, UPTIME_SWEEP_SECONDS, uptime.close_silent,
+                                   "closing silent screens' uptime stretches")

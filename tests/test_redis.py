@@ -17,3 +17,17 @@ def test_health_is_503_when_redis_is_down(tmp_path):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["redis"].startswith("error")
+
+
+def test_health_is_503_naming_the_database_when_it_does_not_answer(app, client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from kiosk_server.extensions import db
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", refuse)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "degraded", "checks": {"database": "error: OperationalError"}}

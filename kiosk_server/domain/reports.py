@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_YEARS = 5
+LATEST_YEAR = 2100
 
 # Why a period was refused; the service turns each into a message an officer reads.
 BAD_DATE = "bad_date"
@@ -101,7 +102,8 @@ def parse_day(raw: str | None, field: str) -> date:
             day = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-        if day.year >= 1900:
+        # Bounded above too: a period ending in year 9999 has no "day after" (and no five-year limit).
+        if 1900 <= day.year <= LATEST_YEAR:
             return day
     raise PeriodError(field, BAD_DATE)
 

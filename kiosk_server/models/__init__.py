@@ -6,7 +6,7 @@ from kiosk_server.models.categories import Category
 from kiosk_server.models.feedback import Feedback
 from kiosk_server.models.jobs import DueJob
 from kiosk_server.models.kiosks import Kiosk, KioskGroup
-from kiosk_server.models.links import PublicLink, QrCode
+from kiosk_server.models.links import PublicLink, QrCode, QrScanDay
 from kiosk_server.models.media import Media
 from kiosk_server.models.notices import Notice, NoticeRevision, NoticeTarget, notice_media
 from kiosk_server.models.pairing import PairingRequest
@@ -15,6 +15,7 @@ from kiosk_server.models.plays import PlayDay, PlayLogLink, PlayRecord, PlayRoll
 from kiosk_server.models.publishing import PublishEvent
 from kiosk_server.models.sources import Source, SourceItem
 from kiosk_server.models.units import Unit
+from kiosk_server.models.uptime import KioskSession
 from kiosk_server.models.users import ApiToken, User
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Feedback",
     "Kiosk",
     "KioskGroup",
+    "KioskSession",
     "Media",
     "Notice",
     "NoticeRevision",
@@ -43,6 +45,7 @@ __all__ = [
     "PublicLink",
     "PublishEvent",
     "QrCode",
+    "QrScanDay",
     "Source",
     "SourceItem",
     "Unit",

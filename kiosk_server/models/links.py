@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kiosk_server.extensions import db
@@ -36,3 +36,16 @@ class QrCode(db.Model):
     scans: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_scan_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class QrScanDay(db.Model):
+    """Scans of one QR code on one day (Viet Nam time): one row per code and day, counted up by an upsert.
+
+    `scans` on QrCode is the running total; these rows let a report count the scans of a period.
+    """
+
+    __tablename__ = "qr_scan_days"
+
+    code: Mapped[str] = mapped_column(ForeignKey("qr_codes.code", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date(), primary_key=True, index=True)
+    scans: Mapped[int] = mapped_column(default=0)

@@ -20,6 +20,7 @@ from sqlalchemy import delete, or_, select, update
 from kiosk_server.extensions import db
 from kiosk_server.models import DueJob
 from kiosk_server.models.base import utcnow
+from kiosk_server.services import metrics
 
 LEASE = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(minutes=10)
@@ -83,6 +84,7 @@ def run_due(now: datetime | None = None, limit: int = 100, *, kinds: tuple[str, 
             db.session.commit()
         except Exception as error:  # the job stays, retried later; one bad job must not stop the others
             db.session.rollback()
+            metrics.error("due_job")
             current_app.logger.exception("due job %s (%s) failed", job_id, kind)
             backoff = min(MAX_BACKOFF, timedelta(seconds=2 ** min(attempts, 10)))
             db.session.execute(update(DueJob).where(DueJob.id == job_id).values(

@@ -12,14 +12,14 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from kiosk_server.domain import sanitise
+from kiosk_server.domain import reports, sanitise
 from kiosk_server.domain.links import DEFAULT_LINKS
 from kiosk_server.extensions import db
-from kiosk_server.models import PublicLink, QrCode, User
+from kiosk_server.models import PublicLink, QrCode, QrScanDay, User
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import audit, public_urls, publish, scope, targeting
 from kiosk_server.services.errors import NotFound, ValidationFailed
-from kiosk_server.services.idempotent import insert_ignoring_duplicates
+from kiosk_server.services.idempotent import add_to_counters, insert_ignoring_duplicates
 
 CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 
@@ -61,10 +61,14 @@ def qr_url(target: str | None) -> str | None:
 
 def follow(code: str) -> str:
     """Count a scan of `code` and return where it leads; NotFound for an unknown code."""
-    target = db.session.scalar(select(QrCode.url).where(QrCode.code == code[:16]))
+    code = code[:16]
+    target = db.session.scalar(select(QrCode.url).where(QrCode.code == code))
     if target is None:
         raise NotFound(_l("Mã QR không còn hiệu lực."))
-    db.session.execute(update(QrCode).where(QrCode.code == code).values(scans=QrCode.scans + 1, last_scan_at=utcnow()))
+    now = utcnow()
+    db.session.execute(update(QrCode).where(QrCode.code == code).values(scans=QrCode.scans + 1, last_scan_at=now))
+    # The day's count too, so reports can count scans per period (one row per code and day).
+    add_to_counters(QrScanDay, [{"code": code, "day": reports.local_today(now), "scans": 1}], ["code", "day"], ["scans"])
     db.session.commit()
     return target
 

@@ -29,6 +29,8 @@ from kiosk_server.domain import targeting
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk
 from kiosk_server.models.base import utcnow
+from kiosk_server.services import metrics
+from kiosk_server.services import uptime as uptime_record
 from kiosk_server.services.kiosks import kiosk_dict
 
 ADMIN_NAMESPACE = "/admin"
@@ -155,30 +157,46 @@ def _note(kiosk_id: int, report: _Report, prompt: bool) -> None:
         _prompt.set()
 
 
-def connected(kiosk_id: int, rooms: tuple[str, ...]) -> None:
+# `since` names the connection a report comes on (when it opened): the screen's uptime record
+# (services/uptime.py) is written from these same reports, by the same flush.
+
+def connected(kiosk_id: int, rooms: tuple[str, ...], since: datetime | None = None) -> None:
     """Note that the screen connected; officers hear of it within PRESENCE_PROMPT_SECONDS."""
-    _note(kiosk_id, _Report(utcnow(), True, rooms, announce=True), prompt=True)
+    now = utcnow()
+    if since is not None:
+        uptime_record.heard(kiosk_id, since, now)
+    _note(kiosk_id, _Report(now, True, rooms, announce=True), prompt=True)
 
 
-def hello(kiosk_id: int, rooms: tuple[str, ...], version) -> None:
+def hello(kiosk_id: int, rooms: tuple[str, ...], version, since: datetime | None = None) -> None:
     """Note the manifest version the screen says it holds as it (re)connects."""
     version = version if isinstance(version, int) and not isinstance(version, bool) else None
-    _note(kiosk_id, _Report(utcnow(), True, rooms, version=version), prompt=True)
+    now = utcnow()
+    if since is not None:
+        uptime_record.heard(kiosk_id, since, now)
+    _note(kiosk_id, _Report(now, True, rooms, version=version), prompt=True)
 
 
-def heartbeat(kiosk_id: int, rooms: tuple[str, ...], version, current_item, uptime_s) -> None:
+def heartbeat(kiosk_id: int, rooms: tuple[str, ...], version, current_item, uptime_s,
+              since: datetime | None = None) -> None:
     """Note the screen's heartbeat; written with the next flush, announced if what officers see changed."""
     version = version if isinstance(version, int) and not isinstance(version, bool) else None
     item = current_item[:32] if isinstance(current_item, str) else None
     uptime = int(uptime_s) if isinstance(uptime_s, (int, float)) and not isinstance(uptime_s, bool) \
         and 0 <= uptime_s < 10**9 else None
-    _note(kiosk_id, _Report(utcnow(), True, rooms, version=version, current_item=item, uptime_s=uptime),
+    now = utcnow()
+    if since is not None:
+        uptime_record.heard(kiosk_id, since, now)
+    _note(kiosk_id, _Report(now, True, rooms, version=version, current_item=item, uptime_s=uptime),
           prompt=False)
 
 
-def disconnected(kiosk_id: int, rooms: tuple[str, ...]) -> None:
+def disconnected(kiosk_id: int, rooms: tuple[str, ...], since: datetime | None = None) -> None:
     """Note that the screen's socket closed; officers hear of it within PRESENCE_PROMPT_SECONDS."""
-    _note(kiosk_id, _Report(utcnow(), False, rooms, announce=True), prompt=True)
+    now = utcnow()
+    if since is not None:
+        uptime_record.ended(kiosk_id, since, now)
+    _note(kiosk_id, _Report(now, False, rooms, announce=True), prompt=True)
 
 
 def _start_flusher(app: Flask, interval: float) -> None:
@@ -195,6 +213,7 @@ def _flush_forever(app: Flask, interval: float) -> None:
             with app.app_context():  # its teardown gives the connection back, whatever happened
                 flush()
         except Exception:  # the reports stay queued and the next round writes them
+            metrics.error("background")
             app.logger.exception("writing screens' status failed")
 
 
@@ -205,6 +224,8 @@ def flush() -> int:
     (under any that came meanwhile) and the error is raised.
     """
     global _reports
+    # The screens' uptime record first: if it fails, these reports wait for the next round with it.
+    uptime_record.flush()
     with _lock:
         batch, _reports = _reports, {}
     if not batch:

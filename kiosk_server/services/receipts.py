@@ -22,7 +22,7 @@ from sqlalchemy import select
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Alert, AlertAck
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import scope
+from kiosk_server.services import metrics, scope
 from kiosk_server.services.idempotent import insert_new
 
 
@@ -82,6 +82,7 @@ def _flush_forever(app: Flask, delay: float) -> None:
                 flush()
                 db.session.remove()
         except Exception:  # the batch stays queued and the next round tries it again
+            metrics.error("background")
             app.logger.exception("writing alert receipts failed")
 
 
@@ -95,8 +96,11 @@ def flush() -> int:
     if not batch:
         return 0
     alert_ids = {r.alert_id for r in batch}
-    areas = {row.id: set(row.unit_codes) for row in db.session.execute(
-        select(Alert.id, Alert.unit_codes).where(Alert.id.in_(alert_ids), Alert.status == "Actual"))}
+    rows = db.session.execute(select(Alert.id, Alert.unit_codes, Alert.created_at, Alert.effective_at)
+                              .where(Alert.id.in_(alert_ids), Alert.status == "Actual")).all()
+    areas = {row.id: set(row.unit_codes) for row in rows}
+    # When each alert went out to screens: stored, or later at its effective time.
+    went_out = {row.id: max(row.created_at, row.effective_at or row.created_at) for row in rows}
     chains = scope.ancestor_chains({r.unit_code for r in batch})  # a few queries per batch, not per receipt
     counted = {(r.alert_id, r.kiosk_id): r.unit_code for r in batch
                if r.alert_id in areas and areas[r.alert_id].intersection(chains[r.unit_code])}
@@ -112,6 +116,8 @@ def flush() -> int:
         _pending[:] = [r for r in _pending if id(r) not in done]
     for receipt in batch:
         receipt.stored.set()
+    for alert_id in {a for a, _k, _u in fresh}:
+        metrics.alert_acks_stored(went_out[alert_id], now, sum(1 for a, _k, _u in fresh if a == alert_id))
     _announce(fresh, now, chains)
     return len(fresh)
 

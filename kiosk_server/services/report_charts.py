@@ -120,3 +120,20 @@ def summary_charts(summary: dict) -> list[Chart]:
         svg = _bar(title, labels, values, True, percent=True)
         charts.append(Chart("alerts", title, svg, rows))
     return charts
+
+
+def uptime_chart(days: list[dict]) -> Chart:
+    """Return a screen's online share per day (services.uptime.screen_uptime's `days`) as a bar chart."""
+    title = _("Tỷ lệ thời gian trực tuyến theo ngày (%)")
+    labels = [f"{day['date'][8:10]}/{day['date'][5:7]}" for day in days]
+    values = [round((day["share"] or 0) * 100, 1) for day in days]
+    rows = [(label, "—" if day["share"] is None else f"{value:g}%".replace(".", ","))
+            for label, value, day in zip(labels, values, days, strict=True)]
+    chart = pygal.Bar(
+        style=_STYLE, js=[], width=760, height=320, title=title, show_legend=False, print_values=len(days) <= 14,
+        print_values_position="top", value_formatter=lambda v: f"{v:g}%", truncate_label=-1, margin=16,
+        spacing=4, range=(0, 100), y_labels=_ticks(100, True), x_label_rotation=-60 if len(days) > 14 else 0,
+    )
+    chart.x_labels = labels
+    chart.add(title, values)
+    return Chart("uptime", title, _svg(chart, title), rows)

@@ -72,18 +72,34 @@ def summary_rows(summary: dict) -> list[Row]:
             num(f["overdue"])),
         Row("feedback.median_answer_seconds", sec_f, _("Thời gian trả lời (trung vị, giây)"), f["median_answer_seconds"],
             rules.span_vn(f["median_answer_seconds"])),
+        Row("qr.scans", sec_q, _("Lượt quét mã QR của đơn vị trong kỳ"), q["scans"], num(q["scans"])),
+        Row("qr.national_links_scans", sec_q, _("Lượt quét liên kết dùng chung toàn quốc trong kỳ"),
+            q["national_links_scans"], num(q["national_links_scans"])),
         Row("qr.scans_total", sec_q, _("Lượt quét mã QR của đơn vị (cộng dồn)"), q["scans_total"], num(q["scans_total"])),
         Row("qr.national_links_scans_total", sec_q, _("Lượt quét liên kết dùng chung toàn quốc (cộng dồn)"),
             q["national_links_scans_total"], num(q["national_links_scans_total"])),
+    ]
+    u, sec_u = summary["uptime"], _("Thời gian hoạt động")
+    rows += [
+        Row("uptime.screens", sec_u, _("Màn hình đã kết nối (tính thời gian hoạt động)"), u["screens"],
+            num(u["screens"])),
+        Row("uptime.share", sec_u, _("Tỷ lệ thời gian trực tuyến"), u["share"], rules.percent_vn(u["share"])),
+        Row("uptime.median_screen_share", sec_u, _("Tỷ lệ trực tuyến của màn hình (trung vị)"),
+            u["median_screen_share"], rules.percent_vn(u["median_screen_share"])),
+        Row("uptime.online_hours", sec_u, _("Tổng số giờ trực tuyến"), u["online_hours"], num(u["online_hours"])),
+        Row("uptime.outages", sec_u, _("Số lần mất kết nối"), u["outages"], num(u["outages"])),
+        Row("uptime.screens_below_90", sec_u, _("Màn hình trực tuyến dưới 90% thời gian"), u["screens_below_90"],
+            num(u["screens_below_90"])),
     ]
     return rows
 
 
 def qr_note() -> str:
-    """Return the report's honest word on QR figures."""
-    return _("Hệ thống chỉ lưu tổng số lượt quét của mỗi mã QR từ khi mã được tạo, không lưu theo ngày, "
-             "nên số lượt quét là số cộng dồn, không riêng trong kỳ báo cáo. Liên kết dùng chung toàn quốc "
-             "(như Cổng Dịch vụ công) không chia được cho từng đơn vị.")
+    """Return the report's honest word on QR and uptime figures."""
+    return _("Lượt quét trong kỳ được đếm theo ngày, từ khi hệ thống bắt đầu lưu số lượt quét theo ngày; số cộng dồn "
+             "tính từ khi mã được tạo. Liên kết dùng chung toàn quốc (như Cổng Dịch vụ công) không chia được cho "
+             "từng đơn vị. Thời gian hoạt động tính từ lần kết nối đầu tiên của mỗi màn hình; màn hình không liên "
+             "lạc quá 90 giây được coi là mất kết nối.")
 
 
 def local_time(iso: str) -> str:

@@ -28,6 +28,7 @@ from kiosk_server.models import (
     Notice,
     PublicLink,
     QrCode,
+    QrScanDay,
     Unit,
     User,
 )
@@ -35,7 +36,7 @@ from kiosk_server.models.base import utcnow
 from kiosk_server.services import alerts as alert_service
 from kiosk_server.services import feedback as feedback_service
 from kiosk_server.services import plays as plays_service
-from kiosk_server.services import scope
+from kiosk_server.services import scope, uptime
 from kiosk_server.services.errors import NotFound, ValidationFailed
 
 PRIORITY_NAMES = {"normal": _l("Thông thường"), "priority": _l("Ưu tiên"), "emergency": _l("Khẩn cấp")}
@@ -210,9 +211,8 @@ def _feedback(codes: set[str], start: datetime, end: datetime, now: datetime) ->
     }
 
 
-def _qr(codes: set[str]) -> dict:
-    """Return QR scans behind the unit's own pages and links, as running totals (per-period counts are not stored)."""
-    rows = db.session.execute(select(QrCode.url, QrCode.scans).where(QrCode.scans > 0)).all()
+def _qr_by_unit(codes: set[str], rows) -> tuple[int, int]:
+    """Return (scans of the unit's own links and notices, scans of national links) from (url, scans) rows."""
     link_urls = set(db.session.scalars(select(PublicLink.url).where(PublicLink.unit_code.in_(codes))))
     national_urls = set(db.session.scalars(select(PublicLink.url).where(PublicLink.unit_code.is_(None))))
     notice_ids = {}
@@ -227,7 +227,22 @@ def _qr(codes: set[str]) -> dict:
     if notice_ids:
         mine = set(db.session.scalars(select(Notice.id).where(Notice.id.in_(notice_ids), Notice.unit_code.in_(codes))))
         own += sum(scans for nid, scans in notice_ids.items() if nid in mine)
-    return {"scans_total": own, "national_links_scans_total": national, "per_period": False}
+    return own, national
+
+
+def _qr(codes: set[str], period: rules.Period) -> dict:
+    """Return QR scans behind the unit's own pages and links: in the period (daily counts), and running totals."""
+    totals = db.session.execute(select(QrCode.url, QrCode.scans).where(QrCode.scans > 0)).all()
+    in_period = db.session.execute(
+        select(QrCode.url, func.sum(QrScanDay.scans)).join(QrScanDay, QrScanDay.code == QrCode.code)
+        .where(QrScanDay.day >= period.first, QrScanDay.day <= period.last).group_by(QrCode.url)
+    ).all()
+    own_total, national_total = _qr_by_unit(codes, totals)
+    own, national = _qr_by_unit(codes, [(url, int(scans)) for url, scans in in_period])
+    since = db.session.scalar(select(func.min(QrScanDay.day)))
+    return {"scans": own, "national_links_scans": national, "scans_total": own_total,
+            "national_links_scans_total": national_total, "per_period": True,
+            "counted_since": since.isoformat() if since else None}
 
 
 def summary(actor: User, unit_code: str | None, period: rules.Period, now: datetime | None = None) -> dict:
@@ -237,6 +252,7 @@ def summary(actor: User, unit_code: str | None, period: rules.Period, now: datet
     codes = scope.descendant_codes(unit.code)
     start, end = period.bounds()
     plays = play_totals(codes, start, end)
+    uptime_figures, online = uptime.unit_totals(codes, period, now)
     return {
         "unit": {"code": unit.code, "name": unit.name, "level": unit.level},
         "period": {"from": period.first.isoformat(), "to": period.last.isoformat(), "key": period.key or None,
@@ -245,10 +261,12 @@ def summary(actor: User, unit_code: str | None, period: rules.Period, now: datet
         "notices": _notices(codes, start, end),
         "plays": {"plays": plays.plays, "seconds": round(plays.seconds, 1), "hours": rules.hours(plays.seconds),
                   "screens": plays.screens},
-        "screens": _screens(codes, start, end, _played_kiosks(codes, start, end)),
+        # A screen connected in the period was active in it, even if it played nothing and was last heard later.
+        "screens": _screens(codes, start, end, _played_kiosks(codes, start, end) | online),
         "alerts": _alerts(unit, codes, start, end),
         "feedback": _feedback(codes, start, end, now),
-        "qr": _qr(codes),
+        "qr": _qr(codes, period),
+        "uptime": uptime_figures,
     }
 
 

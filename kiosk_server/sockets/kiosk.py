@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import Flask, current_app, request
 from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, join_room
@@ -22,7 +23,8 @@ from sqlalchemy import select
 from kiosk_server.domain.targeting import kiosk_room, kiosk_rooms
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk
-from kiosk_server.services import alerts, kiosks, plays, presence, receipts, scope
+from kiosk_server.models.base import utcnow
+from kiosk_server.services import alerts, kiosks, metrics, plays, presence, receipts, scope
 
 NAMESPACE = "/kiosk"
 
@@ -35,6 +37,7 @@ class Screen:
     unit_code: str
     room: str  # its own room; closed when the kiosk is revoked
     admin_rooms: tuple[str, ...]  # officers who see it
+    connected_at: datetime  # names this connection in the screen's uptime record
 
 
 # sid -> the screen on that connection, for this process's connections. A dict in memory is right
@@ -81,8 +84,8 @@ def sweep_revoked() -> int:
         if manager.is_connected(sid, NAMESPACE):
             socketio.server.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)
             closed += 1
-        else:  # a connection that ended without its disconnect handler running
-            _screens.pop(sid, None)
+        elif _screens.pop(sid, None) is not None:  # a connection that ended without its disconnect handler running
+            metrics.KIOSKS_CONNECTED.dec()
     return closed
 
 
@@ -107,6 +110,7 @@ class KioskNamespace(Namespace):
         handler = getattr(self, f"on_{event or ''}", None)
         if handler is None:
             return None
+        metrics.socket_event(event)  # only events this namespace handles: no label for every name sent
         return self.socketio._handle_event(_ending_transaction(handler), event, self.namespace, *args)
 
     def on_connect(self, auth=None):
@@ -116,25 +120,27 @@ class KioskNamespace(Namespace):
             raise ConnectionRefusedError("unknown or revoked kiosk token")
         chain = scope.ancestor_codes(kiosk.unit_code)
         rooms = kiosk_rooms(kiosk.id, chain, [g.id for g in kiosk.groups])
-        screen = Screen(kiosk.id, kiosk.unit_code, kiosk_room(kiosk.id), presence.admin_rooms(chain))
+        screen = Screen(kiosk.id, kiosk.unit_code, kiosk_room(kiosk.id), presence.admin_rooms(chain), utcnow())
         db.session.rollback()  # the lookup is done; joining rooms needs no connection
         for room in rooms:
             join_room(room)
         _screens[request.sid] = screen
+        metrics.KIOSKS_CONNECTED.inc()
         _start_sweeper(current_app._get_current_object())
-        presence.connected(screen.kiosk_id, screen.admin_rooms)
+        presence.connected(screen.kiosk_id, screen.admin_rooms, screen.connected_at)
 
     def on_disconnect(self, reason=None):
         screen = _screens.pop(request.sid, None)
         if screen is not None:
-            presence.disconnected(screen.kiosk_id, screen.admin_rooms)
+            metrics.KIOSKS_CONNECTED.dec()
+            presence.disconnected(screen.kiosk_id, screen.admin_rooms, screen.connected_at)
 
     def on_hello(self, data=None):
         screen = _screen()
         if screen is None:
             return
         version = data.get("version") if isinstance(data, dict) else None
-        presence.hello(screen.kiosk_id, screen.admin_rooms, version)
+        presence.hello(screen.kiosk_id, screen.admin_rooms, version, screen.connected_at)
         # The version is read now, after the rooms were joined at connect: a publish in between has
         # either sent its `manifest` to this connection or is already in this number.
         current = db.session.scalar(select(Kiosk.manifest_version).where(Kiosk.id == screen.kiosk_id))
@@ -150,7 +156,7 @@ class KioskNamespace(Namespace):
         if screen is None or not isinstance(data, dict):
             return
         presence.heartbeat(screen.kiosk_id, screen.admin_rooms, data.get("version"), data.get("current_item"),
-                           data.get("uptime_s"))
+                           data.get("uptime_s"), screen.connected_at)
 
     def on_alert_ack(self, data=None):
         """Store a receipt; the answer tells the screen whether it is stored (else it sends it again)."""

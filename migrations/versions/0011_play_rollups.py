@@ -1,7 +1,7 @@
 """play log: one row per play (unique key), hourly roll-ups of old plays, daily figures per screen
 
 Revision ID: 0011_play_rollups
-Revises: 0009_play_log
+Revises: 0010_uptime
 Create Date: 2026-12-02 09:00:00
 
 Duplicates stored before the unique key (two sessions racing on the same `played` batch) are
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0011_play_rollups'
-down_revision = '0009_play_log'
+down_revision = '0010_uptime'
 branch_labels = None
 depends_on = None
 

@@ -29,7 +29,8 @@ def test_commune_figures_for_the_first_half_year(seeded, officers):
     assert summary["screens"] == {"installed": 2, "seen": 2}
     assert summary["feedback"] == {"received": 3, "answered": 2, "overdue": 1, "median_answer_seconds": 3 * 86400,
                                    "due_days": 10}
-    assert summary["qr"] == {"scans_total": 7, "national_links_scans_total": 7, "per_period": False}
+    assert summary["qr"] == {"scans": 0, "national_links_scans": 0, "scans_total": 7, "national_links_scans_total": 7,
+                             "per_period": True, "counted_since": None}
 
 
 def test_replayed_played_batch_counts_once_and_period_edges_are_local_days(seeded, officers):

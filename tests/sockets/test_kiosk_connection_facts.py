@@ -5,7 +5,7 @@ from sqlalchemy import event, select
 
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk
-from kiosk_server.services import kiosks, presence
+from kiosk_server.services import kiosks, presence, uptime
 from kiosk_server.sockets import kiosk as kiosk_ns
 from tests.conftest import COMMUNE
 
@@ -33,6 +33,7 @@ def batched(app, monkeypatch):
     app.config["PRESENCE_FLUSH_SECONDS"] = 3600
     monkeypatch.setattr(presence, "_start_flusher", lambda app, interval: None)
     monkeypatch.setattr(presence, "_reports", {})
+    monkeypatch.setattr(uptime, "_heard", {})
     yield
     presence._reports.clear()
 

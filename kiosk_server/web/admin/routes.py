@@ -23,6 +23,7 @@ from kiosk_server.web.admin import (
     source_views,
     timeline_views,
     unit_views,
+    uptime_views,
     user_views,
 )
 
@@ -53,6 +54,7 @@ admin_bp.add_url_rule("/admin/kiosks/import/sample.csv", "kiosk_import_sample", 
 admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/edit", "kiosk_edit", screen_views.kiosk_edit, methods=["GET", "POST"])
 admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/revoke", "kiosk_revoke", kiosk_views.kiosk_revoke, methods=["POST"])
 admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/timeline", "kiosk_timeline", timeline_views.kiosk_timeline)
+admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/uptime", "kiosk_uptime", uptime_views.kiosk_uptime)
 
 admin_bp.add_url_rule("/admin/notices", "notices", notice_views.notice_list)
 admin_bp.add_url_rule("/admin/notices/new", "notice_new", notice_editor_views.notice_new, methods=["GET", "POST"])

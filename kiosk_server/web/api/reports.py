@@ -12,8 +12,9 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from kiosk_server.domain import reports as rules
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import posting, report_files
+from kiosk_server.services import posting, report_files, uptime_reports
 from kiosk_server.services import reports as report_service
+from kiosk_server.web import paging
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.report_downloads import file_response, posting_response
 
@@ -24,7 +25,7 @@ blp = Blueprint(
 )
 
 
-class SummaryQuerySchema(Schema):
+class PeriodQuerySchema(Schema):
     class Meta:
         unknown = RAISE
 
@@ -33,6 +34,9 @@ class SummaryQuerySchema(Schema):
         "description": "first day, yyyy-mm-dd or dd/mm/yyyy; with `to`. Without both: the current six-month period"})
     to = fields.String(metadata={"description": f"last day (included); at most {rules.MAX_YEARS} years after `from`"})
     period = fields.String(metadata={"description": "a default period instead of from/to: `2026-H1`, `2026-H2` or `2026`"})
+
+
+class SummaryQuerySchema(PeriodQuerySchema):
     format = fields.String(load_default="json", validate=validate.OneOf(("json", *report_files.FORMATS)), metadata={
         "description": "json (default), csv (UTF-8 with BOM), xlsx or pdf (A4, Vietnamese)"})
 
@@ -76,11 +80,16 @@ class SummarySchema(Schema):
     generated_at = fields.String(metadata={"format": "date-time"})
     notices = fields.Nested(NoticeFiguresSchema)
     plays = fields.Dict(metadata={"description": "`{plays, seconds, hours, screens}`: each play stored once"})
-    screens = fields.Dict(metadata={"description": "`{installed, seen}`: seen = played in the period or last heard in it"})
+    screens = fields.Dict(metadata={
+        "description": "`{installed, seen}`: seen = played or connected in the period, or last heard in it"})
     alerts = fields.Nested(AlertFiguresSchema)
     feedback = fields.Dict(metadata={"description": "`{received, answered, overdue, median_answer_seconds, due_days}`"})
-    qr = fields.Dict(metadata={"description": "`{scans_total, national_links_scans_total, per_period: false}`: running "
-                               "totals since each code was made; scans per period are not stored"})
+    qr = fields.Dict(metadata={"description": "`{scans, national_links_scans, scans_total, national_links_scans_total, "
+                               "per_period: true, counted_since}`: scans in the period (counted per day since "
+                               "`counted_since`), and running totals since each code was made"})
+    uptime = fields.Dict(metadata={"description": "`{screens, share, median_screen_share, online_hours, outages, "
+                                   "screens_below_90}`: screens that ever connected; share = time online / time "
+                                   "watched (from each screen's first connection); per screen: /reports/uptime"})
 
 
 @blp.route("/summary")
@@ -160,3 +169,65 @@ class Posting(MethodView):
         if args["format"] != "json":
             return posting_response(record, args["format"], now, user.name or user.email)
         return record
+
+
+class UptimeQuerySchema(PeriodQuerySchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=paging.MAX_PAGE))
+    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=paging.MAX_PER_PAGE), metadata={
+        "description": "screens per page"})
+
+
+class UptimeDaySchema(Schema):
+    date = fields.String(metadata={"format": "date", "description": "a calendar day in Viet Nam time"})
+    online_seconds = fields.Float()
+    share = fields.Float(allow_none=True, metadata={
+        "description": "online / the part of the day the screen was watched (connected once, not revoked, not "
+                       "future); null for a day it was not"})
+
+
+class OutageSchema(Schema):
+    start = fields.String(metadata={"format": "date-time"})
+    end = fields.String(allow_none=True, metadata={"format": "date-time", "description": "null while ongoing"})
+    seconds = fields.Float()
+    ongoing = fields.Boolean()
+
+
+class ScreenUptimeSchema(Schema):
+    kiosk_id = fields.Integer()
+    name = fields.String()
+    unit_code = fields.String()
+    first_connected = fields.String(allow_none=True, metadata={
+        "format": "date-time", "description": "the screen's first connection ever; null if it never connected"})
+    online_seconds = fields.Float()
+    watched_seconds = fields.Float(metadata={
+        "description": "the part of the period from the screen's first connection to its revocation or now"})
+    share = fields.Float(allow_none=True, metadata={"description": "online_seconds / watched_seconds"})
+    days = fields.List(fields.Nested(UptimeDaySchema))
+    outages = fields.List(fields.Nested(OutageSchema))
+
+
+class UptimeSchema(Schema):
+    unit = fields.Dict(metadata={"description": "`{code, name, level}`"})
+    period = fields.Dict(metadata={"description": "`{from, to, key, label, timezone}`"})
+    generated_at = fields.String(metadata={"format": "date-time"})
+    online_window_seconds = fields.Integer(metadata={
+        "description": "a screen unheard for this long counts as offline from its last word on"})
+    page = fields.Integer()
+    pages = fields.Integer()
+    total = fields.Integer(metadata={"description": "screens of the unit and below that existed in the period"})
+    kiosks = fields.List(fields.Nested(ScreenUptimeSchema))
+
+
+@blp.route("/uptime")
+class Uptime(MethodView):
+    @require("read")
+    @blp.arguments(UptimeQuerySchema, location="query", unknown=None)
+    @blp.response(200, UptimeSchema)
+    @blp.alt_response(404, description="unknown unit, or outside the caller's scope")
+    @blp.alt_response(422, description="a bad date, `to` before `from`, a period longer than five years, a bad page")
+    def get(self, args):
+        """Uptime of each screen of a unit over a period: online share per day (Viet Nam days) and outages."""
+        now = utcnow()
+        period = report_service.read_period(args.get("from_"), args.get("to"), args.get("period"), now=now)
+        return uptime_reports.unit_report(current_api_user(), args["unit"], period, now,
+                                         page=args["page"], per_page=args["per_page"])

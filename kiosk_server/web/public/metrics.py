@@ -1,4 +1,9 @@
-"""/metrics: Prometheus figures a province's monitoring scrapes (screens online, alerts, backlog)."""
+"""/metrics: Prometheus figures a province's monitoring scrapes (screens online, alerts, backlog).
+
+Two kinds: the state read from the database at each scrape (the same on every process), and what
+each process counts (services/metrics.py). With PROMETHEUS_MULTIPROC_DIR set, a scrape of any one
+process adds up the counts of every process of the host.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,13 @@ import ipaddress
 from datetime import timedelta
 
 from flask import Flask, Response, abort, current_app, request
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 
 from kiosk_server.extensions import db
 from kiosk_server.models.base import utcnow
+from kiosk_server.services import metrics as process_metrics
 
 
 class StateCollector:
@@ -57,15 +63,17 @@ class StateCollector:
 
 
 def init_metrics(app: Flask) -> None:
-    """Give `app` its own registry (tests build many apps) with request counts and state gauges."""
+    """Give `app` its own registry (tests build many apps) with the process's figures and the state gauges."""
     registry = CollectorRegistry()
-    requests = Counter("bangtin_http_requests", "HTTP requests answered", ["method", "status"], registry=registry)
+    process_metrics.register(registry)
     registry.register(StateCollector(app))
     app.extensions["metrics_registry"] = registry
 
     @app.after_request
     def _count(response):
-        requests.labels(request.method, str(response.status_code)).inc()
+        process_metrics.HTTP_REQUESTS.labels(request.method, str(response.status_code)).inc()
+        if response.status_code >= 500:
+            process_metrics.error("http_5xx")
         return response
 
 
@@ -92,5 +100,11 @@ def metrics():
     # The figures say how many screens are down and where the backlog is: not for everyone.
     if not may_scrape():
         abort(403)
-    registry = current_app.extensions["metrics_registry"]
+    if process_metrics.multiprocess_dir():
+        # Every process's figures from the shared folder, plus the database's, read once.
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        registry.register(StateCollector(current_app._get_current_object()))
+    else:
+        registry = current_app.extensions["metrics_registry"]
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

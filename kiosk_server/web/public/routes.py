@@ -29,21 +29,28 @@ def home():
 
 @public_bp.get("/healthz")
 def healthz():
-    """Report whether the database (and Redis, when configured) answer; 503 when one does not."""
+    """Report whether the database (and Redis, when configured) answer; 503 naming the part that does not."""
     checks: dict[str, str] = {}
     try:
         db.session.execute(text("SELECT 1"))
         checks["database"] = "ok"
     except Exception as exc:  # any failure means "not healthy"; the reason is for the operator
+        db.session.rollback()
         checks["database"] = f"error: {type(exc).__name__}"
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
         import redis
 
+        # Short timeouts, connect included: a load balancer's probe must get an answer, not hang.
+        client = redis.Redis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=1)
         try:
-            redis.Redis.from_url(redis_url, socket_timeout=1).ping()
+            client.ping()
             checks["redis"] = "ok"
         except Exception as exc:
             checks["redis"] = f"error: {type(exc).__name__}"
+        finally:
+            client.close()
     healthy = all(v == "ok" for v in checks.values())
-    return jsonify({"status": "ok" if healthy else "degraded", "checks": checks}), 200 if healthy else 503
+    response = jsonify({"status": "ok" if healthy else "degraded", "checks": checks})
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if healthy else 503
