@@ -72,6 +72,15 @@ def test_targets_outside_scope_are_403(client, tokens):
     assert count(Notice) == 0
 
 
+def test_listing_another_units_notices_is_403_and_an_unknown_unit_404(client, tokens):
+    """The notice list filters by unit like the media and feedback lists: no silent empty answer."""
+    publish(client, tokens)
+    mine = client.get(f"/api/v1/notices?unit={COMMUNE}", headers=bearer(tokens["editor"]))
+    assert mine.status_code == 200 and len(mine.get_json()) == 1
+    assert_error(client.get(f"/api/v1/notices?unit={PROVINCE}", headers=bearer(tokens["editor"])), 403, "out_of_scope")
+    assert_error(client.get("/api/v1/notices?unit=99999", headers=bearer(tokens["editor"])), 404, "unknown_unit")
+
+
 def test_viewer_cannot_write(client, tokens):
     assert_error(client.post("/api/v1/notices", json=notice_body(), headers=bearer(tokens["viewer"])), 403)
 

@@ -6,7 +6,6 @@ from datetime import datetime, time, timedelta
 
 from flask import request
 from flask.views import MethodView
-from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from sqlalchemy import or_, select
 
@@ -14,7 +13,6 @@ from kiosk_server.domain.schedule import VN
 from kiosk_server.extensions import db
 from kiosk_server.models import Notice
 from kiosk_server.services import lookup, notices, scope, sources
-from kiosk_server.services.errors import StaleVersion, VersionRequired
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import (
     NoticeBodySchema,
@@ -24,22 +22,11 @@ from kiosk_server.web.api.schemas import (
     NoticeSchema,
     RejectSchema,
 )
+from kiosk_server.web.api.versions import if_match_version
 
 blp = Blueprint("api_notices", __name__, url_prefix="/api/v1/notices", description="Notices and their approval")
 
 PAGE = 100
-
-
-def _if_match_version(header: str | None) -> int:
-    """Return the version named by an If-Match header ("3", "\"3\"" or W/"3"); 428 when it is missing."""
-    if not header:
-        raise VersionRequired(
-            _l("Thiếu tiêu đề If-Match: hãy gửi phiên bản đang sửa để không ghi đè thay đổi của người khác.")
-        )
-    value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise StaleVersion(_l("If-Match phải là số phiên bản, ví dụ If-Match: 3."))
-    return int(value)
 
 
 def _with_etag(notice: Notice, status: int = 200):
@@ -59,6 +46,9 @@ class Notices(MethodView):
         if args.get("status"):
             query = query.where(Notice.status == args["status"])
         if args.get("unit"):
+            # As the media and feedback lists: an unknown unit is 404, one outside the scope 403.
+            scope.get_unit(args["unit"], field="unit")
+            scope.require_scope(actor, args["unit"], field="unit")
             query = query.where(Notice.unit_code.in_(scope.descendant_codes(args["unit"])))
         if args.get("category"):
             query = query.where(Notice.category == args["category"])
@@ -98,7 +88,7 @@ class NoticeById(MethodView):
     def patch(self, data, notice_id):
         """Edit: a new version, back to draft; a published version keeps playing until re-approved."""
         notice = lookup.get_visible(Notice, notice_id, current_api_user())
-        expected = _if_match_version(request.headers.get("If-Match"))
+        expected = if_match_version(request.headers.get("If-Match"))
         return _with_etag(notices.update_notice(notice, data, expected, current_api_user()))
 
 

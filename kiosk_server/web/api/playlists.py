@@ -11,7 +11,6 @@ from kiosk_server.extensions import db
 from kiosk_server.models import Playlist
 from kiosk_server.services import lookup, playlists, scope
 from kiosk_server.web.api.auth import current_api_user, require
-from kiosk_server.web.api.notices import _if_match_version
 from kiosk_server.web.api.schemas import (
     NoticeCreatedSchema,
     PlaylistBodySchema,
@@ -20,6 +19,7 @@ from kiosk_server.web.api.schemas import (
     PlaylistSchema,
     RejectSchema,
 )
+from kiosk_server.web.api.versions import if_match_version
 
 blp = Blueprint("api_playlists", __name__, url_prefix="/api/v1/playlists",
                 description="Playlists (chương trình phát) and their approval")
@@ -73,7 +73,7 @@ class PlaylistById(MethodView):
     def patch(self, data, playlist_id):
         """Edit: a new version, back to draft; a published version keeps playing until re-approved."""
         playlist = lookup.get_visible(Playlist, playlist_id, current_api_user())
-        expected = _if_match_version(request.headers.get("If-Match"))
+        expected = if_match_version(request.headers.get("If-Match"))
         return _with_etag(playlists.update_playlist(playlist, data, expected, current_api_user()))
 
 
