@@ -298,6 +298,8 @@ class Screen:
 
         self.group, self.session, self.token, self.url, self.etag = group, session, token, url, etag
         self.version = 0
+        self.manifest_at: float | None = None  # when it got the manifest the alert changed
+        self.spreading = False
         self.alert_at: float | None = None
         self.confirmed_at: float | None = None
         self.dropped_at: float | None = None
@@ -353,6 +355,13 @@ class Screen:
         if not self.group.cfg["fetch_manifest"]:
             return
         if isinstance(data, dict) and data.get("version") != self.version:
+            spread = data.get("spread_s") or 0
+            if spread > 0:  # as sync.js refreshWithin: a random moment within the spread, once
+                if self.spreading:
+                    return
+                self.spreading = True
+                await asyncio.sleep(random.random() * min(spread, 300))
+                self.spreading = False
             await self.refresh()
 
     async def refresh(self) -> None:
@@ -374,6 +383,8 @@ class Screen:
                         if status == 200:
                             body = await response.json()
                             self.version = body["version"]
+                            if self.group.watching:
+                                self.manifest_at = time.time()
                             self.etag = response.headers.get("ETag", self.etag)
                         else:
                             await response.read()
@@ -463,6 +474,11 @@ async def _run_clients(cfg: dict, ready, go, results) -> None:
         expected = [s for s in screens if s.sio.connected]
         while time.time() < deadline and any(s.confirmed_at is None for s in expected):
             await asyncio.sleep(0.05)
+        if cfg["fetch_manifest"]:
+            # The alert's manifest nudge follows it by ALERT_MANIFEST_DELAY_S: wait until every screen
+            # holds a newer manifest than before the alert, so the herd of fetches is measured too.
+            while time.time() < deadline and any(s.version == 0 for s in expected):
+                await asyncio.sleep(0.05)
         while time.time() < deadline and any(s.fetching for s in screens):
             await asyncio.sleep(0.05)
     else:
@@ -473,6 +489,7 @@ async def _run_clients(cfg: dict, ready, go, results) -> None:
         "pid": os.getpid(),
         "alert_at": [s.alert_at for s in screens if s.alert_at],
         "confirmed_at": [s.confirmed_at for s in screens if s.confirmed_at],
+        "manifest_at": [s.manifest_at for s in screens if s.manifest_at],
         "back_at": [s.back_at for s in screens if s.back_at],
         "current_at": [s.current_at for s in screens if s.current_at],
         "not_current": sum(1 for s in screens if s.current_at is None or not s.sio.connected),
@@ -653,6 +670,7 @@ def fanout_round(bench: Bench, floor: bool = False) -> dict:
     collected = [results.get(timeout=bench.args.timeout + 120) for _ in procs]
     received = [t - t0 for c in collected for t in c["alert_at"]]
     confirmed = [t - t0 for c in collected for t in c["confirmed_at"]]
+    refreshed = [t - t0 for c in collected for t in c.get("manifest_at", [])]
     stored, last_at = 0, None
     if floor:
         stored = sum(http_json(f"http://127.0.0.1:{p}/acks?id=1")["acks"] for p in bench.ports)
@@ -674,6 +692,7 @@ def fanout_round(bench: Bench, floor: bool = False) -> dict:
         "acks_recorded": stored,
         "last_ack_in_database_s": round(last_at.timestamp() - t0, 2) if last_at else None,
         "manifest_fetches_after_alert": len(manifest_requests),
+        "holding_new_manifest": len(refreshed), "new_manifest_s": summary(refreshed),
         "manifest_statuses": dict(manifest_statuses),  # "0": a network error or the client's 20 s time-out
         "client_loop_lag_max_s": max(c["lag_max_s"] for c in collected),
         "alert_cpu": cpu,

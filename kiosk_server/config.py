@@ -26,6 +26,10 @@ class Defaults:
     # (a province's production and its training copy) can share one Redis server without hearing
     # each other's alerts. Every process of one deployment must use the same name.
     REDIS_NAMESPACE = "bangtin"
+    # Manifests the deployment serves per second, all processes together (bench/README.md: about 150
+    # per second on two cores while 5,000 screens stay connected). A change reaching more screens
+    # than this asks them to spread their fetches over screens ÷ rate seconds (services/publish.py).
+    MANIFEST_FETCH_RATE = 150
     MEDIA_DIR = "media"
     PUBLIC_URL: str | None = None
     MAX_UPLOAD_MB = 512
@@ -129,6 +133,7 @@ ENV_KEYS = (
     "DATABASE_URL",
     "REDIS_URL",
     "REDIS_NAMESPACE",
+    "MANIFEST_FETCH_RATE",
     "MEDIA_DIR",
     "SECRET_KEY",
     "PUBLIC_URL",

@@ -35,6 +35,7 @@ export class Sync {
     this.manifestInFlight = null;
     this.manifestAgain = false;
     this.manifestRetry = null;
+    this.manifestSoon = null;
     this.manifestBackoff = new Backoff();
     this.socketBackoff = new Backoff();
   }
@@ -66,6 +67,8 @@ export class Sync {
     this.etag = null;
     this.token = null;
     clearTimeout(this.manifestRetry);
+    clearTimeout(this.manifestSoon);
+    this.manifestSoon = null;
   }
 
   /** Fetches the manifest (one request at a time; asked again meanwhile, it fetches once more after). */
@@ -107,6 +110,27 @@ export class Sync {
     }
   }
 
+  /**
+   * Fetches the manifest at a random moment within `spreadS` seconds (at once without it). The
+   * server sends a spread when a change reaches more screens than it serves in a second (a
+   * province-wide notice, the manifest after an alert): spread out, every fetch is answered, where
+   * all at once most would time out and be retried. A second event never postpones the first.
+   */
+  refreshWithin(spreadS) {
+    const spread = Number(spreadS);
+    if (!(spread > 0)) {
+      clearTimeout(this.manifestSoon);
+      this.manifestSoon = null;
+      this.refresh();
+      return;
+    }
+    if (this.manifestSoon) return;
+    this.manifestSoon = setTimeout(() => {
+      this.manifestSoon = null;
+      this.refresh();
+    }, Math.random() * Math.min(spread, 300) * 1000);
+  }
+
   async connect() {
     const socket = new KioskSocket({
       url: this.socketioUrl,
@@ -142,7 +166,7 @@ export class Sync {
   handleEvent(name, data) {
     try {
       if (name === 'manifest') {
-        if (data?.version !== this.shown()?.version) this.refresh();
+        if (data?.version !== this.shown()?.version) this.refreshWithin(data?.spread_s);
       } else {
         this.onEvent(name, data);
       }

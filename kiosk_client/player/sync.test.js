@@ -61,3 +61,33 @@ test('a refused token is reported once, and a manifest event for the version sho
   assert.equal(events.unauthorized, 1);
   sync.stop();
 });
+
+test('a manifest event with a spread fetches once, at a random moment within it', async () => {
+  let calls = 0;
+  globalThis.fetch = async () => { calls++; return answer(200, { version: 7, items: [] }, { ETag: '"m1-7"' }); };
+  const { sync, events } = syncWith(new Store(new MemoryStorage()), { current: { version: 5, items: [] } });
+  sync.token = 'kt_1';
+  const realRandom = Math.random;
+  Math.random = () => 0.5;
+  try {
+    sync.handleEvent('manifest', { version: 7, spread_s: 0.1 });
+    sync.handleEvent('manifest', { version: 7, spread_s: 0.1 });
+    assert.equal(calls, 0, 'not at once: the province\'s other screens are fetching too');
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    assert.equal(calls, 1, 'once, half-way through the spread');
+    assert.deepEqual(events.manifests.map((m) => m.version), [7]);
+  } finally {
+    Math.random = realRandom;
+    sync.stop();
+  }
+});
+
+test('a manifest event without a spread fetches at once', async () => {
+  let calls = 0;
+  globalThis.fetch = async () => { calls++; return answer(304); };
+  const { sync } = syncWith(new Store(new MemoryStorage()), { current: { version: 5, items: [] } });
+  sync.token = 'kt_1';
+  sync.handleEvent('manifest', { version: 6 });
+  assert.equal(calls, 1);
+  sync.stop();
+});

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import update
 
 from kiosk_server.extensions import db, socketio
@@ -18,6 +19,7 @@ from kiosk_server.services import due, targeting
 
 KIOSK_NAMESPACE = "/kiosk"
 ANNOUNCE_JOB = "manifest.announce"  # stored work: a manifest message sent later
+MAX_SPREAD_S = 120.0  # however many screens: a notice is on every one within two minutes
 
 
 def bump(kiosk_ids: set[int], reason: str, rooms: set[str], notice_id: int | None = None) -> PublishEvent:
@@ -61,7 +63,8 @@ def announce(event: PublishEvent, delay_s: float = 0) -> None:
     With `delay_s`, the message becomes stored work (services/due.py), committed here and sent that
     much later by whichever server process is alive then.
     """
-    payload = {"version": event.manifest_version, "rooms": sorted(getattr(event, "rooms", []))}
+    payload = {"version": event.manifest_version, "rooms": sorted(getattr(event, "rooms", [])),
+               "spread_s": fetch_spread_s(event.kiosk_count or 0, current_app.config.get("MANIFEST_FETCH_RATE", 150))}
     if delay_s:
         due.schedule(ANNOUNCE_JOB, payload, utcnow() + timedelta(seconds=delay_s))
         db.session.commit()
@@ -69,10 +72,25 @@ def announce(event: PublishEvent, delay_s: float = 0) -> None:
         _emit_manifest(payload)
 
 
+def fetch_spread_s(screens: int, per_second: float) -> float:
+    """Return over how many seconds `screens` should spread their manifest fetches (0: fetch at once).
+
+    A change that reaches more screens than the deployment serves manifests in a second would bring
+    them all at once; most would wait past their time-out and try again. Spread at the rate the
+    servers answer, the last screen has it no later and every request is answered.
+    """
+    if per_second <= 0 or screens <= per_second:
+        return 0.0
+    return round(min(screens / per_second, MAX_SPREAD_S), 1)
+
+
 @due.handler(ANNOUNCE_JOB)
 def _emit_manifest(payload: dict) -> None:
+    message = {"version": payload["version"]}
+    if payload.get("spread_s"):
+        message["spread_s"] = payload["spread_s"]
     for room in payload.get("rooms", []):
-        socketio.emit("manifest", {"version": payload["version"]}, to=room, namespace=KIOSK_NAMESPACE)
+        socketio.emit("manifest", message, to=room, namespace=KIOSK_NAMESPACE)
 
 
 def command(kiosk_id: int, name: str) -> None:

@@ -138,3 +138,28 @@ def test_screens_sharing_a_publish_each_get_their_own_identity_around_the_same_c
         {k: v for k, v in built.items() if k != "generated_at"}, "the spliced body says what a full build says"
     other = _manifest(client, screens["b1"][1]).get_json()
     assert other["kiosk"]["unit"]["code"] == NEIGHBOUR and other["items"] == [], "another commune, its own content"
+
+
+def test_a_change_reaching_more_screens_than_served_in_a_second_asks_them_to_spread_their_fetches(app, client, tokens):
+    """Screens × rate: 3 screens at 1 manifest per second spread over 3 s; a small change is fetched at once."""
+    from kiosk_server.extensions import socketio
+
+    _screens()
+    watcher = socketio.test_client(app, namespace="/kiosk", auth={"token": _screens_token(COMMUNE)})
+    watcher.get_received("/kiosk")
+
+    app.config["MANIFEST_FETCH_RATE"] = 100
+    publish(client, tokens, title="Lịch tiếp công dân tháng 12")
+    [small] = [e["args"][0] for e in watcher.get_received("/kiosk") if e["name"] == "manifest"]
+    assert "spread_s" not in small, "three screens fetch at once"
+
+    app.config["MANIFEST_FETCH_RATE"] = 1
+    publish(client, tokens, title="Lịch tiêm chủng tháng 12")
+    [spread] = [e["args"][0] for e in watcher.get_received("/kiosk") if e["name"] == "manifest"]
+    event = db.session.scalar(select(PublishEvent).order_by(PublishEvent.id.desc()))
+    assert spread == {"version": event.id, "spread_s": float(event.kiosk_count)} and event.kiosk_count == 3
+
+
+def _screens_token(unit_code: str) -> str:
+    _, token = kiosks.provision_kiosk("Nhà văn hóa", unit_code, actor="test")
+    return token
