@@ -542,7 +542,12 @@ class Bench:
             from tests.scale.nginx import Nginx
 
             # Room for a websocket and a manifest request per screen, each of them proxied (two connections).
-            self.nginx = Nginx(root / "nginx", self.ports, root / "media", worker_connections=4 * args.kiosks + 1024)
+            # One worker holds two files per websocket and per manifest request; past the machine's
+            # hard limit on open files (20,000 here) a second worker holds half of them.
+            limit = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+            workers = max(1, -(-(4 * args.kiosks + 1024) // max(limit - 1024, 1)))
+            self.nginx = Nginx(root / "nginx", self.ports, root / "media", worker_connections=4 * args.kiosks + 1024,
+                               workers=workers)
             self.nginx.start()
 
     @property

@@ -24,7 +24,7 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 MAIN = """\
 daemon off;
-worker_processes 1;
+worker_processes {workers};
 worker_rlimit_nofile {nofile};
 user root;
 pid {root}/nginx.pid;
@@ -80,6 +80,9 @@ class Nginx:
     http_port: int = 0
     tls_port: int = 0
     worker_connections: int = 4096  # each proxied websocket holds two (bench/fanout.py raises it)
+    # More than one when a worker would need more open files than the machine's hard limit allows
+    # (bench/fanout.py at 10,000 screens: two per websocket, two per manifest request).
+    workers: int = 1
     proc: subprocess.Popen | None = None
 
     @property
@@ -101,7 +104,7 @@ class Nginx:
         cert, key = _self_signed(self.root) if self.tls else (None, None)
         site = render_site(self.upstreams, self.http_port, self.media_dir, self.tls_port, cert, key)
         conf = self.root / "nginx.conf"
-        conf.write_text(MAIN.format(root=self.root, site=site, connections=self.worker_connections,
+        conf.write_text(MAIN.format(root=self.root, site=site, connections=self.worker_connections, workers=self.workers,
                                      nofile=2 * self.worker_connections + 64), encoding="utf-8")
         check = subprocess.run([NGINX, "-t", "-c", str(conf), "-e", str(self.root / "error.log")],
                                capture_output=True, text=True, check=False)
