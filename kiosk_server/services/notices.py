@@ -18,7 +18,7 @@ from kiosk_server.domain import roles, schedule
 from kiosk_server.extensions import db
 from kiosk_server.models import Category, Kiosk, KioskGroup, Notice, NoticeRevision, Unit, User, notice_media
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import audit, public_urls, publish, scope
+from kiosk_server.services import audit, public_urls, publish, scope, workflow
 from kiosk_server.services.errors import Conflict, Forbidden, NotFound, StaleVersion, ValidationFailed
 from kiosk_server.services.notice_input import check_rules, read_notice
 
@@ -291,16 +291,12 @@ def submit(notice: Notice, actor: User) -> Notice:
 
 def approve(notice: Notice, actor: User) -> Notice:
     """Approve the submitted head and publish it to its screens; the approver must not be its author."""
-    if not roles.can(actor.role, "approve"):
-        raise Forbidden(_l("Chỉ cán bộ duyệt tin mới được duyệt thông báo."))
+    workflow.require_approver(actor, _l("Chỉ cán bộ duyệt tin mới được duyệt thông báo."))
     before = _transition(notice, actor, ("submitted",), "approve")
     rev = head(notice)
-    # Approving publishes to the new targets and takes the old version off the old ones: both are touched.
-    scope.require_targets_in_scope(actor, rev.content["targets"], _published_targets(notice))
-    if actor.id in (notice.author_id, rev.created_by_id):
-        raise Forbidden(
-            _l("Người duyệt phải là người khác với người soạn hoặc người sửa thông báo."), code="self_approval"
-        )
+    workflow.require_may_publish(actor, (notice.author_id, rev.created_by_id), rev.content["targets"],
+                                 _published_targets(notice),
+                                 _l("Người duyệt phải là người khác với người soạn hoặc người sửa thông báo."))
     if rev.content["rules"]["ends_at"] and schedule.rules_from_json(rev.content["rules"]).ends_at <= utcnow():
         raise ValidationFailed(_l("Thông báo đã hết hạn hiển thị; hãy sửa thời điểm kết thúc trước khi duyệt."),
                                {"ends_at": _l("Đã qua.")})
@@ -320,12 +316,9 @@ def approve(notice: Notice, actor: User) -> Notice:
 
 def reject(notice: Notice, reason: str, actor: User) -> Notice:
     """Send the submitted head back to draft with a reason the author will read."""
-    if not roles.can(actor.role, "approve"):
-        raise Forbidden(_l("Chỉ cán bộ duyệt tin mới được trả lại thông báo."))
+    workflow.require_approver(actor, _l("Chỉ cán bộ duyệt tin mới được trả lại thông báo."))
     before = _transition(notice, actor, ("submitted",), "reject")
-    reason = (reason or "").strip()
-    if not reason or len(reason) > 2000:
-        raise ValidationFailed(_l("Hãy ghi lý do trả lại (tối đa 2000 ký tự)."), {"reason": _l("Cần lý do.")})
+    reason = workflow.rejection_reason(reason)
     notice.status = "draft"
     notice.rejection_reason = reason
     audit.record(actor, "notice.reject", "notice", notice.id, unit_code=notice.unit_code, before=before,
@@ -336,8 +329,7 @@ def reject(notice: Notice, reason: str, actor: User) -> Notice:
 
 def withdraw(notice: Notice, actor: User) -> Notice:
     """Take the notice off every screen at once (an approver, or its author)."""
-    if not (roles.can(actor.role, "approve") or (actor.id == notice.author_id and roles.can(actor.role, "edit_content"))):
-        raise Forbidden(_l("Chỉ cán bộ duyệt tin hoặc người soạn mới được gỡ thông báo."))
+    workflow.require_may_withdraw(actor, notice.author_id, _l("Chỉ cán bộ duyệt tin hoặc người soạn mới được gỡ thông báo."))
     if notice.published_version is None:
         raise Conflict(_l("Thông báo này không đang hiển thị nên không cần gỡ."), code="invalid_transition")
     before = _transition(notice, actor, EDITABLE, "withdraw")

@@ -22,7 +22,7 @@ from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk, Media, Notice, NoticeRevision, Playlist, PlaylistRevision, User
 from kiosk_server.models.base import utcnow
 from kiosk_server.models.playlists import playlist_members
-from kiosk_server.services import audit, publish, scope, targeting
+from kiosk_server.services import audit, publish, scope, targeting, workflow
 from kiosk_server.services import media as media_service
 from kiosk_server.services.errors import Conflict, Forbidden, StaleVersion, ValidationFailed
 from kiosk_server.services.notice_input import check_rules
@@ -337,17 +337,13 @@ def submit(playlist: Playlist, actor: User, now: datetime | None = None) -> Play
 
 def approve(playlist: Playlist, actor: User, now: datetime | None = None) -> Playlist:
     """Approve the submitted head and publish it to its screens; the approver must not be its author."""
-    if not roles.can(actor.role, "approve"):
-        raise Forbidden(_l("Chỉ cán bộ duyệt tin mới được duyệt chương trình phát."))
+    workflow.require_approver(actor, _l("Chỉ cán bộ duyệt tin mới được duyệt chương trình phát."))
     before = _transition(playlist, actor, ("submitted",), "approve")
     now = now or utcnow()
     rev = head(playlist)
     old_targets = _published_targets(playlist)
-    # Approving publishes to the new targets and takes the old version off the old ones: both are touched.
-    scope.require_targets_in_scope(actor, rev.content["targets"], old_targets)
-    if actor.id in (playlist.author_id, rev.created_by_id):
-        raise Forbidden(_l("Người duyệt phải là người khác với người soạn hoặc người sửa chương trình phát."),
-                        code="self_approval")
+    workflow.require_may_publish(actor, (playlist.author_id, rev.created_by_id), rev.content["targets"], old_targets,
+                                 _l("Người duyệt phải là người khác với người soạn hoặc người sửa chương trình phát."))
     ends_at = schedule.rules_from_json(rev.content["rules"]).ends_at
     if ends_at is not None and ends_at <= now:
         raise ValidationFailed(_l("Chương trình phát đã hết hạn; hãy sửa thời điểm kết thúc trước khi duyệt."),
@@ -369,12 +365,9 @@ def approve(playlist: Playlist, actor: User, now: datetime | None = None) -> Pla
 
 def reject(playlist: Playlist, reason: str, actor: User) -> Playlist:
     """Send the submitted head back to draft with a reason the author will read."""
-    if not roles.can(actor.role, "approve"):
-        raise Forbidden(_l("Chỉ cán bộ duyệt tin mới được trả lại chương trình phát."))
+    workflow.require_approver(actor, _l("Chỉ cán bộ duyệt tin mới được trả lại chương trình phát."))
     before = _transition(playlist, actor, ("submitted",), "reject")
-    reason = (reason or "").strip()
-    if not reason or len(reason) > 2000:
-        raise ValidationFailed(_l("Hãy ghi lý do trả lại (tối đa 2000 ký tự)."), {"reason": _l("Cần lý do.")})
+    reason = workflow.rejection_reason(reason)
     playlist.status = "draft"
     playlist.rejection_reason = reason
     audit.record(actor, "playlist.reject", "playlist", playlist.id, unit_code=playlist.unit_code, before=before,
@@ -385,9 +378,8 @@ def reject(playlist: Playlist, reason: str, actor: User) -> Playlist:
 
 def withdraw(playlist: Playlist, actor: User) -> Playlist:
     """Take the playlist off every screen at once (an approver, or its author)."""
-    if not (roles.can(actor.role, "approve")
-            or (actor.id == playlist.author_id and roles.can(actor.role, "edit_content"))):
-        raise Forbidden(_l("Chỉ cán bộ duyệt tin hoặc người soạn mới được gỡ chương trình phát."))
+    workflow.require_may_withdraw(actor, playlist.author_id,
+                                  _l("Chỉ cán bộ duyệt tin hoặc người soạn mới được gỡ chương trình phát."))
     if playlist.published_version is None:
         raise Conflict(_l("Chương trình phát này không đang phát nên không cần gỡ."), code="invalid_transition")
     before = _transition(playlist, actor, EDITABLE, "withdraw")
