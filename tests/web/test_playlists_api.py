@@ -285,3 +285,35 @@ def test_the_list_holds_the_playlists_in_scope_filtered_by_status(client, tokens
     assert {p["id"] for p in everything} == {draft["id"], live["id"]}
     assert [p["name"] for p in published] == ["Đang phát"]
     assert elsewhere == [], "another province's officer sees none of them"
+
+
+def test_a_commune_approver_cannot_publish_or_withdraw_a_playlist_beyond_the_commune(client, tokens):
+    """As for notices: approving or withdrawing needs scope over every target, not only the playlist's unit."""
+    from kiosk_server.services.tokens import create_token
+    from kiosk_server.services.users import create_user
+    from tests.conftest import PROVINCE
+
+    province_editor = create_token(create_user("bientap.tinh@example.vn", "password-123", "editor", PROVINCE,
+                                               actor="test"), "test")[1]
+    province_approver = create_token(create_user("duyet.tinh@example.vn", "password-123", "approver", PROVINCE,
+                                                 actor="test"), "test")[1]
+    there, _ = kiosks.provision_kiosk("Nông Tiến", NEIGHBOUR, [], actor="test")
+    picture = upload_picture(client, province_editor)
+    created = create_playlist(client, province_editor, [{"media_id": picture["id"]}],
+                              targets={"units": [COMMUNE, NEIGHBOUR]})
+    assert client.post(f"/api/v1/playlists/{created['id']}/submit", headers=bearer(province_editor)).status_code == 200
+    before = version_of(there.id)
+
+    error = assert_error(client.post(f"/api/v1/playlists/{created['id']}/approve", headers=bearer(tokens["approver"])),
+                         403, "out_of_scope")
+    assert f"mã {NEIGHBOUR}" in error["message"] and "targets" in error["fields"]
+    assert client.get(f"/api/v1/playlists/{created['id']}", headers=bearer(tokens["viewer"])).get_json()[
+        "status"] == "submitted"
+    assert version_of(there.id) == before, "nothing reached the neighbour's screen"
+
+    assert client.post(f"/api/v1/playlists/{created['id']}/approve",
+                       headers=bearer(province_approver)).status_code == 200
+    published = version_of(there.id)
+    assert_error(client.post(f"/api/v1/playlists/{created['id']}/withdraw", headers=bearer(tokens["approver"])),
+                 403, "out_of_scope")
+    assert version_of(there.id) == published, "the province's playlist stays on the neighbour's screen"
