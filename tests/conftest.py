@@ -8,10 +8,13 @@ where a missing server is a failure.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
+import shutil
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -19,6 +22,9 @@ from sqlalchemy import create_engine, text
 
 from kiosk_server import create_app
 from kiosk_server.extensions import db
+
+# Every test runs on a fixed clock at the edge of a Viet Nam day (see tests/clock.py).
+pytest_plugins = ["tests.clock"]
 
 ENV_ISOLATION = (
     "KIOSK_DATABASE_URL",
@@ -31,12 +37,14 @@ ENV_ISOLATION = (
 )
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _compiled_translations():
-    # `make test` compiles the catalogues; this keeps a bare `pytest` run honest too.
-    from babel.messages.frontend import CommandLineInterface
+def pytest_configure(config):
+    # `make test` compiles the catalogues; this keeps a bare `pytest` run honest too. Once, before any
+    # xdist worker starts (a worker has `workerinput`): workers compiling at once would read each
+    # other's half-written files.
+    if not hasattr(config, "workerinput"):
+        from babel.messages.frontend import CommandLineInterface
 
-    CommandLineInterface().run(["pybabel", "compile", "-d", "kiosk_server/translations"])
+        CommandLineInterface().run(["pybabel", "--quiet", "compile", "-d", "kiosk_server/translations"])
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +52,24 @@ def _isolated_environment(monkeypatch):
     # A developer's own KIOSK_* settings must never leak into a test (or a test into their data).
     for name in ENV_ISOLATION:
         monkeypatch.delenv(name, raising=False)
+
+
+HERE = Path(__file__).parent
+# Tests that run other processes (a server, nginx, Chromium) go one group at a time to a single xdist
+# worker: two browsers and two server clusters on two cores would fight, and time-sensitive checks (an
+# emergency on screen within 3 s) would measure the fight. The other workers take everything else.
+XDIST_GROUPS = {HERE / "e2e": "browser", HERE / "launcher" / "test_launcher_process.py": "browser",
+                HERE / "scale": "cluster"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        path = Path(str(item.fspath))
+        if HERE / "sockets" in path.parents:  # Socket.IO keeps rooms and sessions in its server
+            item.add_marker(pytest.mark.fresh_app)
+        for place, group in XDIST_GROUPS.items():
+            if place == path or place in path.parents:
+                item.add_marker(pytest.mark.xdist_group(group))
 
 
 def test_config(tmp_path, **extra) -> dict:
@@ -106,9 +132,78 @@ def make_app(tmp_path, **extra):
     return app
 
 
+class SharedApp:
+    """One app per test process, handed to each test as if new: its settings, database and counters reset.
+
+    Building an app (routes compiled, the OpenAPI document, the schema, two provinces' units) cost
+    more than most tests themselves; a copy of the database file costs a millisecond. Whatever a test
+    could leave behind is put back: the settings (with the test's own media and photo folders), the
+    database (copied from the state `make_app` left), the rate-limit counters. A test that builds an
+    app of its own (`make_app`) takes over the process-wide extensions (Socket.IO, the limiter), so
+    the next test gets a new shared app rather than one whose extensions serve another.
+    """
+
+    def __init__(self, root: Path) -> None:
+        from kiosk_server.extensions import socketio
+
+        self.app = make_app(root)
+        with self.app.app_context():
+            db.engine.dispose()  # closes the file, so the copy below holds everything
+        self.database = root / "test.db"
+        self.template = root / "template.db"
+        shutil.copyfile(self.database, self.template)
+        self.config = copy.deepcopy(dict(self.app.config))
+        self.extensions = set(self.app.extensions)  # what create_app made; the rest are caches made on use
+        self.server = socketio.server
+
+    def still_ours(self) -> bool:
+        from kiosk_server.extensions import socketio
+
+        return socketio.server is self.server
+
+    def reset(self, tmp_path: Path):
+        from kiosk_server.extensions import limiter
+
+        app = self.app
+        app.config.clear()
+        app.config.update(copy.deepcopy(self.config))
+        app.config.update(MEDIA_DIR=str(tmp_path / "media"),
+                          FEEDBACK_PHOTO_DIR=str(tmp_path / "instance" / "feedback-photos"))
+        for cache in set(app.extensions) - self.extensions:  # the manifest cache, media stores
+            del app.extensions[cache]
+        with app.app_context():
+            db.engine.dispose()
+        for leftover in (self.database.with_name("test.db-wal"), self.database.with_name("test.db-shm")):
+            leftover.unlink(missing_ok=True)
+        shutil.copyfile(self.template, self.database)
+        with app.app_context():
+            limiter.reset()
+        return app
+
+
+@pytest.fixture(scope="session")
+def _shared_apps(tmp_path_factory):
+    made: list[SharedApp] = []
+
+    def current() -> SharedApp:
+        if not made or not made[-1].still_ours():
+            made.append(SharedApp(tmp_path_factory.mktemp("app")))
+        return made[-1]
+
+    return current
+
+
 @pytest.fixture
-def app(tmp_path):
-    app = make_app(tmp_path)
+def app(request, _shared_apps, tmp_path):
+    """The app on a database just as `make_app` leaves it (units, categories, links), for this test alone.
+
+    `@pytest.mark.fresh_app` gives a test an app built for it alone, for what a reset cannot put back
+    (a process's metrics registry, Socket.IO's rooms).
+    """
+    if request.node.get_closest_marker("fresh_app"):
+        app = make_app(tmp_path)
+    else:
+        app = _shared_apps().reset(tmp_path)
     with app.app_context():
         yield app
         db.session.remove()
@@ -222,12 +317,23 @@ def postgres_url():
         yield url
 
 
+def worker_redis_url(url: str) -> str:
+    """Return `url` on a Redis database of this xdist worker's own (counting down from the one given).
+
+    Tests flush their database before and after; two workers on one database would flush each other's.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    base, _, number = url.rpartition("/")
+    index = int(worker.removeprefix("gw") or 0)
+    return f"{base}/{(int(number or 0) - index) % 16}"
+
+
 @pytest.fixture
 def redis_url():
     """A Redis URL on a database number of its own, flushed before and after the test."""
     import redis
 
-    url = _require_env("KIOSK_TEST_REDIS_URL")
+    url = worker_redis_url(_require_env("KIOSK_TEST_REDIS_URL"))
     client = redis.Redis.from_url(url)
     client.flushdb()
     try:

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from kiosk_server.domain.reports import local_today
+from kiosk_server.models.base import utcnow
 from tests.conftest import COMMUNE, bearer
+
+
+def vn_day_ahead(days: int) -> date:
+    """Return the Viet Nam day `days` after today on the test's clock: a date that never passes."""
+    return local_today(utcnow()) + timedelta(days=days)
 
 
 def notice_body(**changes) -> dict:

@@ -1,4 +1,7 @@
-"""When the screen is off: daily ranges of the device's local clock, pure functions of (time, ranges).
+"""When the screen is off: daily ranges of Viet Nam time, pure functions of (time, ranges).
+
+Viet Nam time, not the device's own clock: a kiosk image is often left on UTC, and a `22:00-06:00`
+range read on UTC would switch a commune's screen off at 05:00 in the morning and on at 13:00.
 
 A range `22:00-06:00` blanks from 22:00 up to (not including) 06:00 the next morning. Several ranges
 may overlap. The caller sleeps until `next_switch` instead of polling.
@@ -9,7 +12,18 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def _viet_nam() -> tzinfo:
+    try:
+        return ZoneInfo("Asia/Ho_Chi_Minh")
+    except ZoneInfoNotFoundError:  # a device without a time-zone database: UTC+7 all year (no summer time)
+        return timezone(timedelta(hours=7), "+07")
+
+
+VIET_NAM = _viet_nam()
 
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 

@@ -7,10 +7,12 @@ import logging
 import shlex
 import sys
 from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from kiosk_client.launcher.blanking import BlankRange, parse_range
+from kiosk_client.launcher.blanking import VIET_NAM, BlankRange, parse_range
 from kiosk_client.launcher.chromium import ChromiumNotFound, chromium_command, find_chromium, is_snap, kiosk_url
 from kiosk_client.launcher.power import ScreenCommands, ScreenPower, default_commands
 from kiosk_client.launcher.profile import clear_stale_singleton, default_profile_dir, mark_exited_cleanly
@@ -25,8 +27,8 @@ ví dụ / examples:
   python3 -m kiosk_client.launcher --server http://192.168.1.10:5000 \\
       --screen-off-cmd "wlr-randr --output HDMI-A-1 --off" --screen-on-cmd "wlr-randr --output HDMI-A-1 --on"
 
-Giờ tắt màn hình theo đồng hồ của máy (đặt múi giờ Asia/Ho_Chi_Minh).
-Blanking times follow the device's local clock (set its time zone to Asia/Ho_Chi_Minh).
+Giờ tắt màn hình là giờ Việt Nam, dù máy đặt múi giờ nào (--timezone để đổi).
+Blanking times are Viet Nam time whatever the device's own time zone (--timezone to change).
 """
 
 
@@ -44,6 +46,13 @@ def _blank_range(text: str) -> BlankRange:
         return parse_range(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _timezone(text: str) -> tzinfo:
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"'{text}': không rõ múi giờ / unknown time zone") from None
 
 
 def _command(text: str) -> list[str]:
@@ -80,7 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         type=_blank_range,
         metavar="HH:MM-HH:MM",
-        help="screen off during this daily period, local time; repeatable; may wrap past midnight",
+        help="screen off during this daily period, in --timezone; repeatable; may wrap past midnight",
+    )
+    parser.add_argument(
+        "--timezone",
+        type=_timezone,
+        default=VIET_NAM,
+        metavar="ZONE",
+        help="time zone of the --blank periods (default Asia/Ho_Chi_Minh, whatever the device is set to)",
     )
     parser.add_argument("--screen-off-cmd", type=_command, metavar="CMD", help="command that switches the screen off")
     parser.add_argument("--screen-on-cmd", type=_command, metavar="CMD", help="command that switches the screen on")
@@ -160,6 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prepare=prepare,
         ranges=args.blank,
         screen=ScreenPower(commands) if commands else None,
+        clock=lambda: datetime.now(args.timezone),
     )
     log.info("Kiosk on %s, profile %s, blank %s", args.server, profile, ", ".join(map(str, args.blank)) or "never")
     return supervisor.run()

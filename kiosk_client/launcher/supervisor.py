@@ -18,7 +18,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk_client.launcher.blanking import BlankRange, is_blank, next_switch
+from kiosk_client.launcher.blanking import VIET_NAM, BlankRange, is_blank, next_switch
 from kiosk_client.launcher.power import ScreenPower
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ class Supervisor:
         ranges: Sequence[BlankRange] = (),
         screen: ScreenPower | None = None,
         policy: RestartPolicy | None = None,
-        clock: Callable[[], datetime] = datetime.now,
+        clock: Callable[[], datetime] = lambda: datetime.now(VIET_NAM),
     ):
         self.command = list(command)
         self.prepare = prepare

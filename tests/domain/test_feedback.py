@@ -6,6 +6,8 @@ import pytest
 
 from kiosk_server.domain import feedback as rules
 
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
+
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 
 

@@ -6,6 +6,8 @@ import pytest
 
 from kiosk_server.domain.lunar import lunar_label, lunar_labels, lunar_of
 
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
+
 
 @pytest.mark.parametrize(
     ("solar", "expected"),

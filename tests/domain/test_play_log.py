@@ -5,7 +5,11 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, date, datetime
 
+import pytest
+
 from kiosk_server.domain import play_log
+
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
 
 
 def test_content_hash_is_sha256_of_canonical_json_of_title_body_and_media():

@@ -8,6 +8,8 @@ import pytest
 
 from kiosk_server.domain import reports as rules
 
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
+
 
 def test_six_month_period_covers_local_days_in_utc():
     start, end = rules.half_year(2026, 1).bounds()

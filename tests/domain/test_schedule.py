@@ -30,6 +30,8 @@ from kiosk_server.domain.schedule import (
     validate_rules,
 )
 
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
+
 US = timedelta(microseconds=1)
 
 

@@ -14,6 +14,8 @@ import pytest
 
 from kiosk_server.domain.schedule import evaluate, item_from_json, item_to_json
 
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
+
 VECTORS = Path(__file__).parents[1] / "vectors" / "schedule.json"
 CASES = json.loads(VECTORS.read_text(encoding="utf-8"))["cases"]
 

@@ -10,6 +10,8 @@ from kiosk_server.domain import schedule, timeline
 from kiosk_server.domain.schedule import EMERGENCY, NORMAL, PRIORITY, VN, Item, Rules
 from kiosk_server.domain.timeline import Span, day_segments, fraction_of_day
 
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
+
 MONDAY = date(2026, 11, 23)
 TUESDAY = date(2026, 11, 24)
 WEDNESDAY = date(2026, 11, 25)

@@ -2,9 +2,13 @@
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from kiosk_server.domain import uptime
 from kiosk_server.domain.reports import VN
 from kiosk_server.domain.uptime import Heard, OpenRow, Span
+
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
 
 WINDOW = timedelta(seconds=90)
 

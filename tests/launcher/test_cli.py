@@ -2,11 +2,12 @@
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from kiosk_client.launcher.cli import main
+from kiosk_client.launcher.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,6 +39,7 @@ def test_a_missing_chromium_stops_with_a_clear_message(tmp_path):
     [
         (["--server", "192.168.1.10:5000"], "http(s)://"),
         (["--server", "http://h", "--blank", "22h-6h"], "HH:MM-HH:MM"),
+        (["--server", "http://h", "--timezone", "Asia/Hanoi-ish"], "không rõ múi giờ"),
         (["--server", "http://h", "--screen-off-cmd", "xset dpms force off"], "--screen-on-cmd"),
         (["--server", "http://h", "--screen-off-cmd", "echo 'unclosed", "--screen-on-cmd", "true"], "quotation"),
         ([], "--server"),
@@ -48,3 +50,9 @@ def test_bad_options_are_refused_with_the_reason(args, reason, capsys):
         main(args)
     assert raised.value.code == 2
     assert reason in capsys.readouterr().err
+
+
+def test_blanking_follows_viet_nam_time_whatever_the_device_is_set_to():
+    args = build_parser().parse_args(["--server", "http://h"])
+    assert datetime(2026, 12, 31, 17, 30, tzinfo=UTC).astimezone(args.timezone).hour == 0  # 00:30 on 1 January there
+    assert build_parser().parse_args(["--server", "http://h", "--timezone", "UTC"]).timezone.key == "UTC"

@@ -20,9 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from kiosk_client.launcher.blanking import VIET_NAM
 from tests.launcher import require_chromium
 
-pytestmark = pytest.mark.browser
+# The launcher is another process, on the real clock: this one must be too.
+pytestmark = [pytest.mark.browser, pytest.mark.real_clock]
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADLESS = [
@@ -121,10 +123,12 @@ def test_launcher_restarts_a_killed_chromium_blanks_the_screen_and_stops_cleanly
     chromium = require_chromium()
     profile, home, log_path = tmp_path / "profile", tmp_path / "home", tmp_path / "launcher.log"
     off, on = tmp_path / "screen-off", tmp_path / "screen-on"
-    now = datetime.now()
+    # Viet Nam time, with the launcher on a UTC device (as kiosk images often are): the range must be
+    # read in Viet Nam time, not on the device's clock, where it would be seven hours off.
+    now = datetime.now(VIET_NAM)
     covering_now = f"{now - timedelta(minutes=1):%H:%M}-{now + timedelta(minutes=2):%H:%M}"
     env = {name: value for name, value in os.environ.items() if name not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env.update(HOME=str(home), XDG_RUNTIME_DIR=str(tmp_path / "run"))
+    env.update(HOME=str(home), XDG_RUNTIME_DIR=str(tmp_path / "run"), TZ="UTC")
     server = f"http://127.0.0.1:{page.server_address[1]}"
     argv = [
         sys.executable, "-m", "kiosk_client.launcher",

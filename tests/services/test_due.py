@@ -14,6 +14,8 @@ from kiosk_server.models.base import utcnow
 from kiosk_server.services import alerts, due, kiosks, receipts
 from tests.conftest import COMMUNE, make_app
 
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
+
 done: list[dict] = []
 
 

@@ -100,8 +100,9 @@ def tls_upstream(upstream, tmp_path):
     """The loopback server behind TLS with a certificate for 127.0.0.1 that no system trusts."""
     import ipaddress
     import ssl
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, timedelta
 
+    import time_machine
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -109,7 +110,8 @@ def tls_upstream(upstream, tmp_path):
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "nguon-thu.local")])
-    now = datetime.now(UTC)
+    # OpenSSL checks the dates on the machine's real clock, which the test's clock (tests/clock.py) does not move.
+    now = time_machine.escape_hatch.datetime.datetime.now(UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
             .not_valid_after(now + timedelta(days=1))

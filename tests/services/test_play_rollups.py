@@ -18,6 +18,8 @@ from kiosk_server.services import kiosks, notices, plays, posting, reports, user
 from tests.conftest import COMMUNE, make_app
 from tests.notice_helpers import notice_body
 
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
+
 
 def _at(days_ago: int, hour: int, minute: int = 0):
     """Return the instant `hour:minute` Viet Nam time, `days_ago` days before today."""

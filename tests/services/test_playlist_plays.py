@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from kiosk_server.extensions import db
@@ -11,6 +12,8 @@ from kiosk_server.models import Media, PlayRecord
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import kiosks, plays
 from tests.conftest import COMMUNE
+
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
 
 
 def test_a_playlist_media_item_is_recorded_with_the_medias_content_hash(officers):

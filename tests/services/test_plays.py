@@ -15,6 +15,8 @@ from kiosk_server.services import due, kiosks, notices, plays
 from tests.conftest import COMMUNE
 from tests.notice_helpers import notice_body
 
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
+
 
 def _media(sha: str) -> Media:
     media = Media(unit_code=COMMUNE, sha256=sha, kind="image", mime="image/png", size_bytes=1)

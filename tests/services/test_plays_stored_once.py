@@ -17,6 +17,8 @@ from kiosk_server.services import kiosks, notices, plays, posting, reports, user
 from tests.conftest import COMMUNE, make_app
 from tests.notice_helpers import notice_body
 
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
+
 SESSIONS = 2
 
 

@@ -15,6 +15,8 @@ from kiosk_server.services import links, reports
 from tests.conftest import COMMUNE, make_app
 from tests.report_helpers import NOW, seed, vn
 
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
+
 H1 = rules.half_year(2026, 1)
 
 

@@ -10,6 +10,8 @@ from kiosk_server.services.errors import NotFound, ValidationFailed
 from tests.conftest import COMMUNE, OTHER_COMMUNE, PROVINCE
 from tests.report_helpers import NOW, seed
 
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
+
 H1 = rules.half_year(2026, 1)
 
 

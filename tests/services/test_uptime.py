@@ -14,6 +14,8 @@ from kiosk_server.models.base import utcnow
 from kiosk_server.services import kiosks, uptime
 from tests.conftest import COMMUNE, make_app
 
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
+
 
 @pytest.fixture
 def clean(app, monkeypatch):
@@ -69,7 +71,7 @@ def test_a_screen_back_after_a_long_silence_gets_a_new_stretch_and_an_outage(app
 
     first, second = _rows(kiosk.id)
     assert first.ended_at == old + timedelta(minutes=30) + uptime.WINDOW and second.ended_at is None
-    period = report_rules.Period(date(2000, 1, 1), (now + timedelta(days=1)).date())
+    period = report_rules.Period(date(2000, 1, 1), report_rules.local_today(now + timedelta(days=1)))
     [report] = uptime.uptime_report([db.session.get(Kiosk, kiosk.id)], period, now)
     [outage] = report["outages"]
     assert outage["start"] == (old + timedelta(minutes=30) + uptime.WINDOW).isoformat()
@@ -146,7 +148,8 @@ def _mixed_fleet(now):
 
 def _check_sums_agree(now):
     made = _mixed_fleet(now)
-    period = report_rules.Period((now - timedelta(days=60)).date(), now.date())
+    # Viet Nam days, as the product counts them (from 00:00 to 07:00 there the UTC date is yesterday's).
+    period = report_rules.Period(report_rules.local_today(now - timedelta(days=60)), report_rules.local_today(now))
     figures, online = uptime.unit_totals({COMMUNE}, period, now)
     each = [r for r in uptime.uptime_report(made, period, now, with_days=False) if r["watched_seconds"] > 0]
     assert figures["screens"] == len(each) == 4

@@ -10,6 +10,8 @@ from kiosk_server.extensions import socketio
 from kiosk_server.services import kiosks
 from tests.conftest import COMMUNE, OTHER_COMMUNE, bearer
 
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
+
 URL = "/api/v1/reports/uptime"
 
 

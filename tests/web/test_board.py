@@ -1,19 +1,22 @@
 """Citizens' side of the board: the commune's page, its Atom feed, QR links and counted scans."""
 
 import defusedxml.ElementTree as ET
+import pytest
 from sqlalchemy import select
 
 from kiosk_server.extensions import db
 from kiosk_server.models import QrCode
 from kiosk_server.services import kiosks
 from tests.conftest import COMMUNE, OTHER_COMMUNE, bearer, make_app
-from tests.notice_helpers import create, publish
+from tests.notice_helpers import create, publish, vn_day_ahead
+
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def test_board_lists_what_reaches_the_commune(client, tokens):
-    publish(client, tokens, title="Lịch tiêm chủng", ends_at="2030-01-01T00:00")
+    publish(client, tokens, title="Lịch tiêm chủng", ends_at=f"{vn_day_ahead(30):%Y-%m-%d}T00:00")
     publish(client, tokens, author="province_admin", approver="national", unit_code="08", title="Tin của tỉnh")
     create(client, tokens["editor"], title="Bản nháp chưa duyệt")
     page = client.get(f"/p/{COMMUNE}")

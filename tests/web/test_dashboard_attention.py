@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from kiosk_server.domain import play_log
 from kiosk_server.extensions import db
 from kiosk_server.models import Alert, AlertAck, AlertUnit, Notice
 from kiosk_server.models.base import utcnow
@@ -49,7 +50,9 @@ def test_awaiting_alerts_overdue_feedback_and_plays_today(app, officers):
     make_item(COMMUNE).created_at = now - timedelta(days=30)
     make_item(COMMUNE)
     db.session.commit()
-    played = [{"item": "n1", "started_at": (now - timedelta(minutes=5)).isoformat(), "duration_s": 30}]
+    # Within today in Viet Nam, even a minute after midnight there.
+    started = max(now - timedelta(minutes=5), play_log.day_bounds(play_log.vn_day(now))[0])
+    played = [{"item": "n1", "started_at": started.isoformat(), "duration_s": 30}]
     plays.record_played(online.id, played)
     plays.record_played(online.id, played)
 

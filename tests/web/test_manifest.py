@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from kiosk_server.extensions import db
@@ -9,7 +10,9 @@ from kiosk_server.models import Kiosk, PublishEvent
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import kiosks, notices
 from tests.conftest import COMMUNE, PROVINCE, bearer
-from tests.notice_helpers import publish
+from tests.notice_helpers import publish, vn_day_ahead
+
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
 
 NEIGHBOUR = "02212"  # Phường Nông Tiến, same province
 
@@ -65,14 +68,15 @@ def test_group_target_reaches_its_members_only(client, tokens):
 
 def test_manifest_carries_items_with_rules_and_an_etag(client, tokens):
     screens = _screens()
+    ends = vn_day_ahead(40)
     publish(client, tokens, days=[1, 2, 3, 4, 5], hours=[["07:00", "11:30"], "13:30-17:00"],
-            ends_at="2027-01-31T17:00", priority="priority", qr_url="https://dichvucong.gov.vn")
+            ends_at=f"{ends:%Y-%m-%d}T17:00", priority="priority", qr_url="https://dichvucong.gov.vn")
     response = _manifest(client, screens["a1"][1])
     manifest = response.get_json()
     assert response.headers["ETag"] == f'"m{screens["a1"][0]}-{manifest["version"]}"'
     assert manifest["kiosk"]["unit"] == {"code": COMMUNE, "name": "Phường Minh Xuân"}
     [item] = manifest["items"]
-    assert item["rules"] == {"starts_at": None, "ends_at": "2027-01-31T17:00:00+07:00", "days": [1, 2, 3, 4, 5],
+    assert item["rules"] == {"starts_at": None, "ends_at": f"{ends:%Y-%m-%d}T17:00:00+07:00", "days": [1, 2, 3, 4, 5],
                              "hours": [["07:00", "11:30"], ["13:30", "17:00"]]}
     assert (item["priority"], item["qr_url"]) == ("priority", "https://dichvucong.gov.vn")
     assert 8 <= item["duration_s"] <= 90, "a default display time from the reading time"

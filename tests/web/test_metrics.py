@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from kiosk_server.extensions import socketio
@@ -44,6 +45,7 @@ def test_screens_sockets_and_their_events_are_counted(app, client):
     assert not [k for k in during if dict(k[1]).get("event") == "no_such_event"], "unknown names make no series"
 
 
+@pytest.mark.fresh_app  # adds a route, which an app that has served requests no longer takes
 def test_server_errors_and_failed_background_work_are_counted(app, client):
     @app.get("/_boom")
     def boom():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -17,9 +17,13 @@ from kiosk_server.services import manifest, notices
 from kiosk_server.services.kiosks import provision_kiosk
 from kiosk_server.web.admin.timeline_views import CHART_W, CHART_X
 from tests.conftest import COMMUNE, bearer
-from tests.notice_helpers import create, publish
+from tests.notice_helpers import create, publish, vn_day_ahead
 
-MONDAY = date(2030, 1, 7)  # far enough ahead that nothing has expired by then
+
+def monday() -> date:
+    """Return a Monday two months or so after today on the test's clock: nothing has expired by then."""
+    ahead = vn_day_ahead(60)
+    return ahead + timedelta(days=-ahead.weekday())
 
 
 class FormReader(HTMLParser):
@@ -247,8 +251,9 @@ def test_viewer_cannot_open_the_editor(client, auth, officers, tokens):
 
 
 def test_list_filters_by_status_category_and_day(client, auth, officers, tokens):
-    publish(client, tokens, title="Tiêm chủng", category="health", starts_at="2030-01-01T00:00",
-            ends_at="2030-01-31T00:00")
+    first = vn_day_ahead(30)  # the vaccination window: 30 days from a month ahead
+    publish(client, tokens, title="Tiêm chủng", category="health", starts_at=f"{first}T00:00",
+            ends_at=f"{first + timedelta(days=30)}T00:00")
     create(client, tokens["editor"], title="Họp dân phố", category="local")
     auth.login("xem@example.vn")
 
@@ -259,8 +264,8 @@ def test_list_filters_by_status_category_and_day(client, auth, officers, tokens)
     assert titles("") == {"Tiêm chủng", "Họp dân phố"}
     assert titles("?status=published") == {"Tiêm chủng"}
     assert titles("?category=local") == {"Họp dân phố"}
-    assert titles("?date=2030-02-15") == {"Họp dân phố"}, "the vaccination window has closed by then"
-    assert titles(f"?unit={COMMUNE}&date=2030-01-15") == {"Tiêm chủng", "Họp dân phố"}
+    assert titles(f"?date={first + timedelta(days=45)}") == {"Họp dân phố"}, "the vaccination window has closed by then"
+    assert titles(f"?unit={COMMUNE}&date={first + timedelta(days=14)}") == {"Tiêm chủng", "Họp dân phố"}
     assert "Ngày không hợp lệ" in client.get("/admin/notices?date=15/01/2030").get_data(as_text=True)
 
 
@@ -364,14 +369,14 @@ def test_timeline_draws_a_bar_where_the_notice_plays(client, auth, officers, tok
     publish(client, tokens, title="Lịch tiếp công dân", days=[1], hours=[["07:00", "11:30"]])
     auth.login("xem@example.vn")
 
-    page = client.get(f"/admin/kiosks/{kiosk.id}/timeline?date={MONDAY.isoformat()}").get_data(as_text=True)
+    page = client.get(f"/admin/kiosks/{kiosk.id}/timeline?date={monday().isoformat()}").get_data(as_text=True)
 
     x, width = bar(page, "07:00–11:30")
     assert x == pytest.approx(CHART_X + CHART_W * 7 / 24)
     assert width == pytest.approx(CHART_W * 4.5 / 24)
     assert '<svg class="timeline"' in page and 'role="img"' in page and "<desc" in page
     assert "Lịch tiếp công dân</a>:\n      07:00–11:30" in page, "a text summary repeats the picture"
-    tuesday = client.get(f"/admin/kiosks/{kiosk.id}/timeline?date=2030-01-08").get_data(as_text=True)
+    tuesday = client.get(f"/admin/kiosks/{kiosk.id}/timeline?date={monday() + timedelta(days=1)}").get_data(as_text=True)
     assert 'class="tl-bar"' not in tuesday and "Không phát trong ngày này" in tuesday
 
 
@@ -379,11 +384,11 @@ def test_timeline_shows_the_emergency_interrupting_and_a_wrap_past_midnight(clie
     kiosk, _ = provision_kiosk("Chợ", COMMUNE, [], actor="test")
     publish(client, tokens, title="Giữ trật tự chợ đêm", hours=[["22:00", "02:00"]])
     publish(client, tokens, title="Lịch tiếp dân", hours=[["07:00", "11:30"]])
-    publish(client, tokens, title="Bão số 3", priority="emergency", starts_at="2030-01-07T09:00",
-            ends_at="2030-01-07T10:00")
+    publish(client, tokens, title="Bão số 3", priority="emergency", starts_at=f"{monday()}T09:00",
+            ends_at=f"{monday()}T10:00")
     auth.login("xem@example.vn")
 
-    page = client.get(f"/admin/kiosks/{kiosk.id}/timeline?date={MONDAY.isoformat()}").get_data(as_text=True)
+    page = client.get(f"/admin/kiosks/{kiosk.id}/timeline?date={monday().isoformat()}").get_data(as_text=True)
 
     assert bar(page, "00:00–02:00")[0] == pytest.approx(CHART_X)
     assert sum(bar(page, "22:00–24:00")) == pytest.approx(CHART_X + CHART_W)
@@ -400,12 +405,12 @@ def test_timeline_draws_an_active_alert_as_an_emergency_from_when_it_was_sent(cl
     before = datetime.now(VN)
     raised = client.post("/api/v1/alerts", headers=bearer(tokens["approver"]), json={
         "headline": "Lũ quét trên suối Nậm Mu", "hazard": "flash_flood", "level": 3, "unit_codes": [COMMUNE],
-        "expires_at": "2030-01-07T15:00:00+07:00"})
+        "expires_at": f"{monday()}T15:00:00+07:00"})
     after = datetime.now(VN)
     assert raised.status_code == 201, raised.get_data(as_text=True)
     auth.login("xem@example.vn")
 
-    page = client.get(f"/admin/kiosks/{kiosk.id}/timeline?date={MONDAY.isoformat()}").get_data(as_text=True)
+    page = client.get(f"/admin/kiosks/{kiosk.id}/timeline?date={monday().isoformat()}").get_data(as_text=True)
     today = client.get(f"/admin/kiosks/{kiosk.id}/timeline").get_data(as_text=True)
 
     assert "Cảnh báo cấp 3: Lũ quét trên suối Nậm Mu" in page

@@ -18,6 +18,8 @@ from kiosk_server.services import kiosks, plays
 from tests.conftest import COMMUNE, bearer
 from tests.notice_helpers import publish
 
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
+
 
 def _url(notice_id: int) -> str:
     return f"/api/v1/reports/notices/{notice_id}/posting"

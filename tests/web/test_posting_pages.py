@@ -14,6 +14,8 @@ from kiosk_server.services import kiosks, plays
 from tests.conftest import COMMUNE
 from tests.notice_helpers import publish
 
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
+
 
 @pytest.fixture
 def shown(client, tokens, officers):

@@ -13,6 +13,8 @@ from openpyxl import load_workbook
 from tests.conftest import COMMUNE, OTHER_COMMUNE, PROVINCE
 from tests.report_helpers import seed
 
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
+
 
 @pytest.fixture
 def seeded(app, officers):

@@ -11,6 +11,8 @@ from openpyxl import load_workbook
 from tests.conftest import COMMUNE, OTHER_COMMUNE, PROVINCE, bearer
 from tests.report_helpers import seed
 
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
+
 URL = "/api/v1/reports/summary"
 H1 = {"from": "2026-01-01", "to": "2026-06-30"}
 

@@ -12,6 +12,8 @@ from kiosk_server.models.base import utcnow
 from kiosk_server.services import kiosks
 from tests.conftest import COMMUNE, PROVINCE, bearer
 
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
+
 URL = "/api/v1/reports/uptime"
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from kiosk_server.domain.reports import VN
 from kiosk_server.extensions import db
 from kiosk_server.models import KioskSession
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import kiosks
 from tests.conftest import COMMUNE, OTHER_COMMUNE
+
+pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
 
 
 def _screen_with_an_outage():
@@ -68,13 +72,17 @@ def test_a_screen_that_never_connected_says_so(client, auth, officers):
 
 
 def test_the_report_page_and_its_csv_give_uptime_and_scans_of_the_period(client, auth, officers):
-    _screen_with_an_outage()
+    _kiosk, down, _back = _screen_with_an_outage()
     auth.login("xem@example.vn")
+    # The period holding the outage (two days ago): on 1 January or 1 July, the default period is the
+    # half-year that has just begun and rightly holds none of it.
+    period = {"unit": COMMUNE, "from": f"{down.astimezone(VN) - timedelta(days=3):%d/%m/%Y}",
+              "to": f"{utcnow().astimezone(VN):%d/%m/%Y}"}
 
-    page = client.get("/admin/reports", query_string={"unit": COMMUNE}).get_data(as_text=True)
+    page = client.get("/admin/reports", query_string=period).get_data(as_text=True)
     assert 'data-testid="report-uptime"' in page and "1 lần mất kết nối" in page
     assert 'data-testid="report-qr"' in page and "lượt quét mã QR trong kỳ" in page
 
-    csv_text = client.get("/admin/reports/summary.csv", query_string={"unit": COMMUNE}).get_data().decode("utf-8-sig")
+    csv_text = client.get("/admin/reports/summary.csv", query_string=period).get_data().decode("utf-8-sig")
     keys = {line.split(",")[0] for line in csv_text.splitlines()}
     assert {"uptime.share", "uptime.outages", "qr.scans", "qr.national_links_scans"} <= keys
