@@ -294,13 +294,15 @@ def _require_env(name: str) -> str:
 
 
 @contextmanager
-def fresh_postgres_database():
-    """Yield the URL of a new, empty PostgreSQL database on the test server; drop it afterwards."""
+def fresh_postgres_database(template: str | None = None):
+    """Yield the URL of a new PostgreSQL database on the test server, empty or a copy of the database
+    at URL `template`; drop it afterwards."""
     base = _require_env("KIOSK_TEST_DATABASE_URL")
     name = f"kiosk_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    copy_of = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy_of}'))
     url = base.rsplit("/", 1)[0] + "/" + name
     try:
         yield url

@@ -10,7 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.conftest import COMMUNE
-from tests.scale.conftest import make_cluster
+from tests.scale.conftest import make_cluster, start_all
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -39,8 +39,7 @@ def test_metrics_add_up_what_both_processes_counted(tmp_path, postgres_url, redi
     folder.mkdir()
     group = make_cluster(tmp_path, postgres_url, redis_url, extra_env={"PROMETHEUS_MULTIPROC_DIR": str(folder)})
     try:
-        for server in group.servers:
-            server.start()
+        start_all(group.servers)
         a, b = group[0], group[1]
         _, token_a = a.provision("Màn hình A")
         _, token_b = a.provision("Màn hình B")

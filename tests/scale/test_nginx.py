@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from tests.e2e.conftest import COMMUNE
 from tests.media_factory import png
-from tests.scale.conftest import make_cluster
+from tests.scale.conftest import make_cluster, start_all
 from tests.scale.nginx import NGINX, Nginx, _free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -43,8 +43,7 @@ def site(tmp_path, postgres_url, redis_url):
         "KIOSK_ACCESS_LOG": "1"})
     proxy.upstreams = [server.port for server in group.servers]
     try:
-        for server in group.servers:
-            server.start()
+        start_all(group.servers)
         proxy.start()
         yield proxy, group
     finally:

@@ -85,12 +85,11 @@ def test_alert_due_later_is_sent_although_the_process_that_raised_it_died(cluste
 
 
 def test_login_rate_limit_holds_across_processes(tmp_path, postgres_url, redis_url):
-    from tests.scale.conftest import make_cluster
+    from tests.scale.conftest import make_cluster, start_all
 
     group = make_cluster(tmp_path, postgres_url, redis_url, extra_env={"KIOSK_RATELIMIT_LOGIN": "3 per minute"})
     try:
-        for server in group.servers:
-            server.start()
+        start_all(group.servers)
         codes = [_login(group[i % 2].url, "xa@example.vn", "wrong-password") for i in range(4)]
     finally:
         for server in group.servers:
@@ -156,15 +155,14 @@ def test_expired_notice_leaves_screens_when_only_the_other_process_runs_the_swee
 
 def test_deployments_sharing_one_redis_do_not_hear_each_other(tmp_path, postgres_url, redis_url):
     """A training copy on the province's Redis (KIOSK_REDIS_NAMESPACE of its own) never moves real screens."""
-    from tests.scale.conftest import EventLoop, Screen, make_cluster
+    from tests.scale.conftest import EventLoop, Screen, make_cluster, start_all
 
     group = make_cluster(tmp_path, postgres_url, redis_url)
     training = group.servers[1]
     training.extra_env["KIOSK_REDIS_NAMESPACE"] = "training-" + training.extra_env["KIOSK_REDIS_NAMESPACE"]
     loop = EventLoop()
     try:
-        for server in group.servers:
-            server.start()
+        start_all(group.servers)
         _, token = group[0].provision()
         real_screen = Screen(loop, group[0].url, token).connect()
         elsewhere = Screen(loop, training.url, token).connect()
