@@ -16,9 +16,14 @@ run: install
 # What a production checkout needs (README.md § Production deployment): runtime packages only.
 install: $(VENV)/.runtime $(NODE_MODULES) $(CATALOGS)
 
+# Three workers on two cores: the browser tests and the server-cluster tests wait on other processes
+# much of the time, each group on a worker of its own (tests/conftest.py), while the others keep the
+# cores busy. PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= 3
+
 test: $(VENV)/.dev $(NODE_MODULES) $(CATALOGS)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 	@if ls kiosk_client/player/*.test.js >/dev/null 2>&1; then cd kiosk_client && node --test player/; fi
 
 lint: $(VENV)/.dev

@@ -18,7 +18,7 @@ import secrets
 import shutil
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -88,7 +88,7 @@ def main() -> None:
             db.session.execute(KioskSession.__table__.insert(), rows[chunk:chunk + 5000])
         db.session.commit()
         load_s = time.perf_counter() - started
-        period = report_rules.Period(first_day.astimezone(report_rules.VN).date(), date.today())
+        period = report_rules.Period(first_day.astimezone(report_rules.VN).date(), report_rules.local_today(now))
         codes = scope.descendant_codes("02269")
         started = time.perf_counter()
         figures, _online = uptime.unit_totals(codes, period, now)

@@ -99,7 +99,7 @@ def parse_day(raw: str | None, field: str) -> date:
     text = (raw or "").strip()
     for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
-            day = datetime.strptime(text, pattern).date()
+            day = datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar day, no instant
         except ValueError:
             continue
         # Bounded above too: a period ending in year 9999 has no "day after" (and no five-year limit).

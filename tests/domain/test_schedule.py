@@ -332,7 +332,7 @@ def test_instant_in_another_time_zone_is_read_on_the_viet_nam_clock():
 )
 def test_naive_datetimes_are_refused(call):
     with pytest.raises(ValueError, match="timezone-aware"):
-        call(datetime(2026, 11, 22, 8))
+        call(datetime(2026, 11, 22, 8))  # noqa: DTZ001 - the naive value under test
 
 
 def test_hours_with_a_time_zone_are_refused():

@@ -313,7 +313,8 @@ def read_moment(text: str | None) -> tuple[str | None, str | None]:
     if hour is None:
         return text, _l("Thêm giờ bắt đầu hoặc kết thúc, ví dụ %(day)s 07:30.", day=f"{day}/{month}/{year}")
     try:
-        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))
+        # A wall-clock time in Viet Nam, written without an offset: the notice input reads it as such.
+        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))  # noqa: DTZ001
     except ValueError:
         return text, _l("Không có thời điểm “%(text)s” trên lịch.", text=text[:40])
     return moment.isoformat(timespec="seconds" if second else "minutes"), None
