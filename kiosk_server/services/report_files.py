@@ -10,6 +10,8 @@ import csv
 import io
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -228,10 +230,27 @@ def pdf_bytes(summary: dict, now: datetime) -> bytes:
 
 def pdf_from_html(html: str) -> bytes:
     """Return `html` (a whole document naming no file or URL) as PDF, with the self-hosted Vietnamese font."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
+    with _pillow_as_it_was():
+        from weasyprint import CSS, HTML
+        from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
     stylesheet = CSS(string=font_faces(), font_config=fonts)
     # base_url None: the document names no file or URL, so nothing outside it can be fetched.
     return HTML(string=html, base_url=None).write_pdf(stylesheets=[stylesheet], font_config=fonts)
+
+
+@contextmanager
+def _pillow_as_it_was() -> Iterator[None]:
+    """Undo what importing WeasyPrint does to Pillow for the whole process: it sets LOAD_TRUNCATED_IMAGES.
+
+    With that flag on, the media probe would accept half an uploaded photo (the rest drawn grey) instead
+    of refusing it. Our PDFs name no image file, so they lose nothing by Pillow staying strict.
+    """
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before

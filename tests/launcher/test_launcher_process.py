@@ -65,7 +65,8 @@ class KioskPage(http.server.BaseHTTPRequestHandler):
 def page():
     handler = type("Handler", (KioskPage,), {"hits": [], "changed": threading.Condition()})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the loop to look at its flag again: every 50 ms, not the default half second.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield server
     server.shutdown()

@@ -36,13 +36,13 @@ def test_a_server_trickling_bytes_is_cut_off_at_the_total_deadline(upstream):
             for _ in range(100):  # each byte well inside the read timeout, the whole far beyond the deadline
                 handler.wfile.write(b" ")
                 handler.wfile.flush()
-                time.sleep(0.2)
+                time.sleep(0.05)
         except (BrokenPipeError, ConnectionResetError):
             pass
 
     upstream.serve("/drip", handler=trickle)
     with pytest.raises(fetch.FetchRefused, match="quá chậm"):
-        fetch.fetch(upstream.url("/drip"), limits=limits(upstream, total_timeout=1))
+        fetch.fetch(upstream.url("/drip"), limits=limits(upstream, total_timeout=0.3))
 
 
 def test_redirects_are_followed_a_few_times_only(upstream):
@@ -66,9 +66,9 @@ def test_a_listed_host_is_allowed_only_on_its_port(upstream):
 
 
 def test_fetching_yields_to_the_gevent_hub(upstream):
-    # The server answers after a second; under gevent's monkey-patching (as wsgi.py runs), another
-    # greenlet keeps running meanwhile instead of the whole process waiting on the socket.
-    upstream.serve("/slow", "<rss/>", delay_s=1)
+    # The server answers after half a second; under gevent's monkey-patching (as wsgi.py runs), another
+    # greenlet keeps running meanwhile (ten ticks) instead of the whole process waiting on the socket (one).
+    upstream.serve("/slow", "<rss/>", delay_s=0.5)
     script = textwrap.dedent(f"""
         from gevent import monkey
         monkey.patch_all()

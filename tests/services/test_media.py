@@ -16,6 +16,7 @@ from kiosk_server.extensions import db
 from kiosk_server.models import AuditEntry, Media, Notice
 from kiosk_server.models.notices import notice_media
 from kiosk_server.services import media as media_service
+from kiosk_server.services import report_files
 from kiosk_server.services.errors import Conflict, Forbidden, ValidationFailed
 from kiosk_server.storage import InvalidObjectName, MediaStore, media_store
 from tests import media_factory as mf
@@ -239,6 +240,14 @@ def test_refused_upload_says_why_and_leaves_nothing(app, officers, case):
     assert stored_files(app) == files_before
     assert media_rows() == 1 and media_service.find_media(existing.id) is not None
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "media.upload")) == 1
+
+
+def test_truncated_photo_is_still_refused_after_a_pdf_report_was_drawn(app, officers):
+    # Importing WeasyPrint tells Pillow, for the whole process, to load truncated images; a server that had
+    # drawn one report (or a test process that had, before the case above) then took half a photo.
+    report_files.pdf_from_html("<!doctype html><html lang=vi><body><p>Báo cáo</p></body></html>")
+    with pytest.raises(ValidationFailed, match="Không đọc được ảnh"):
+        media_service.ingest_upload(upload(mf.truncated_jpeg(), "anh.jpg"), None, officers["editor"])
 
 
 def test_video_with_audio_a_browser_cannot_play_is_refused(app, officers):
