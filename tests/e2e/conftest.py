@@ -5,6 +5,10 @@ server is started on a free port with its own instance, database and media folde
 It can be stopped and started again on the same port and database, which is how the tests cut the
 network under a playing screen. Playwright drives /usr/bin/chromium; `playwright install` is never
 needed. Screenshots go to /tmp/kiosk-screens/.
+
+The player's timers (an item's time, pages, translations, expiry, reconnecting) run on the page's clock,
+which a test may put on Playwright's clock (`install_clock`) and move forward instead of waiting; the
+server, the network, pictures and videos keep real time.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -272,3 +277,79 @@ def set_theme(server: Server, kiosk_id: int, theme: str) -> None:
         kiosks.update_kiosk(db.session.get(Kiosk, kiosk_id), admin, theme=theme)
         db.session.remove()
         db.engine.dispose()
+
+
+# The page waits on something outside its clock: a picture being loaded and decoded (counted by
+# install_clock's wrapper of decode()), or a video starting or playing, which plays in real time.
+WAITING_ON_REAL_WORK = """() => window.__decoding > 0
+    || Boolean(document.querySelector('#main .slide:not(.is-leaving) video'))"""
+
+
+def install_clock(page, behind_s: float = 0) -> None:
+    """Put `page` on Playwright's clock, before its first navigation: it starts at the real time (or `behind_s`
+    seconds behind it) and runs with it until the test moves it on (`page.clock.run_for`, `advance_until`).
+    """
+    context = page.context
+    # The fake clock answers performance.getEntriesByType() with nothing, but the player lists the files it
+    # loaded from there for the offline cache (offline.js): give it the browser's own answer back.
+    context.add_init_script("window.__entriesByType = performance.getEntriesByType.bind(performance);")
+    # Counted so that advance_until never spends a picture's load limit (stage.js) before the picture could load.
+    context.add_init_script("""(() => {
+        const decode = HTMLImageElement.prototype.decode;
+        window.__decoding = 0;
+        HTMLImageElement.prototype.decode = function () {
+            window.__decoding++;
+            return decode.call(this).finally(() => { window.__decoding--; });
+        };
+    })();""")
+    page.clock.install(time=datetime.now(UTC) - timedelta(seconds=behind_s))
+    context.add_init_script("performance.getEntriesByType = window.__entriesByType;")
+
+
+def page_time(page, plus_s: float = 0) -> datetime:
+    """Return the page's clock `plus_s` seconds on, to the whole second (stored times are whole seconds)."""
+    now_ms = page.evaluate("Date.now()")
+    return datetime.fromtimestamp(now_ms / 1000 + plus_s, UTC).replace(microsecond=0)
+
+
+def advance_until(page, script: str, arg=None, *, within_s: float, step_ms: int = 1000, message: str = "") -> None:
+    """Move the page's clock forward until `script` (a JS function) returns something truthy.
+
+    Fails once the test has moved the page's clock `within_s` seconds (or after a minute of real time).
+    The clock is never moved while the page waits on real work (WAITING_ON_REAL_WORK): it runs at the
+    real rate meanwhile, as it would on a screen.
+    """
+    check = f"""async (arg) => {{
+        if (await ({script})(arg)) return 'done';
+        return ({WAITING_ON_REAL_WORK})() ? 'waiting' : 'idle';
+    }}"""
+    moved_ms = 0
+    deadline = time.monotonic() + 60
+    while (state := page.evaluate(check, arg)) != "done":
+        assert moved_ms < within_s * 1000 and time.monotonic() < deadline, \
+            message or f"not within {within_s} s of the page's time: {script}"
+        if state == "waiting":
+            time.sleep(0.05)
+        else:
+            page.clock.run_for(step_ms)
+            moved_ms += step_ms
+
+
+# Records every change of the notice title on screen, with the page's clock, in window.__shown.
+# It watches the document itself, so it also works as an init script, before there is a body.
+RECORD_TITLES = """() => {
+    window.__shown = [];
+    const note = () => {
+        const el = document.querySelector('[data-testid=notice-title]');
+        const title = el ? el.textContent : null;
+        const last = window.__shown[window.__shown.length - 1];
+        if (!last || last.title !== title) window.__shown.push({ t: Date.now(), title });
+    };
+    new MutationObserver(note).observe(document, { childList: true, subtree: true, characterData: true });
+    note();
+}"""
+
+
+def shown(page) -> list[dict]:
+    """Return every change of the title on screen since recording began: [{t (ms), title}]."""
+    return page.evaluate("() => window.__shown")

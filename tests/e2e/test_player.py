@@ -13,7 +13,18 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import COMMUNE, SCREENSHOTS, open_player, poll, set_theme, wait_offline_ready
+from tests.e2e.conftest import (
+    COMMUNE,
+    RECORD_TITLES,
+    SCREENSHOTS,
+    advance_until,
+    install_clock,
+    open_player,
+    poll,
+    set_theme,
+    shown,
+    wait_offline_ready,
+)
 from tests.media_factory import webm_vp8
 
 pytestmark = pytest.mark.browser
@@ -100,6 +111,7 @@ def test_published_notice_reaches_the_screen_with_ticker_and_qr(server, screen):
 
 
 def test_screen_keeps_playing_through_outage_reload_and_restart(server, screen):
+    install_clock(screen)
     _, token = server.provision()
     server.publish("Lịch tiêm chủng mở rộng tháng 12", RECEPTION, duration_s=8)
     open_player(screen, server, token)
@@ -111,8 +123,10 @@ def test_screen_keeps_playing_through_outage_reload_and_restart(server, screen):
     server.stop()
     expect(screen.locator(OFFLINE)).to_be_visible(timeout=10000)
     expect(screen.locator(OFFLINE)).to_contain_text("Mất kết nối")
-    time.sleep(9)  # longer than the item: the loop goes round again without the server
+    screen.evaluate("() => { document.querySelector('.slide.is-active').dataset.before = 'outage'; }")
+    screen.clock.run_for(9000)  # longer than the item: the loop goes round again without the server
     expect(title).to_have_text("Lịch tiêm chủng mở rộng tháng 12")
+    expect(screen.locator(".slide.is-active")).not_to_have_attribute("data-before", "outage")
 
     screen.reload()
     expect(title).to_have_text("Lịch tiêm chủng mở rộng tháng 12", timeout=15000)
@@ -121,9 +135,13 @@ def test_screen_keeps_playing_through_outage_reload_and_restart(server, screen):
     assert screen.evaluate("document.fonts.check('700 40px \"Be Vietnam Pro\"', 'Ủy ban nhân dân')")
 
     server.start()
-    expect(screen.locator(OFFLINE)).to_have_count(0, timeout=70000)
+    # socket.io-client waits up to a minute between attempts (net.js), on the page's clock.
+    advance_until(screen, "() => !document.querySelector('[data-testid=offline]')", within_s=70,
+                  message="the screen never reconnected")
     server.publish("Thông báo mới sau khi khôi phục kết nối", priority="priority", duration_s=8)
-    expect(title).to_have_text("Thông báo mới sau khi khôi phục kết nối", timeout=15000)
+    expect(screen.locator("[data-testid=ticker]")).to_contain_text("Thông báo mới sau khi khôi phục kết nối")
+    advance_until(screen, "t => document.querySelector('[data-testid=notice-title]')?.textContent === t",
+                  "Thông báo mới sau khi khôi phục kết nối", within_s=15, message="the new notice never played")
 
 
 def test_emergency_notice_interrupts_at_once(server, screen):
@@ -143,21 +161,26 @@ def test_emergency_notice_interrupts_at_once(server, screen):
 
 
 def test_a_new_notice_waits_for_the_one_on_screen_to_finish(server, screen):
+    install_clock(screen)
+    screen.context.add_init_script(f"({RECORD_TITLES})()")
     _, token = server.provision()
     server.publish("Lịch tiếp công dân tháng 12", RECEPTION, duration_s=12)
     open_player(screen, server, token)
     title = screen.locator(TITLE)
     expect(title).to_have_text("Lịch tiếp công dân tháng 12")
-    shown = time.monotonic()
     server.publish("Thông báo thu phí vệ sinh môi trường", "<p>Nộp tại nhà văn hóa tổ dân phố.</p>", duration_s=12)
     expect(screen.locator("[data-testid=ticker]")).to_contain_text("Thông báo thu phí vệ sinh môi trường")
-    time.sleep(max(0.0, 9 - (time.monotonic() - shown)))
+    first = next(e["t"] for e in shown(screen) if e["title"] == "Lịch tiếp công dân tháng 12")
+    screen.clock.pause_at(datetime.fromtimestamp((first + 11_500) / 1000, VN))
     expect(title).to_have_text("Lịch tiếp công dân tháng 12", timeout=100)
-    expect(title).to_have_text("Thông báo thu phí vệ sinh môi trường", timeout=8000)
-    assert time.monotonic() - shown >= 11.5, "the notice on screen played its full time"
+    screen.clock.run_for(1000)
+    expect(title).to_have_text("Thông báo thu phí vệ sinh môi trường", timeout=1000)
+    second = next(e["t"] for e in shown(screen) if e["title"] == "Thông báo thu phí vệ sinh môi trường")
+    assert second - first >= 11_500, "the notice on screen played its full time"
 
 
 def test_notice_and_alert_leave_on_time_while_offline(server, screen):
+    install_clock(screen)
     _, token = server.provision()
     # Whole seconds, as they are stored: the screen must clear at exactly this instant.
     ends = (datetime.now(VN) + timedelta(seconds=25)).replace(microsecond=0)
@@ -173,10 +196,13 @@ def test_notice_and_alert_leave_on_time_while_offline(server, screen):
     server.stop()
     expect(screen.locator(OFFLINE)).to_be_visible(timeout=10000)
 
-    expect(screen.locator(TITLE)).to_have_count(0, timeout=40000)
-    expect(screen.locator(ALERT)).to_have_count(0)
-    assert datetime.now(VN) >= ends, "nothing left before its time"
-    assert datetime.now(VN) < ends + timedelta(seconds=5), "and both left on time"
+    # The screen's clock, which the expiry follows (started with the real one), jumps to just before the end.
+    screen.clock.pause_at(ends - timedelta(milliseconds=500))
+    expect(screen.locator(TITLE)).to_have_text("Cắt nước tạm thời tổ 3", timeout=100)
+    expect(screen.locator(ALERT)).to_be_visible(timeout=100)  # nothing left before its time
+    screen.clock.run_for(1500)
+    expect(screen.locator(TITLE)).to_have_count(0, timeout=1000)
+    expect(screen.locator(ALERT)).to_have_count(0, timeout=1000)  # and both left on time
     expect(screen.locator(".idle-card")).to_contain_text("Phường Minh Xuân")
 
 
@@ -225,6 +251,7 @@ def test_revoked_screen_returns_to_pairing(server, screen):
 
 @pytest.mark.parametrize("server", [{"public": True}], indirect=True, ids=["public-url"])
 def test_long_notice_pages_instead_of_shrinking(server, screen):
+    install_clock(screen)
     _, token = server.provision()
     paragraphs = "".join(
         f"<p>Điều {n}. Hộ gia đình, cá nhân sử dụng đất có trách nhiệm kê khai, đăng ký đất đai và nộp hồ sơ "
@@ -240,7 +267,8 @@ def test_long_notice_pages_instead_of_shrinking(server, screen):
     assert text.evaluate("el => el.scrollHeight <= el.clientHeight + 1"), "a page never overflows"
     size = float(text.evaluate("el => getComputedStyle(el).fontSize").removesuffix("px"))
     assert size >= 0.03 * 1080, "body text stays readable from three metres"
-    expect(label).to_have_text(f"Trang 2/{pages}", timeout=10000)
+    screen.clock.run_for(6000)  # a page's time: the item's 12 s shared, but never under 6 s (playlist.js)
+    expect(label).to_have_text(f"Trang 2/{pages}", timeout=1000)
     held = screen.evaluate("JSON.parse(localStorage.getItem('kiosk.manifest')).manifest.items[0].public_url")
     assert held.startswith(server.url)
     expect(screen.locator("#qr-panel [data-testid=qr]")).to_have_attribute("data-url", held)
@@ -248,6 +276,7 @@ def test_long_notice_pages_instead_of_shrinking(server, screen):
 
 
 def test_translations_take_turns_with_the_vietnamese_text(server, screen):
+    install_clock(screen)
     _, token = server.provision()
     server.publish("Thông báo lịch tiếp công dân", "<p>Tiếp công dân vào thứ Năm hằng tuần.</p>", duration_s=6,
                    translations=[{"language": "hmn", "title": "Daim ntawv tshaj tawm txog hnub txais tos pej xeem",
@@ -255,10 +284,12 @@ def test_translations_take_turns_with_the_vietnamese_text(server, screen):
     open_player(screen, server, token)
     title = screen.locator(TITLE)
     expect(title).to_have_text("Thông báo lịch tiếp công dân")
-    expect(title).to_have_text("Daim ntawv tshaj tawm txog hnub txais tos pej xeem", timeout=10000)
+    screen.clock.run_for(6000)  # the Vietnamese text's turn
+    expect(title).to_have_text("Daim ntawv tshaj tawm txog hnub txais tos pej xeem", timeout=1000)
     expect(title).to_have_attribute("lang", "hmn")
     expect(screen.locator(".slide.is-active .badge-language")).to_have_text("Tiếng H'Mông")
-    expect(title).to_have_text("Thông báo lịch tiếp công dân", timeout=10000)
+    screen.clock.run_for(6000)  # the translation's turn, as long as the original's
+    expect(title).to_have_text("Thông báo lịch tiếp công dân", timeout=1000)
 
 
 def test_video_plays_from_the_offline_cache(server, screen):
@@ -286,15 +317,18 @@ def test_video_plays_from_the_offline_cache(server, screen):
     assert partial[0] == 206 and partial[1].startswith("bytes 10-19/") and partial[2] == 10
 
 
-def test_looping_keeps_the_page_flat(server, screen):
-    """Loop text and video for a while: DOM nodes, listeners and the JS heap must not grow.
+LOOP_FIRST = "Lịch tiếp công dân tháng 12"
 
-    KIOSK_SOAK_S lengthens the soak (the issue asks for an hour's figure); the numbers are written
-    to /tmp/kiosk-screens/memory.txt.
+
+def loop_on_screen(server, screen, video_s: int):
+    """Put a loop of text, a `video_s`-second video and text on screen; return a function measuring the page.
+
+    The measure: DOM nodes, JS event listeners, the JS heap after a garbage collection, video elements,
+    and how many slides have been shown.
     """
     _, token = server.provision()
-    media = server.upload("hop-dan.webm", webm_vp8(seconds=3, width=320, height=180), "video/webm")
-    server.publish("Lịch tiếp công dân tháng 12", RECEPTION, duration_s=6)
+    media = server.upload("hop-dan.webm", webm_vp8(seconds=video_s, width=320, height=180), "video/webm")
+    server.publish(LOOP_FIRST, RECEPTION, duration_s=6)
     server.publish("Phóng sự: ngày hội đại đoàn kết", "", media_ids=[media["id"]])
     server.publish("Thông báo lịch cắt điện", "<p>Cắt điện từ 7 giờ đến 11 giờ tại tổ 3.</p>", duration_s=6)
     open_player(screen, server, token)
@@ -316,17 +350,66 @@ def test_looping_keeps_the_page_flat(server, screen):
                 "heap_mb": round(metrics["JSHeapUsedSize"] / 2**20, 2), "videos": screen.locator("video").count(),
                 "slides_shown": screen.evaluate("window.slidesShown")}
 
-    time.sleep(20)  # one loop and a bit: everything measured and cached once
-    before = measure()
-    time.sleep(float(os.environ.get("KIOSK_SOAK_S", "30")))
-    after = measure()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    (SCREENSHOTS / "memory.txt").write_text(f"before {before}\nafter  {after}\n")
+    return measure
+
+
+def assert_flat(before: dict, after: dict) -> None:
     assert after["slides_shown"] > before["slides_shown"] + 4, "the loop went round"
     assert after["nodes"] <= before["nodes"] * 1.1 + 50
     assert after["listeners"] <= before["listeners"] * 1.1 + 20
     assert after["heap_mb"] <= before["heap_mb"] * 1.5 + 2
     assert after["videos"] <= 2, "old video elements are removed"
+
+
+def play_slides(screen, count: int) -> None:
+    """Play `count` more slides, then on to the loop's first text alone on screen (the slide before it faded
+    out, the video after it not yet started), so that every measure is taken at the same point of the loop.
+
+    The page's clock skips through the text; the video plays in real time (advance_until waits for it).
+    """
+    target = screen.evaluate("window.slidesShown") + count
+    advance_until(screen, """([target, first]) => {
+        const slides = document.querySelectorAll('#main .slide');
+        return window.slidesShown >= target && slides.length === 1
+            && slides[0].querySelector('[data-testid=notice-title]')?.textContent === first;
+    }""", [target, LOOP_FIRST], within_s=count * 6 + 60, message="the loop stopped")
+
+
+def test_looping_keeps_the_page_flat(server, screen):
+    """Loop text and video round and round: DOM nodes, listeners and the JS heap must not grow.
+
+    The page's clock moves through the text and the video lasts a second, so the loop goes round four
+    times in about ten seconds; the long run on the real clock is the soak test below.
+    """
+    install_clock(screen)
+    measure = loop_on_screen(server, screen, video_s=1)
+    play_slides(screen, 4)  # one loop and a bit: everything measured and cached once
+    before = measure()
+    play_slides(screen, 9)  # three rounds: a video element left behind each round would exceed two
+    after = measure()
+    assert_flat(before, after)
+
+
+SOAK_S = float(os.environ.get("KIOSK_SOAK_S", "600"))
+
+
+@pytest.mark.soak
+@pytest.mark.timeout(SOAK_S + 300)
+def test_looping_keeps_the_page_flat_for_a_long_while(server, screen):
+    """Loop text and video on the real clock for KIOSK_SOAK_S seconds (10 minutes unless told, 30 at least
+    for the loop to go round; the issue asks for an hour's figure): DOM nodes, listeners and the JS heap
+    must not grow.
+
+    The numbers are written to /tmp/kiosk-screens/memory.txt.
+    """
+    measure = loop_on_screen(server, screen, video_s=3)
+    time.sleep(20)  # one loop and a bit: everything measured and cached once
+    before = measure()
+    time.sleep(SOAK_S)
+    after = measure()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "memory.txt").write_text(f"before {before}\nafter  {after}\n")
+    assert_flat(before, after)
 
 
 def images_loaded(page) -> None:
