@@ -301,14 +301,15 @@ def fresh_postgres_database(template: str | None = None):
     name = f"kiosk_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     copy_of = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"{copy_of}'))
-    url = base.rsplit("/", 1)[0] + "/" + name
-    try:
-        yield url
-    finally:
+    try:  # the admin engine is disposed even when the database could not be made
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{copy_of}'))
+        try:
+            yield base.rsplit("/", 1)[0] + "/" + name
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
         admin.dispose()
 
 
@@ -317,6 +318,27 @@ def postgres_url():
     """A fresh, empty PostgreSQL database for this test; dropped afterwards."""
     with fresh_postgres_database() as url:
         yield url
+
+
+@pytest.fixture
+def postgres_app(tmp_path, postgres_url):
+    """`postgres_app(**settings)`: an app as `make_app` builds it, on this test's own PostgreSQL database.
+
+    Its engine is disposed after the test, passed or failed. A test that disposed it itself, last, left it
+    open when an assertion failed first, and the garbage collector's warning about the pooled connection
+    then failed whichever later test the collector happened to run in.
+    """
+    made = []
+
+    def make(**settings):
+        made.append(make_app(tmp_path, DATABASE_URL=postgres_url, **settings))
+        return made[-1]
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def worker_redis_url(url: str) -> str:

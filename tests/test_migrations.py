@@ -58,9 +58,20 @@ def test_sqlite_upgrade_from_empty_matches_the_models(tmp_path):
         assert set(tables) <= {"alembic_version"}
 
 
-@pytest.mark.postgres
-def test_postgres_upgrade_from_empty_matches_the_models(tmp_path, postgres_url):
+@pytest.fixture
+def migrated_postgres(tmp_path, postgres_url):
+    """An app on this test's own PostgreSQL database, migrated from empty; its engine disposed after the test, passed
+    or failed (see `postgres_app`)."""
     app = _migrated_app(tmp_path, postgres_url)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_upgrade_from_empty_matches_the_models(migrated_postgres):
+    app = migrated_postgres
     assert _schema_drift(app) == []
     _exercise(app)
     with app.app_context():
@@ -68,8 +79,6 @@ def test_postgres_upgrade_from_empty_matches_the_models(tmp_path, postgres_url):
             db.session.execute(text("UPDATE audit_log SET action = 'forged'"))
         db.session.rollback()
         assert db.session.execute(text("SELECT count(*) FROM audit_log")).scalar() > 0
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_play_log_upgrade_keeps_one_row_per_play_and_counts_the_days(tmp_path):

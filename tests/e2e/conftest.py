@@ -110,16 +110,18 @@ class Server:
 
         app = self.app()
         with app.app_context():
-            upgrade()
-            import_units("08", actor="test")
-            people = {
-                "admin": create_user("xa@example.vn", "password-123", "admin", COMMUNE, actor="test"),
-                "editor": create_user("bientap@example.vn", "password-123", "editor", COMMUNE, actor="test"),
-                "approver": create_user("duyet@example.vn", "password-123", "approver", COMMUNE, actor="test"),
-            }
-            self.tokens = {key: create_token(user, "e2e")[1] for key, user in people.items()}
-            db.session.remove()
-            db.engine.dispose()
+            try:
+                upgrade()
+                import_units("08", actor="test")
+                people = {
+                    "admin": create_user("xa@example.vn", "password-123", "admin", COMMUNE, actor="test"),
+                    "editor": create_user("bientap@example.vn", "password-123", "editor", COMMUNE, actor="test"),
+                    "approver": create_user("duyet@example.vn", "password-123", "approver", COMMUNE, actor="test"),
+                }
+                self.tokens = {key: create_token(user, "e2e")[1] for key, user in people.items()}
+            finally:  # on PostgreSQL (tests/scale) a pooled connection left open fails a later test when collected
+                db.session.remove()
+                db.engine.dispose()
 
     def start(self) -> None:
         log = (self.root / "server.log").open("ab")

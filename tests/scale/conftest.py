@@ -18,8 +18,9 @@ import threading
 import time
 import uuid
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,9 +91,22 @@ class Cluster:
     def __getitem__(self, index: int) -> ClusterServer:
         return self.servers[index]
 
-    def db_app(self):
-        """Return an app on the shared database, for reading what the processes wrote."""
-        return self.servers[0].app()
+    @contextmanager
+    def db_app(self) -> Iterator[Any]:
+        """Yield an app on the shared database, in its app context, for reading what the processes wrote.
+
+        Its engine is disposed afterwards, whatever happened: a pooled connection left to the garbage
+        collector warns (an error) in whichever later test, of any folder, the collector runs in.
+        """
+        from kiosk_server.extensions import db
+
+        app = self.servers[0].app()
+        with app.app_context():
+            try:
+                yield app
+            finally:
+                db.session.remove()
+                db.engine.dispose()
 
 
 def make_cluster(tmp_path: Path, database_url: str, redis_url: str, count: int = 2,
@@ -125,10 +139,12 @@ def _migrated_postgres(tmp_path_factory):
     with fresh_postgres_database() as url:
         app = ClusterServer(tmp_path_factory.mktemp("template"), database_url=url).app()
         with app.app_context():
-            upgrade()
-            import_units("08", actor="test")
-            db.session.remove()
-            db.engine.dispose()
+            try:
+                upgrade()
+                import_units("08", actor="test")
+            finally:  # disposed even when the migration fails (see Cluster.db_app)
+                db.session.remove()
+                db.engine.dispose()
         yield url
 
 

@@ -139,14 +139,11 @@ def test_expired_notice_leaves_screens_when_only_the_other_process_runs_the_swee
     a.kill()
 
     def status() -> str:
-        with cluster.db_app().app_context():
+        with cluster.db_app():
             from kiosk_server.extensions import db
             from kiosk_server.models import Notice
 
-            value = db.session.scalar(select(Notice.status).where(Notice.id == notice["id"]))
-            db.session.remove()
-            db.engine.dispose()
-        return value
+            return db.session.scalar(select(Notice.status).where(Notice.id == notice["id"]))
 
     _wait(lambda: status() == "expired", timeout=40, message="B never retired the notice A published")
     _wait(lambda: any(at >= ends.timestamp() for at, _ in screen.received("manifest")), timeout=10,

@@ -54,8 +54,8 @@ def test_concurrent_manifest_builds_share_one_qr_code_on_sqlite(tmp_path):
 
 
 @pytest.mark.postgres
-def test_concurrent_manifest_builds_share_one_qr_code_on_postgresql(tmp_path, postgres_url):
-    _check(make_app(tmp_path, PUBLIC_URL="https://bangtin.example.vn", DATABASE_URL=postgres_url),
+def test_concurrent_manifest_builds_share_one_qr_code_on_postgresql(postgres_app):
+    _check(postgres_app(PUBLIC_URL="https://bangtin.example.vn"),
            "https://dichvucong.gov.vn/y")
 
 
@@ -89,5 +89,5 @@ def test_a_batch_larger_than_one_statement_reports_only_new_rows_on_sqlite(tmp_p
 
 
 @pytest.mark.postgres
-def test_a_batch_larger_than_one_statement_reports_only_new_rows_on_postgresql(tmp_path, postgres_url):
-    _receipts_of_a_big_alert(make_app(tmp_path, DATABASE_URL=postgres_url))
+def test_a_batch_larger_than_one_statement_reports_only_new_rows_on_postgresql(postgres_app):
+    _receipts_of_a_big_alert(postgres_app())

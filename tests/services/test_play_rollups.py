@@ -15,7 +15,7 @@ from kiosk_server.extensions import db
 from kiosk_server.models import PlayLogLink, PlayRecord, PlayRollup, User
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import kiosks, notices, plays, posting, reports, users
-from tests.conftest import COMMUNE, make_app
+from tests.conftest import COMMUNE
 from tests.notice_helpers import notice_body
 
 pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
@@ -175,8 +175,8 @@ def test_a_day_that_no_longer_matches_its_seal_is_not_rolled_up(app, runner):
 
 
 @pytest.mark.postgres
-def test_two_processes_rolling_up_at_once_roll_each_day_up_once(tmp_path, postgres_url):
-    app = make_app(tmp_path, DATABASE_URL=postgres_url, PLAY_RAW_DAYS=2)
+def test_two_processes_rolling_up_at_once_roll_each_day_up_once(postgres_app):
+    app = postgres_app(PLAY_RAW_DAYS=2)
     with app.app_context():
         world = _history()
         before = _reports(world)
@@ -205,5 +205,3 @@ def test_two_processes_rolling_up_at_once_roll_each_day_up_once(tmp_path, postgr
         assert _reports(world) == before
         result = plays.verify()
         assert result.bad is None and result.rolled_up == 2
-        db.session.remove()
-        db.engine.dispose()

@@ -93,8 +93,8 @@ def test_a_batch_sent_twice_at_once_counts_once_in_every_report_on_sqlite(tmp_pa
 
 
 @pytest.mark.postgres
-def test_a_batch_sent_twice_at_once_counts_once_in_every_report_on_postgresql(tmp_path, postgres_url):
-    _check(make_app(tmp_path, DATABASE_URL=postgres_url))
+def test_a_batch_sent_twice_at_once_counts_once_in_every_report_on_postgresql(postgres_app):
+    _check(postgres_app())
 
 
 def test_overlapping_batches_store_only_the_new_plays(app):

@@ -12,7 +12,7 @@ from kiosk_server.domain import reports as rules
 from kiosk_server.extensions import db
 from kiosk_server.models import KioskSession, QrCode, QrScanDay
 from kiosk_server.services import links, reports
-from tests.conftest import COMMUNE, make_app
+from tests.conftest import COMMUNE
 from tests.report_helpers import NOW, seed, vn
 
 pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
@@ -92,8 +92,8 @@ def _scan_at_once(app, code: str, scanners: int = 8) -> list[BaseException]:
 
 
 @pytest.mark.postgres
-def test_scans_at_once_all_count_on_postgresql(tmp_path, postgres_url):
-    app = make_app(tmp_path, DATABASE_URL=postgres_url)
+def test_scans_at_once_all_count_on_postgresql(postgres_app):
+    app = postgres_app()
     with app.app_context():
         db.session.add(QrCode(code="abc", url="https://dichvucong.gov.vn/", scans=0))
         db.session.commit()
@@ -102,5 +102,3 @@ def test_scans_at_once_all_count_on_postgresql(tmp_path, postgres_url):
     with app.app_context():
         assert db.session.scalar(select(func.sum(QrScanDay.scans))) == 8
         assert db.session.scalar(select(QrCode.scans)) == 8
-        db.session.remove()
-        db.engine.dispose()

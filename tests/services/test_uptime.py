@@ -12,7 +12,7 @@ from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk, KioskSession
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import kiosks, uptime
-from tests.conftest import COMMUNE, make_app
+from tests.conftest import COMMUNE
 
 pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)
 
@@ -96,9 +96,8 @@ def test_a_failed_write_keeps_what_was_heard_for_the_next_round(app, clean, monk
 
 
 @pytest.mark.postgres
-def test_two_processes_opening_a_screens_stretch_at_once_keep_one_on_postgresql(tmp_path, postgres_url):
-    app = make_app(tmp_path, DATABASE_URL=postgres_url)
-    with app.app_context():
+def test_two_processes_opening_a_screens_stretch_at_once_keep_one_on_postgresql(postgres_app):
+    with postgres_app().app_context():
         kiosk, _ = kiosks.provision_kiosk("Một cửa", COMMUNE, actor="test")
         since = utcnow()
         # What two processes planned from the same read (no open stretch), written one after the other.
@@ -109,8 +108,6 @@ def test_two_processes_opening_a_screens_stretch_at_once_keep_one_on_postgresql(
                  "ended_at": n.ended_at} for n in plan.insert])
             db.session.commit()
         assert [r.started_at for r in _rows(kiosk.id)] == [since]
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _heard_once(at):
@@ -165,9 +162,6 @@ def test_the_summary_sums_in_the_database_what_the_per_screen_report_adds_up(app
 
 
 @pytest.mark.postgres
-def test_the_summary_sums_agree_on_postgresql(tmp_path, postgres_url):
-    app = make_app(tmp_path, DATABASE_URL=postgres_url)
-    with app.app_context():
+def test_the_summary_sums_agree_on_postgresql(postgres_app):
+    with postgres_app().app_context():
         _check_sums_agree(utcnow())
-        db.session.remove()
-        db.engine.dispose()
