@@ -14,7 +14,8 @@ wrong hour; here it fails every time:
 - Modules about days (schedules, expiry, uptime, reports, plays, posting records, lunar dates, due work)
   say `pytestmark = pytest.mark.vn_days` and run at every edge.
 - Tests that share the clock with another process (a server subprocess, nginx, Chromium, the launcher)
-  cannot move that process's clock: `@pytest.mark.real_clock`, set for `tests/e2e` and `tests/scale`.
+  cannot move that process's clock: `@pytest.mark.real_clock`, and every test under `tests/e2e` and
+  `tests/scale` (read from the path, as parametrizing happens before any hook could add a marker).
   Browser tests that depend on dates move the page's clock with Playwright's `page.clock` instead.
 
 `KIOSK_TEST_CLOCK=now` runs the suite on the real clock (to see whether a failure is the clock's);
@@ -53,12 +54,6 @@ REAL_CLOCK_DIRS = (HERE / "e2e", HERE / "scale")
 def pytest_configure(config):
     config.addinivalue_line("markers", "vn_days: about Viet Nam days; runs at every edge of tests/clock.py")
     config.addinivalue_line("markers", "real_clock: shares the clock with another process; runs on the real clock")
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if any(folder in Path(str(item.fspath)).parents for folder in REAL_CLOCK_DIRS):
-            item.add_marker(pytest.mark.real_clock)
 
 
 def _chosen_instant() -> datetime | None:

@@ -172,11 +172,10 @@ class SharedApp:
         for cache in set(app.extensions) - self.extensions:  # the manifest cache, media stores
             del app.extensions[cache]
         with app.app_context():
-            db.engine.dispose()
-        for leftover in (self.database.with_name("test.db-wal"), self.database.with_name("test.db-shm")):
-            leftover.unlink(missing_ok=True)
-        shutil.copyfile(self.template, self.database)
-        with app.app_context():
+            db.engine.dispose()  # no connection may hold the file the copy replaces
+            for leftover in (self.database.with_name("test.db-wal"), self.database.with_name("test.db-shm")):
+                leftover.unlink(missing_ok=True)
+            shutil.copyfile(self.template, self.database)
             limiter.reset()
         return app
 
