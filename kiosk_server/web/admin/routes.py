@@ -16,6 +16,7 @@ from kiosk_server.web.admin import (
     media_views,
     notice_editor_views,
     notice_views,
+    playlist_editor_views,
     playlist_views,
     posting_views,
     report_views,
@@ -77,15 +78,15 @@ admin_bp.add_url_rule("/admin/approvals", "approvals", notice_views.approvals)
 admin_bp.app_context_processor(notice_views.nav_context)
 
 admin_bp.add_url_rule("/admin/playlists", "playlists", playlist_views.playlist_list)
-admin_bp.add_url_rule("/admin/playlists/new", "playlist_new", playlist_views.playlist_new, methods=["GET", "POST"])
+admin_bp.add_url_rule("/admin/playlists/new", "playlist_new", playlist_editor_views.playlist_new, methods=["GET", "POST"])
 admin_bp.add_url_rule("/admin/playlists/<int:playlist_id>", "playlist", playlist_views.playlist_detail)
-admin_bp.add_url_rule("/admin/playlists/<int:playlist_id>/edit", "playlist_edit", playlist_views.playlist_edit,
+admin_bp.add_url_rule("/admin/playlists/<int:playlist_id>/edit", "playlist_edit", playlist_editor_views.playlist_edit,
                       methods=["GET", "POST"])
 # The editor's screen preview: the playlist as posted, as a manifest for the player framed beside it.
 admin_bp.add_url_rule("/admin/playlists/preview-manifest", "playlist_preview_manifest",
-                      playlist_views.playlist_preview_manifest, methods=["POST"])
+                      playlist_editor_views.playlist_preview_manifest, methods=["POST"])
 admin_bp.add_url_rule("/admin/playlists/<int:playlist_id>/preview-manifest", "playlist_preview_manifest",
-                      playlist_views.playlist_preview_manifest, methods=["POST"])
+                      playlist_editor_views.playlist_preview_manifest, methods=["POST"])
 for _action in playlist_views.ACTIONS:
     admin_bp.add_url_rule(f"/admin/playlists/<int:playlist_id>/{_action}", f"playlist_{_action}",
                           playlist_views.playlist_action, methods=["POST"], defaults={"action": _action})
