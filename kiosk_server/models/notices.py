@@ -8,9 +8,8 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kiosk_server.extensions import db
+from kiosk_server.models.approvable import ApprovableMixin
 from kiosk_server.models.base import UTCDateTime, utcnow
-from kiosk_server.models.units import Unit
-from kiosk_server.models.users import User
 
 # Media a notice uses. slot "head" is what the editor sees; slot "published" is what screens play.
 # Both count when someone tries to delete a media file that is still in use.
@@ -24,15 +23,8 @@ notice_media = Table(
 )
 
 
-class Notice(db.Model):
+class Notice(ApprovableMixin, db.Model):
     __tablename__ = "notices"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
-    version: Mapped[int] = mapped_column(default=1)
-    published_version: Mapped[int | None] = mapped_column(nullable=True)
 
     # The head's fields, kept as columns so officers can filter and sort; the revision holds them too.
     title: Mapped[str] = mapped_column(String(200))
@@ -40,18 +32,7 @@ class Notice(db.Model):
     category: Mapped[str] = mapped_column(String(40), default="local", index=True)
     priority: Mapped[str] = mapped_column(String(16), default="normal")
     language: Mapped[str] = mapped_column(String(8), default="vi")
-    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
 
-    rejection_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-
-    unit: Mapped[Unit] = relationship()
-    author: Mapped[User] = relationship(foreign_keys=[author_id])
-    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     revisions: Mapped[list[NoticeRevision]] = relationship(
         back_populates="notice", order_by="NoticeRevision.version", cascade="all, delete-orphan"
     )

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column
 
 from kiosk_server.extensions import db
+from kiosk_server.models.approvable import ApprovableMixin
 from kiosk_server.models.base import UTCDateTime, utcnow
-from kiosk_server.models.units import Unit
-from kiosk_server.models.users import User
 
 # What a playlist plays, as rows: slot "head" is what the editor sees, slot "published" what screens
 # play. Kept so that "which playlists play notice N" (a notice's edit reaches their screens too) and
@@ -30,32 +29,13 @@ playlist_members = Table(
 )
 
 
-class Playlist(db.Model):
+class Playlist(ApprovableMixin, db.Model):
     __tablename__ = "playlists"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
-    version: Mapped[int] = mapped_column(default=1)
-    published_version: Mapped[int | None] = mapped_column(nullable=True)
 
     # The head's fields officers filter and sort by; the revision holds them too.
     name: Mapped[str] = mapped_column(String(200))
     mode: Mapped[str] = mapped_column(String(16), default="mixed")
     priority: Mapped[int] = mapped_column(default=0)
-    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-
-    rejection_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-
-    unit: Mapped[Unit] = relationship()
-    author: Mapped[User] = relationship(foreign_keys=[author_id])
-    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
 
 
 class PlaylistRevision(db.Model):

@@ -22,6 +22,7 @@ from kiosk_server.extensions import db
 from kiosk_server.models import Media, Unit, User
 from kiosk_server.models.media import KINDS
 from kiosk_server.models.notices import Notice, notice_media
+from kiosk_server.models.playlists import Playlist, playlist_members
 from kiosk_server.services import audit, scope
 from kiosk_server.services.errors import Conflict, ValidationFailed
 from kiosk_server.services.media_probe import Limits, Probed, probe
@@ -268,6 +269,13 @@ def notices_using(media: Media, limit: int = 3) -> list[str]:
     ))
 
 
+def playlists_using(media: Media, limit: int = 3) -> list[str]:
+    """Return the names of (at most `limit`) playlists whose head or published version plays `media`."""
+    return list(db.session.scalars(
+        select(Playlist.name).join(playlist_members, playlist_members.c.playlist_id == Playlist.id)
+        .where(playlist_members.c.media_id == media.id).distinct().order_by(Playlist.name).limit(limit)))
+
+
 def delete_media(media: Media, actor: User | str | None) -> None:
     """Delete a media row and the objects no other row uses; refused (Conflict) while a notice uses it."""
     if isinstance(actor, User):
@@ -281,9 +289,7 @@ def delete_media(media: Media, actor: User | str | None) -> None:
             {"id": _l("Tệp đang được sử dụng.")},
             code="media_in_use",
         )
-    from kiosk_server.services.playlists import playlists_using_media
-
-    programmes = playlists_using_media(media.id)
+    programmes = playlists_using(media)
     if programmes:
         raise Conflict(
             _l("Không xóa được: tệp đang có trong chương trình phát %(names)s. Hãy bỏ tệp khỏi các chương trình "

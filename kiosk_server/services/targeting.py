@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, or_, select
 
 from kiosk_server.domain.targeting import (
@@ -21,17 +22,20 @@ from kiosk_server.domain.targeting import (
     unit_room,
 )
 from kiosk_server.extensions import db
-from kiosk_server.models import Kiosk, NoticeTarget, PlaylistTarget, Unit
+from kiosk_server.models import Kiosk, KioskGroup, NoticeTarget, PlaylistTarget, Unit
 from kiosk_server.models.kiosks import kiosk_group_members
 from kiosk_server.models.playlists import playlist_members
+from kiosk_server.models.users import User
 from kiosk_server.services import scope
 
 __all__ = [
+    "check_targets",
     "etag_for",
     "group_room",
     "kiosk_room",
     "kiosks_everywhere",
     "kiosks_for",
+    "normalise_targets",
     "notice_ids_for",
     "playlist_ids_for",
     "playlist_reach_of_notice",
@@ -142,3 +146,47 @@ def _ids_for(model, owner_column, kiosk: Kiosk, unit_chain: list[str] | None) ->
 def etag_for(kiosk: Kiosk) -> str:
     """Return the ETag of the kiosk's current manifest (changes whenever its version does)."""
     return manifest_etag(kiosk.id, kiosk.manifest_version)
+
+
+# --- targets an officer writes --------------------------------------------------------------------
+
+def check_targets(targets: dict, unit_code: str, actor: User, errors: dict) -> None:
+    """Note in `errors` the targets that do not exist; raise Forbidden for one outside the actor's scope.
+
+    Groups may be named (names are unique within `unit_code`). Every approvable kind checks its targets here.
+    """
+    found: dict[str, list] = {"units": [], "groups": [], "kiosks": []}
+    for code in targets["units"]:
+        if db.session.get(Unit, code) is None:
+            errors["targets"] = _l("Không có đơn vị mã “%(code)s”.", code=code)
+        else:
+            found["units"].append(code)
+    for ref in targets["groups"]:
+        group = _find_group(ref, unit_code)
+        if group is None:
+            errors["targets"] = _l("Không có nhóm màn hình “%(ref)s”.", ref=ref)
+        else:
+            found["groups"].append(group.id)
+    for kiosk_id in targets["kiosks"]:
+        if db.session.get(Kiosk, kiosk_id) is None:
+            errors["targets"] = _l("Không có màn hình số %(id)s.", id=kiosk_id)
+        else:
+            found["kiosks"].append(kiosk_id)
+    scope.require_targets_in_scope(actor, found)
+
+
+def _find_group(ref: int | str, unit_code: str) -> KioskGroup | None:
+    if isinstance(ref, int):
+        return db.session.get(KioskGroup, ref)
+    # A group may be named instead of numbered; names are unique within a unit.
+    return db.session.scalar(select(KioskGroup).where(KioskGroup.name == ref, KioskGroup.unit_code == unit_code))
+
+
+def normalise_targets(fields: dict) -> dict:
+    """Return targets with group names turned into ids and the own unit of `fields` when none is given."""
+    targets = fields["targets"]
+    groups = [_find_group(ref, fields["unit_code"]).id for ref in targets["groups"]]
+    clean = {"units": sorted(targets["units"]), "groups": sorted(set(groups)), "kiosks": sorted(targets["kiosks"])}
+    if not any(clean.values()):
+        clean["units"] = [fields["unit_code"]]
+    return clean

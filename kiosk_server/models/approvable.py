@@ -1,0 +1,46 @@
+"""The columns of everything that goes through the approval workflow (services/workflow.py).
+
+Declared once so that every approvable kind has the same workflow facts, indexed the same way: the
+expiry sweep of each kind filters on `ends_at`, the queues on `status`, the lists on `unit_code`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from kiosk_server.models.base import UTCDateTime, utcnow
+from kiosk_server.models.units import Unit
+from kiosk_server.models.users import User
+
+
+class ApprovableMixin:
+    """Who wrote it, where it stands, which version is on screens, who approved it, and its window."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    published_version: Mapped[int | None] = mapped_column(nullable=True)
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
+    rejection_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    @declared_attr
+    def unit(cls) -> Mapped[Unit]:
+        return relationship(Unit)
+
+    @declared_attr
+    def author(cls) -> Mapped[User]:
+        return relationship(User, foreign_keys=[cls.author_id])
+
+    @declared_attr
+    def approved_by(cls) -> Mapped[User | None]:
+        return relationship(User, foreign_keys=[cls.approved_by_id])
