@@ -24,7 +24,7 @@ from kiosk_server.models import Alert, AlertUnit, User
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import audit, due, publish, scope, targeting
 from kiosk_server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
-from kiosk_server.services.notice_input import parse_time_point
+from kiosk_server.services.fields import FieldReader
 
 SHOWN_STATUSES = ("Actual",)
 RECORDED_STATUSES = ("Actual", "Exercise", "Test")
@@ -196,66 +196,54 @@ def _check_units(unit_codes: Any, actor: User | None, errors: dict, field: str =
     return codes
 
 
-def _read(data: Any, actor: User | None) -> dict:
-    if not isinstance(data, dict):
-        raise ValidationFailed(_l("Nội dung gửi lên phải là một đối tượng JSON."))
-    errors: dict[str, Any] = {}
-    for name in sorted(set(data) - set(ALERT_FIELDS)):
-        errors[name] = _l("Trường này không được hỗ trợ.")
-    headline = data.get("headline")
-    headline = headline.strip() if isinstance(headline, str) else ""
-    if not headline or len(headline) > MAX_HEADLINE:
-        errors["headline"] = _l("Tiêu đề cảnh báo cần từ 1 đến %(n)d ký tự.", n=MAX_HEADLINE)
-    texts = {}
-    for name in ("description", "instruction"):
-        value = data.get(name) or ""
-        if not isinstance(value, str) or len(value) > MAX_TEXT:
-            errors[name] = _l("Tối đa %(n)d ký tự.", n=MAX_TEXT)
-            value = ""
-        texts[name] = value.strip()
-    hazard = data.get("hazard")
-    if hazard not in hazard_names():
-        errors["hazard"] = _l("Loại thiên tai, sự cố “%(value)s” không có trong danh sách.", value=str(hazard)[:40])
-    level = data.get("level")
-    if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
-        errors["level"] = _l("Cấp độ rủi ro là số từ 1 đến 5 (Quyết định 18/2021/QĐ-TTg).")
-    expires_at = parse_time_point(data.get("expires_at"), "expires_at", errors)
-    effective_at = parse_time_point(data.get("effective_at"), "effective_at", errors)
-    now = utcnow()
-    if "expires_at" not in errors:
-        if expires_at is None:
-            errors["expires_at"] = _l("Hãy cho biết thời điểm cảnh báo hết hiệu lực.")
-        elif expires_at <= now:
-            errors["expires_at"] = _l("Thời điểm hết hiệu lực đã qua.")
-        elif effective_at and expires_at <= effective_at:
-            errors["expires_at"] = _l("Thời điểm hết hiệu lực phải sau thời điểm bắt đầu.")
-    translations = data.get("translations") or []
+def _expiry_fault(expires_at: datetime | None, effective_at: datetime | None) -> Any:
+    """Return why an alert cannot end at `expires_at`, or None."""
+    if expires_at is None:
+        return _l("Hãy cho biết thời điểm cảnh báo hết hiệu lực.")
+    if expires_at <= utcnow():
+        return _l("Thời điểm hết hiệu lực đã qua.")
+    if effective_at and expires_at <= effective_at:
+        return _l("Thời điểm hết hiệu lực phải sau thời điểm bắt đầu.")
+    return None
+
+
+def _parse_translations(value: Any, errors: dict) -> list[dict]:
+    translations = value or []
     if not isinstance(translations, list) or len(translations) > 8 or not all(
         isinstance(t, dict) and isinstance(t.get("language"), str) and isinstance(t.get("headline"), str)
         and t["headline"].strip() for t in translations
     ):
         errors["translations"] = _l("Bản dịch là danh sách {language, headline, description, instruction}.")
-        translations = []
-    sound = data.get("sound", False)
-    if not isinstance(sound, bool):
-        errors["sound"] = _l("Phải là true hoặc false.")
+        return []
+    return [{"language": t["language"][:16], "headline": t["headline"].strip()[:MAX_HEADLINE],
+             "description": str(t.get("description") or "")[:MAX_TEXT],
+             "instruction": str(t.get("instruction") or "")[:MAX_TEXT]} for t in translations]
+
+
+def _read(data: Any, actor: User | None) -> dict:
+    fields = FieldReader(data, ALERT_FIELDS)
+    headline_fault = _l("Tiêu đề cảnh báo cần từ 1 đến %(n)d ký tự.", n=MAX_HEADLINE)
+    fields.text("headline", headline_fault, most=MAX_HEADLINE, too_long=headline_fault)
+    text_fault = _l("Tối đa %(n)d ký tự.", n=MAX_TEXT)
+    for name in ("description", "instruction"):
+        fields.prose(name, MAX_TEXT, not_text=text_fault, too_long=text_fault, convert=str.strip)
+    fields.choice("hazard", hazard_names(), lambda hazard: _l("Loại thiên tai, sự cố “%(value)s” không có trong danh sách.",
+                                                              value=str(hazard)[:40]))
+    fields.number("level", _l("Cấp độ rủi ro là số từ 1 đến 5 (Quyết định 18/2021/QĐ-TTg)."), 1, 5, whole=True)
+    expires_at, effective_at = fields.when("expires_at"), fields.when("effective_at")
+    fault = None if "expires_at" in fields.errors else _expiry_fault(expires_at, effective_at)
+    if fault is not None:
+        fields.refuse("expires_at", fault)
+    fields.parse("translations", _parse_translations)
+    fields.flag("sound", False)
+    fields.keep("language", data.get("language") or "vi")
     try:
-        unit_codes = _check_units(data.get("unit_codes"), actor, errors)
+        fields.keep("unit_codes", _check_units(data.get("unit_codes"), actor, fields.errors))
     except ServiceError as error:
-        if not errors:
+        if not fields.errors:
             raise  # only the area is wrong: 404 unknown unit, 403 out of scope, as elsewhere
-        errors.update(error.fields)  # otherwise report it with the rest, in one round
-        unit_codes = []
-    if errors:
-        raise ValidationFailed(_l("Cảnh báo chưa hợp lệ; xem lỗi của từng trường."), errors)
-    return {
-        "headline": headline, **texts, "hazard": hazard, "level": level, "expires_at": expires_at,
-        "effective_at": effective_at, "unit_codes": unit_codes, "sound": sound,
-        "language": data.get("language") or "vi",
-        "translations": [{"language": t["language"][:16], "headline": t["headline"].strip()[:MAX_HEADLINE],
-                          "description": str(t.get("description") or "")[:MAX_TEXT],
-                          "instruction": str(t.get("instruction") or "")[:MAX_TEXT]} for t in translations],
-    }
+        fields.errors.update(error.fields)  # otherwise report it with the rest, in one round
+    return fields.finish(_l("Cảnh báo chưa hợp lệ; xem lỗi của từng trường."))
 
 
 # --- writing ------------------------------------------------------------------------------------

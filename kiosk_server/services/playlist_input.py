@@ -1,7 +1,7 @@
 """Reading a playlist from what an officer sent: every field checked, errors named in Vietnamese.
 
 The API and the officer UI both send the contract's playlist body; the schedule fields and targets
-are read exactly as a notice's are (services/notice_input.py).
+are read exactly as a notice's are (services/schedule_input.py).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from flask_babel import lazy_gettext as _l
 
 from kiosk_server.domain.durations import MAX_DURATION_S
 from kiosk_server.domain.play_order import MODES
-from kiosk_server.services.errors import ValidationFailed
-from kiosk_server.services.notice_input import read_rules_and_targets, rules_errors
+from kiosk_server.services.fields import FieldReader, is_whole
+from kiosk_server.services.schedule_input import read_schedule
 
 MAX_NAME = 200
 MAX_CAPTION = 200
@@ -21,10 +21,6 @@ MAX_ITEMS = 200
 MAX_PRIORITY = 100
 
 FIELDS = ("name", "unit_code", "items", "targets", "mode", "priority", "starts_at", "ends_at", "days", "hours")
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _read_items(value: Any, errors: dict) -> list[dict]:
@@ -40,7 +36,7 @@ def _read_items(value: Any, errors: dict) -> list[dict]:
             errors["items"] = _l("Mục %(n)d: chỉ gồm notice_id hoặc media_id, duration_s và caption.", n=position)
             return []
         notice_id, media_id = entry.get("notice_id"), entry.get("media_id")
-        if (notice_id is None) == (media_id is None) or not _is_int(notice_id if media_id is None else media_id):
+        if (notice_id is None) == (media_id is None) or not is_whole(notice_id if media_id is None else media_id):
             errors["items"] = _l("Mục %(n)d phải có đúng một trong notice_id (thông báo) hoặc media_id (tệp media).",
                                  n=position)
             return []
@@ -72,47 +68,13 @@ def read_playlist(data: Any, *, partial: bool = False) -> dict:
 
     With `partial`, only the fields present are read (PATCH); otherwise name and unit_code are required.
     """
-    if not isinstance(data, dict):
-        raise ValidationFailed(_l("Nội dung gửi lên phải là một đối tượng JSON."))
-    errors: dict[str, Any] = {}
-    for name in sorted(set(data) - set(FIELDS)):
-        errors[name] = _l("Trường này không được hỗ trợ.")
-    out: dict[str, Any] = {}
-
-    def present(name: str) -> bool:
-        return name in data or not partial
-
-    if present("name"):
-        name = data.get("name")
-        name = name.strip() if isinstance(name, str) else ""
-        if not name:
-            errors["name"] = _l("Hãy đặt tên chương trình phát.")
-        elif len(name) > MAX_NAME:
-            errors["name"] = _l("Tên dài quá %(n)d ký tự.", n=MAX_NAME)
-        out["name"] = name
-    if present("unit_code"):
-        unit = data.get("unit_code")
-        if not isinstance(unit, str) or not unit.strip():
-            errors["unit_code"] = _l("Hãy chọn đơn vị sở hữu chương trình phát.")
-        out["unit_code"] = unit.strip() if isinstance(unit, str) else ""
-    if present("mode"):
-        mode = data.get("mode") or "mixed"
-        if mode not in MODES:
-            errors["mode"] = _l("Chế độ phải là mixed (xen kẽ với thông báo) hoặc exclusive (độc quyền màn hình).")
-        out["mode"] = mode
-    if present("priority"):
-        priority = data.get("priority")
-        priority = 0 if priority is None else priority
-        if not _is_int(priority) or not 0 <= priority <= MAX_PRIORITY:
-            errors["priority"] = _l("Mức ưu tiên của chương trình là số nguyên từ 0 đến %(n)d (cao hơn phát trước).",
-                                    n=MAX_PRIORITY)
-            priority = 0
-        out["priority"] = priority
-    if present("items"):
-        out["items"] = _read_items(data.get("items"), errors)
-    read_rules_and_targets(data, out, errors, present)
-    if not partial and not {"starts_at", "ends_at", "days", "hours"} & set(errors):
-        errors.update(rules_errors(out))
-    if errors:
-        raise ValidationFailed(_l("Chương trình phát chưa hợp lệ; xem lỗi của từng trường."), errors)
-    return out
+    fields = FieldReader(data, FIELDS, partial=partial)
+    fields.text("name", _l("Hãy đặt tên chương trình phát."), most=MAX_NAME, too_long=_l("Tên dài quá %(n)d ký tự.", n=MAX_NAME))
+    fields.text("unit_code", _l("Hãy chọn đơn vị sở hữu chương trình phát."))
+    fields.choice("mode", MODES, default="mixed",
+                  message=_l("Chế độ phải là mixed (xen kẽ với thông báo) hoặc exclusive (độc quyền màn hình)."))
+    fields.number("priority", _l("Mức ưu tiên của chương trình là số nguyên từ 0 đến %(n)d (cao hơn phát trước).",
+                                 n=MAX_PRIORITY), 0, MAX_PRIORITY, whole=True, default=0)
+    fields.parse("items", _read_items)
+    read_schedule(fields)
+    return fields.finish(_l("Chương trình phát chưa hợp lệ; xem lỗi của từng trường."))

@@ -38,7 +38,9 @@ from kiosk_server.models import Alert, Notice, Source, SourceItem, Unit, User
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import alerts, audit, due, fetch, notices, scope
 from kiosk_server.services.errors import Conflict, Forbidden, ServiceError, ValidationFailed
-from kiosk_server.services.notice_input import MAX_BODY, MAX_TITLE, _parse_targets
+from kiosk_server.services.fields import FieldReader
+from kiosk_server.services.notice_input import MAX_BODY, MAX_TITLE
+from kiosk_server.services.schedule_input import parse_targets
 
 POLL_JOB = "source.poll"
 JOB_KINDS = (POLL_JOB,)  # run by their own loop (tasks.py): a slow source never delays an alert's due work
@@ -120,62 +122,41 @@ def names_by_notice(notice_ids: set[int]) -> dict[int, str]:
 
 # --- writing ------------------------------------------------------------------------------------
 
+def _read_url(fields: FieldReader) -> None:
+    url = fields.data.get("url")
+    url = url.strip() if isinstance(url, str) else url
+    try:
+        rules.check_url(url)
+    except rules.AddressRefused as error:
+        fields.refuse("url", error.message)
+        return
+    fields.keep("url", url)
+
+
+def _read_poll_seconds(fields: FieldReader) -> None:
+    try:
+        fields.keep("poll_seconds", rules.check_poll_seconds(fields.data.get("poll_seconds", rules.DEFAULT_POLL_SECONDS)))
+    except ValueError:
+        fields.refuse("poll_seconds", _l("Chu kỳ lấy tin là số giây từ %(low)d đến %(high)d.",
+                                         low=rules.MIN_POLL_SECONDS, high=rules.MAX_POLL_SECONDS))
+
+
 def _read(data: Any, partial: bool) -> dict:
-    if not isinstance(data, dict):
-        raise ValidationFailed(_l("Nội dung gửi lên phải là một đối tượng JSON."))
-    errors: dict[str, Any] = {}
-    for name in sorted(set(data) - set(FIELDS)):
-        errors[name] = _l("Trường này không được hỗ trợ.")
-    out: dict[str, Any] = {}
-
-    def present(name: str) -> bool:
-        return name in data or not partial
-
-    if present("name"):
-        name = data.get("name")
-        name = " ".join(name.split()) if isinstance(name, str) else ""
-        if not name or len(name) > 200:
-            errors["name"] = _l("Hãy đặt tên nguồn (1 đến 200 ký tự).")
-        out["name"] = name
-    if present("kind"):
-        if data.get("kind") not in rules.KINDS:
-            errors["kind"] = _l("Loại nguồn là cap (cảnh báo CAP) hoặc feed (bản tin RSS/Atom).")
-        out["kind"] = data.get("kind")
-    if present("url"):
-        url = data.get("url").strip() if isinstance(data.get("url"), str) else data.get("url")
-        try:
-            rules.check_url(url)
-        except rules.AddressRefused as error:
-            errors["url"] = error.message
-        out["url"] = url
-    if present("unit_code"):
-        unit = data.get("unit_code")
-        if not isinstance(unit, str) or not unit.strip():
-            errors["unit_code"] = _l("Hãy chọn đơn vị sở hữu nguồn.")
-        out["unit_code"] = unit.strip() if isinstance(unit, str) else ""
-    if "targets" in data or not partial:
-        out["targets"] = _parse_targets(data.get("targets"), errors)
-    if "poll_seconds" in data or not partial:
-        value = data.get("poll_seconds", rules.DEFAULT_POLL_SECONDS)
-        try:
-            out["poll_seconds"] = rules.check_poll_seconds(value)
-        except ValueError:
-            errors["poll_seconds"] = _l("Chu kỳ lấy tin là số giây từ %(low)d đến %(high)d.",
-                                        low=rules.MIN_POLL_SECONDS, high=rules.MAX_POLL_SECONDS)
-    if "bulletin_class" in data or not partial:
-        value = data.get("bulletin_class") or "normal"
-        if value not in rules.BULLETIN_CLASSES:
-            errors["bulletin_class"] = _l("Loại tin là normal (thông thường), priority (ưu tiên) hoặc emergency (khẩn cấp).")
-        out["bulletin_class"] = value
-    for name, default in (("auto_publish", False), ("active", True)):
-        if name in data or not partial:
-            value = data.get(name, default)
-            if not isinstance(value, bool):
-                errors[name] = _l("Phải là true hoặc false.")
-            out[name] = value
-    if errors:
-        raise ValidationFailed(_l("Nguồn tin chưa hợp lệ; xem lỗi của từng trường."), errors)
-    return out
+    fields = FieldReader(data, FIELDS, partial=partial)
+    name_fault = _l("Hãy đặt tên nguồn (1 đến 200 ký tự).")
+    fields.text("name", name_fault, most=200, too_long=name_fault, squeeze=True)
+    fields.choice("kind", rules.KINDS, _l("Loại nguồn là cap (cảnh báo CAP) hoặc feed (bản tin RSS/Atom)."))
+    if fields.wants("url"):
+        _read_url(fields)
+    fields.text("unit_code", _l("Hãy chọn đơn vị sở hữu nguồn."))
+    fields.parse("targets", parse_targets)
+    if fields.wants("poll_seconds"):
+        _read_poll_seconds(fields)
+    fields.choice("bulletin_class", rules.BULLETIN_CLASSES, default="normal",
+                  message=_l("Loại tin là normal (thông thường), priority (ưu tiên) hoặc emergency (khẩn cấp)."))
+    fields.flag("auto_publish", False)
+    fields.flag("active", True)
+    return fields.finish(_l("Nguồn tin chưa hợp lệ; xem lỗi của từng trường."))
 
 
 def _check(fields: dict, actor: User) -> None:
@@ -232,7 +213,7 @@ def update_source(source: Source, data: Any, actor: User) -> Source:
         raise ValidationFailed(_l("Không đổi được loại của nguồn đã tạo; hãy tạo nguồn mới."),
                                {"kind": _l("Không đổi được.")})
     fields = {name: getattr(source, name) for name in FIELDS}
-    fields["targets"] = _parse_targets(source.targets, {})
+    fields["targets"] = parse_targets(source.targets, {})
     scope.require_scope(actor, source.unit_code)
     fields.update(changes)
     _check(fields, actor)
