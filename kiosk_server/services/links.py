@@ -119,10 +119,3 @@ def remove_link(link: PublicLink, actor: User) -> None:
     link.active = False
     audit.record(actor, "link.remove", "link", link.id, unit_code=link.unit_code, before={"url": link.url})
     _republish(link.unit_code, "link.remove")
-
-
-def get_link(link_id: int) -> PublicLink:
-    link = db.session.get(PublicLink, link_id)
-    if link is None:
-        raise NotFound(_l("Không tìm thấy liên kết."))
-    return link

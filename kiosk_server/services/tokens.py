@@ -11,7 +11,7 @@ from kiosk_server.extensions import db
 from kiosk_server.models import ApiToken, User
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import audit, scope
-from kiosk_server.services.errors import Forbidden, NotFound, ValidationFailed
+from kiosk_server.services.errors import Forbidden, ValidationFailed
 
 
 def create_token(user: User, name: str = "", actor: User | str | None = None) -> tuple[ApiToken, str]:
@@ -55,14 +55,6 @@ def revoke_token(token: ApiToken, actor: User) -> ApiToken:
             after={"user": token.user.email, "prefix": token.prefix},
         )
         db.session.commit()
-    return token
-
-
-def get_token(token_id: int) -> ApiToken:
-    """Return the token row with `token_id` or raise NotFound."""
-    token = db.session.get(ApiToken, token_id)
-    if token is None:
-        raise NotFound(_l("Không tìm thấy mã truy cập."))
     return token
 
 

@@ -15,7 +15,7 @@ from kiosk_server.extensions import db
 from kiosk_server.models import User
 from kiosk_server.models.base import utcnow
 from kiosk_server.services import audit, scope
-from kiosk_server.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from kiosk_server.services.errors import Conflict, Forbidden, ValidationFailed
 
 MIN_PASSWORD = 10
 
@@ -148,14 +148,6 @@ def end_sessions(user: User, actor: User) -> User:
     user.session_generation += 1
     audit.record(actor, "user.sign_out_everywhere", "user", user.id, unit_code=user.unit_code)
     db.session.commit()
-    return user
-
-
-def get_user(user_id: int) -> User:
-    """Return the officer with `user_id` or raise NotFound."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(_l("Không tìm thấy người dùng."))
     return user
 
 

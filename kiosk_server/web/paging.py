@@ -8,6 +8,7 @@ SQLite's 64-bit integers).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from math import ceil
@@ -42,11 +43,6 @@ def parse_day(text: str) -> date:
     return day
 
 
-def in_bounds(day: date) -> bool:
-    """Return whether `day` lies between EARLIEST_DAY and LATEST_DAY."""
-    return EARLIEST_DAY <= day <= LATEST_DAY
-
-
 @dataclass
 class Page:
     """One page of a list: its rows, which page it is, how many pages and rows there are."""
@@ -64,3 +60,8 @@ def paginate(query: Select, per_page: int, page: int | None = None) -> Page:
     page = min(page if page is not None else page_arg(), pages)
     items = list(db.session.scalars(query.offset((page - 1) * per_page).limit(per_page)))
     return Page(items, page, pages, total)
+
+
+def api_page(query: Select, args: Mapping[str, int]) -> list[Any]:
+    """Return the rows of `query` on the page an API list asks for: `page` and `per_page` of its (validated) query."""
+    return list(db.session.scalars(query.offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"])))

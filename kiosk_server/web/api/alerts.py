@@ -8,10 +8,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from kiosk_server.domain import cap as cap_rules
-from kiosk_server.extensions import db
 from kiosk_server.models import Alert
 from kiosk_server.services import alerts, lookup
 from kiosk_server.services.errors import ValidationFailed
+from kiosk_server.web import paging
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import AlertQuerySchema
 
@@ -80,8 +80,7 @@ class Alerts(MethodView):
         """Alerts touching the caller's scope, newest first (`?active=1`: only those on screens now), a page at a
         time (`page`, `per_page`)."""
         query = alerts.visible_query(current_api_user(), active_only=args["active"])
-        query = query.offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"])
-        return [alerts.alert_json(a) for a in db.session.scalars(query)]
+        return [alerts.alert_json(a) for a in paging.api_page(query, args)]
 
     @require("raise_alert")
     @blp.doc(requestBody=ALERT_BODY_DOC)

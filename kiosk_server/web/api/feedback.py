@@ -13,7 +13,6 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
 from kiosk_server.domain import feedback as rules
-from kiosk_server.extensions import db
 from kiosk_server.models import Feedback
 from kiosk_server.services import feedback as feedback_service
 from kiosk_server.services import lookup
@@ -103,8 +102,7 @@ class FeedbackCollection(MethodView):
             current_api_user(), status=args.get("status"), unit=args.get("unit"), overdue=args.get("overdue", False),
             oldest_first=args["order"] == "oldest",
         )
-        query = query.offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"])
-        return [_json(item) for item in db.session.scalars(query)]
+        return [_json(item) for item in paging.api_page(query, args)]
 
 
 @blp.route("/<int:feedback_id>")

@@ -6,9 +6,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk
 from kiosk_server.services import kiosks, lookup, pairing, presence, scope
+from kiosk_server.web import paging
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import (
     KioskBulkCreatedSchema,
@@ -36,8 +36,7 @@ class Kiosks(MethodView):
         """Screens within the caller's scope, by id, a page at a time (`page`, `per_page`)."""
         actor = current_api_user()
         query = select(Kiosk).where(scope.scope_filter(actor, Kiosk.unit_code)).order_by(Kiosk.id)
-        query = query.offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"])
-        return [kiosk_state(k) for k in db.session.scalars(query)]
+        return [kiosk_state(k) for k in paging.api_page(query, args)]
 
     @require("manage_kiosks")
     @blp.arguments(KioskCreateSchema)

@@ -8,7 +8,6 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, fields, validate
 
-from kiosk_server.extensions import db
 from kiosk_server.models import Media
 from kiosk_server.models.media import KINDS
 from kiosk_server.services import lookup
@@ -77,8 +76,7 @@ class MediaCollection(MethodView):
     def get(self, args):
         """Media within the caller's scope, newest first."""
         query = media_service.media_query(current_api_user(), args.get("unit"), args.get("kind"))
-        query = query.offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"])
-        return [media_service.media_json(m) for m in db.session.scalars(query)]
+        return [media_service.media_json(m) for m in paging.api_page(query, args)]
 
     @require("edit_content")
     @blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": MediaUploadSchema}}})

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from kiosk_server.extensions import db
 from kiosk_server.models import Source
 from kiosk_server.services import lookup, sources
+from kiosk_server.web import paging
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import (
     PageQuerySchema,
@@ -29,8 +29,7 @@ class Sources(MethodView):
     def get(self, args):
         """Sources in the caller's scope, by name, with their health."""
         query = sources.visible_query(current_api_user())
-        query = query.offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"])
-        return [sources.source_json(s) for s in db.session.scalars(query)]
+        return [sources.source_json(s) for s in paging.api_page(query, args)]
 
     @require("edit_content")
     @blp.arguments(SourceBodySchema)

@@ -6,9 +6,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from kiosk_server.extensions import db
 from kiosk_server.models import User
 from kiosk_server.services import lookup, scope, users
+from kiosk_server.web import paging
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import PageQuerySchema, UserCreateSchema, UserPatchSchema, UserSchema
 
@@ -33,8 +33,7 @@ class Users(MethodView):
         """Officers within the caller's scope, by email, a page at a time (`page`, `per_page`)."""
         actor = current_api_user()
         query = select(User).where(scope.scope_filter(actor, User.unit_code)).order_by(User.email)
-        query = query.offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"])
-        return [u.to_dict() for u in db.session.scalars(query)]
+        return [u.to_dict() for u in paging.api_page(query, args)]
 
     @require("manage_users")
     @blp.arguments(UserCreateSchema)

@@ -27,6 +27,25 @@ def _base_url() -> str:
     return public_urls.public_base(request.url_root) or ""
 
 
+def _feed(unit: Unit, title: str, feed_id: str, self_url: str, updated: str) -> ET.Element:
+    """Return the <feed> element of one of the unit's Atom feeds, its head written and no entries yet."""
+    base = _base_url()
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = title
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = feed_id
+    ET.SubElement(feed, f"{{{ATOM}}}link", href=f"{base}/p/{unit.code}")
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url)
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    ET.SubElement(author, f"{{{ATOM}}}name").text = unit.name
+    return feed
+
+
+def _atom_response(feed: ET.Element) -> Response:
+    return Response(ET.tostring(feed, encoding="utf-8", xml_declaration=True), mimetype="application/atom+xml")
+
+
 def board_page(unit_code: str):
     unit = _unit(unit_code)
     entries = board.notices_for_unit(unit)
@@ -37,17 +56,10 @@ def board_page(unit_code: str):
 def board_feed(unit_code: str):
     unit = _unit(unit_code)
     base = _base_url()
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"Bảng tin điện tử – {unit.name}"
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = f"{base}/p/{unit.code}"
-    ET.SubElement(feed, f"{{{ATOM}}}link", href=f"{base}/p/{unit.code}")
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=f"{base}/p/{unit.code}/feed.xml")
     entries = board.notices_for_unit(unit)
     updated = max((e["notice"].approved_at for e in entries if e["notice"].approved_at), default=utcnow())
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated.isoformat()
-    author = ET.SubElement(feed, f"{{{ATOM}}}author")
-    ET.SubElement(author, f"{{{ATOM}}}name").text = unit.name
+    feed = _feed(unit, f"Bảng tin điện tử – {unit.name}", f"{base}/p/{unit.code}", f"{base}/p/{unit.code}/feed.xml",
+                 updated.isoformat())
     for e in entries:
         notice, content = e["notice"], e["content"]
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
@@ -58,25 +70,17 @@ def board_feed(unit_code: str):
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = plain_text(content["body"])[:300]
         body = ET.SubElement(entry, f"{{{ATOM}}}content", type="html")
         body.text = content["body"]  # sanitised HTML, escaped once more by the XML writer
-    xml = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-    return Response(xml, mimetype="application/atom+xml")
+    return _atom_response(feed)
 
 
 def alerts_feed(unit_code: str):
     """The Atom feed of the active alerts covering the unit, each entry linking to its CAP 1.2 document."""
     unit = _unit(unit_code)
     base = _base_url()
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"Cảnh báo khẩn cấp – {unit.name}"
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = f"{base}/p/{unit.code}/alerts.xml"
-    ET.SubElement(feed, f"{{{ATOM}}}link", href=f"{base}/p/{unit.code}")
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=f"{base}/p/{unit.code}/alerts.xml")
     active = alerts.active_for_unit(unit.code)
     updated = max((a["sent_at"] for a in active), default=utcnow().isoformat())
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated
-    author = ET.SubElement(feed, f"{{{ATOM}}}author")
-    ET.SubElement(author, f"{{{ATOM}}}name").text = unit.name
+    feed_url = f"{base}/p/{unit.code}/alerts.xml"
+    feed = _feed(unit, f"Cảnh báo khẩn cấp – {unit.name}", feed_url, feed_url, updated)
     for alert in active:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}title").text = alert["headline"]
@@ -86,8 +90,7 @@ def alerts_feed(unit_code: str):
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = alert["sent_at"]
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = (
             f"{alert['level_name']} – {alert['hazard_name']}. {alert['area'] or ''}".strip())
-    xml = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-    return Response(xml, mimetype="application/atom+xml")
+    return _atom_response(feed)
 
 
 def alert_cap(alert_id: int):
