@@ -5,98 +5,16 @@
 // save would and answers a manifest holding just this notice; the frame gets it by postMessage, same
 // origin only. The page works without this file (the form posts, and a "Xem trước" button renders a
 // plain preview on the server). CSP allows scripts from 'self' only, so nothing here is inline.
-(function () {
-  "use strict";
+// The rules mirrored from the server (what the sanitiser keeps, reading time, default duration) are
+// modules of their own, held to the Python by shared test vectors.
+import { defaultDuration, limitsFromDataset, readingTime } from "./durations.js";
+import { previewFrame } from "./preview-frame.js";
+import { keptText } from "./safe-body.js";
+import { fillSeconds, pageStrings } from "./seconds.js";
+import { escapeHtml, looksLikeHtml, paragraphsHtml } from "./text.js";
 
-  const form = document.querySelector("[data-notice-form]");
-  const facts = document.querySelector("[data-durations]");
-  const stringsNode = document.getElementById("preview-strings");
-  if (!form || !facts || !stringsNode) return;
-  const strings = stringsNode.dataset;
-
-  // --- sanitising: a mirror of domain/sanitise.py, to count the words the server will keep ----------
-  const ALLOWED = new Set(["p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "h2", "h3", "blockquote"]);
-  const DROP_WITH_CONTENT = new Set(["script", "style", "template", "iframe", "object", "noscript"]);
-  const KNOWN_TAG = /<\/?(p|br|strong|b|em|i|u|ul|ol|li|a|h[1-6]|blockquote|div|span|script|style)\b/i;
-
-  function escapeHtml(text) {
-    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
-      .replace(/"/g, "&quot;").replace(/'/g, "&#x27;");
-  }
-
-  // Plain text becomes paragraphs at blank lines and line breaks inside them, as clean_body does.
-  function paragraphsHtml(text) {
-    return text.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean)
-      .map((p) => "<p>" + escapeHtml(p).replace(/\n/g, "<br>") + "</p>").join("");
-  }
-
-  function copyAllowed(source, target) {
-    for (const node of Array.from(source.childNodes)) {
-      if (node.nodeType === Node.TEXT_NODE) {
-        target.appendChild(document.createTextNode(node.data));
-      } else if (node.nodeType === Node.ELEMENT_NODE) {
-        const tag = node.localName;
-        if (DROP_WITH_CONTENT.has(tag)) continue;
-        if (!ALLOWED.has(tag)) {
-          copyAllowed(node, target); // unwrap: keep the words, lose the tag
-          continue;
-        }
-        const element = document.createElement(tag === "a" ? "span" : tag);
-        copyAllowed(node, element);
-        target.appendChild(element);
-      }
-    }
-  }
-
-  // Chromium reports a CSP violation as soon as a parser meets an on* attribute, even in an inert
-  // document where nothing can run; renaming them inside tags keeps the console clean. Safety does
-  // not rest on this: no attribute is ever copied.
-  const HANDLER = /(\s)on([a-z]+\s*=)/gi;
-  const quiet = (html) => html.replace(/<[a-z][^>]*>/gi, (tag) => tag.replace(HANDLER, "$1data-was-on$2"));
-
-  // Returns a <div> holding what the sanitiser keeps of `raw`, built from fresh elements only.
-  function safeBody(raw) {
-    const holder = document.createElement("div");
-    let text = (raw || "").trim();
-    if (text && !KNOWN_TAG.test(text)) text = paragraphsHtml(text);
-    const inert = new DOMParser().parseFromString(quiet(text), "text/html");
-    copyAllowed(inert.body, holder);
-    return holder;
-  }
-
-  function plainText(html) {
-    const spaced = html.replace(/<[^>]+>/g, " ");
-    const decoded = new DOMParser().parseFromString(spaced, "text/html").documentElement.textContent || "";
-    return decoded.replace(/\s+/g, " ").trim();
-  }
-
-  // --- durations: a mirror of domain/durations.py ----------------------------------------------------
-  const d = facts.dataset;
-  const limits = {
-    wps: Number(d.wordsPerSecond), leadIn: Number(d.leadIn), minText: Number(d.minText),
-    maxText: Number(d.maxText), image: Number(d.image), pdfPage: Number(d.pdfPage), maxDuration: Number(d.maxDuration),
-  };
-  const round1 = (x) => Math.round(x * 10) / 10;
-
-  function readingTime(text) {
-    const words = text.split(/\s+/).filter(Boolean).length;
-    return round1(Math.min(limits.maxText, Math.max(limits.minText, limits.leadIn + words / limits.wps)));
-  }
-
-  function defaultDuration(text, playables) {
-    const videos = playables.filter((p) => p.kind === "video").map((p) => p.duration_s || 0);
-    if (videos.length) return round1(Math.min(limits.maxDuration, videos.reduce((a, b) => a + b, 0)));
-    const images = playables.filter((p) => p.kind === "image");
-    if (images.length) {
-      const per = images.some((p) => p.page) ? limits.pdfPage : limits.image;
-      return round1(Math.max(readingTime(text), per * images.length));
-    }
-    return readingTime(text);
-  }
-
-  const numbers = new Intl.NumberFormat(document.documentElement.lang || "vi", { maximumFractionDigits: 1 });
-  const seconds = (x) => numbers.format(x);
-  const fill = (template, value) => template.replace("{s}", value);
+function startEditor(form, facts, strings) {
+  const limits = limitsFromDataset(facts.dataset);
 
   // --- reading the form ----------------------------------------------------------------------------
   const field = (name) => form.elements.namedItem(name);
@@ -148,14 +66,14 @@
     renderLanguages(translations());
     const media = chosenMedia();
     // Reading time and the default slot count the original text, as the server does.
-    const original = field("title").value + " " + plainText(safeBody(field("body").value).innerHTML);
+    const original = field("title").value + " " + keptText(field("body").value);
     const playables = media.flatMap((m) => { try { return JSON.parse(m.dataset.playables || "[]"); } catch (e) { return []; } });
-    const reading = readingTime(original);
-    const automatic = defaultDuration(original, playables);
-    part("reading").textContent = fill(strings.seconds, seconds(reading));
+    const reading = readingTime(original, limits);
+    const automatic = defaultDuration(original, playables, limits);
+    part("reading").textContent = fillSeconds(strings.seconds, reading);
     const typed = field("duration_s").value.trim();
-    part("duration").textContent = typed ? fill(strings.seconds, typed) : fill(strings.auto, seconds(automatic));
-    field("duration_s").placeholder = fill(strings.auto, seconds(automatic));
+    part("duration").textContent = typed ? fillSeconds(strings.seconds, typed) : fillSeconds(strings.auto, automatic);
+    field("duration_s").placeholder = fillSeconds(strings.auto, automatic);
     live.changed();
   }
 
@@ -167,7 +85,7 @@
     const value = textarea.value;
     let start = textarea.selectionStart;
     let end = textarea.selectionEnd;
-    const plain = value.trim() !== "" && !KNOWN_TAG.test(value);
+    const plain = value.trim() !== "" && !looksLikeHtml(value);
     let before = value.slice(0, start);
     let chosen = value.slice(start, end);
     let after = value.slice(end);
@@ -228,10 +146,13 @@
   if (nojs) nojs.hidden = true;
   buildToolbar();
   // The live preview frame is shared with the playlist editor (preview-frame.js).
-  const live = window.kioskPreviewFrame
-    ? window.kioskPreviewFrame(form, (data) => data.set("preview_language", language))
-    : { changed() {} };
+  const live = previewFrame(form, (data) => data.set("preview_language", language));
   form.addEventListener("input", render);
   form.addEventListener("change", render);
   render();
-})();
+}
+
+const form = document.querySelector("[data-notice-form]");
+const facts = document.querySelector("[data-durations]");
+const strings = pageStrings("preview-strings");
+if (form && facts && strings) startEditor(form, facts, strings);

@@ -5,18 +5,13 @@
 // Without this file the same buttons post the form and the server redraws it (playlist_forms.py),
 // so the order is always what the posted `items-N-*` fields say: this file renumbers them after
 // every move. CSP allows scripts from 'self' only, so nothing here is inline.
-(function () {
-  "use strict";
+import { previewFrame } from "./preview-frame.js";
+import { fillSeconds, formatSeconds, pageStrings } from "./seconds.js";
 
-  const form = document.querySelector("[data-playlist-form]");
-  const list = form && form.querySelector("[data-items]");
-  const stringsNode = document.getElementById("playlist-strings");
-  if (!form || !list || !stringsNode) return;
-  const strings = stringsNode.dataset;
+function startEditor(form, list, strings) {
   const total = form.querySelector("[data-loop-total]");
   const empty = form.querySelector("[data-items-empty]");
-  const number = new Intl.NumberFormat(document.documentElement.lang || "vi", { maximumFractionDigits: 1 });
-  const live = window.kioskPreviewFrame ? window.kioskPreviewFrame(form) : { changed() {} };
+  const live = previewFrame(form);
 
   // A polite live region tells a screen-reader user where a moved item went.
   const status = document.createElement("p");
@@ -42,7 +37,7 @@
       item.querySelector("[data-remove]").value = String(n);
     });
     const sum = items().reduce((acc, item) => acc + secondsOf(item), 0);
-    total.textContent = total.dataset.template.replace("{s}", number.format(sum));
+    total.textContent = fillSeconds(total.dataset.template, sum);
     empty.hidden = items().length > 0;
     live.changed();
   }
@@ -89,7 +84,7 @@
     const thumbBox = element("span", { class: "pl-thumb" });
     if (thumb) thumbBox.append(element("img", { src: thumb, alt: "", loading: "lazy" }));
     const facts = element("span", { class: "muted small" }, kindLabel);
-    if (Number(seconds)) facts.append(" · ", strings.seconds.replace("{s}", number.format(Number(seconds))));
+    if (Number(seconds)) facts.append(" · ", fillSeconds(strings.seconds, Number(seconds)));
     item.append(
       element("span", { class: "pl-handle", "aria-hidden": "true" }, "⠿"),
       thumbBox,
@@ -100,7 +95,7 @@
     if (kind === "media") {
       item.append(element("span", { class: "pl-fields" },
         element("label", {}, `${strings.duration} `, element("input", { class: "pl-duration", type: "number", min: "1",
-          max: "3600", step: "any", inputmode: "decimal", placeholder: number.format(Number(seconds) || 0),
+          max: "3600", step: "any", inputmode: "decimal", placeholder: formatSeconds(Number(seconds) || 0),
           "data-part": "duration" })),
         " ",
         element("label", {}, `${strings.caption} `, element("input", { maxlength: "200", autocomplete: "off",
@@ -176,4 +171,9 @@
   });
   form.addEventListener("change", () => live.changed());
   renumber();
-})();
+}
+
+const form = document.querySelector("[data-playlist-form]");
+const list = form && form.querySelector("[data-items]");
+const strings = pageStrings("playlist-strings");
+if (form && list && strings) startEditor(form, list, strings);
