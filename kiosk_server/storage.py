@@ -121,10 +121,16 @@ class MediaStore:
         staged.path.unlink(missing_ok=True)
 
 
+def configured_store(config_key: str) -> MediaStore:
+    """Return the current app's store in the folder its config `config_key` names, made again when that changes."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    stores = app.extensions.setdefault("stores", {})
+    store = stores.get(config_key)
+    if store is None or str(store.root) != app.config[config_key]:
+        store = stores[config_key] = MediaStore(app.config[config_key])
+    return store
+
+
 def media_store() -> MediaStore:
     """Return the store of the current app (config MEDIA_DIR)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    store = app.extensions.get("media_store")
-    if store is None or str(store.root) != app.config["MEDIA_DIR"]:
-        store = app.extensions["media_store"] = MediaStore(app.config["MEDIA_DIR"])
-    return store
+    return configured_store("MEDIA_DIR")

@@ -33,7 +33,7 @@ from kiosk_server.services import media as media_service
 from kiosk_server.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kiosk_server.services.media_probe import IMAGE_FORMATS, Limits, Probed, probe_image, sniff_mime
 from kiosk_server.services.notice_input import MAX_BODY, MAX_TITLE
-from kiosk_server.storage import MediaStore, StagedObject
+from kiosk_server.storage import MediaStore, StagedObject, configured_store
 
 CITIZEN = "citizen"  # the audit log's actor for what arrives through the public form
 FALLBACK_NOTICE_CATEGORY = "local"  # a published answer to "Khác" goes out as a local announcement
@@ -189,11 +189,7 @@ def feedback_json(item: Feedback, now: datetime | None = None, base: str | None 
 
 def photo_store() -> MediaStore:
     """Return the store of feedback photos (FEEDBACK_PHOTO_DIR), separate from the public media store."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    store = app.extensions.get("feedback_photo_store")
-    if store is None or str(store.root) != app.config["FEEDBACK_PHOTO_DIR"]:
-        store = app.extensions["feedback_photo_store"] = MediaStore(app.config["FEEDBACK_PHOTO_DIR"])
-    return store
+    return configured_store("FEEDBACK_PHOTO_DIR")
 
 
 def photo_file(item: Feedback) -> Path:
@@ -315,7 +311,7 @@ def submit_feedback(unit_code: str, data: Mapping[str, Any], photo: FileStorage 
     if photo is not None and photo.filename:  # a form sent with no file chosen has no name
         limits = Limits.from_config(current_app.config)
         # Decoding a large photo is CPU work: the media service runs it where it cannot stall the server.
-        staged, probed = media_service._run_off_loop(_prepare_photo, store, photo.stream, limits)
+        staged, probed = media_service.run_decoder(_prepare_photo, store, photo.stream, limits)
     created = False
     try:
         if staged is not None:

@@ -11,6 +11,7 @@ import json
 from collections import OrderedDict
 from datetime import datetime
 from threading import Lock
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, select
@@ -180,28 +181,24 @@ def _content(chain: list[str], notice_ids: list[int], playlist_ids: list[int],
 
 def _published_notices(notice_ids, now: datetime) -> list[tuple[Notice, dict]]:
     """Return (notice, published content) of those of `notice_ids` that are published and not ended."""
-    if not notice_ids:
-        return []
-    rows = db.session.execute(
-        select(Notice, NoticeRevision)
-        .join(NoticeRevision, and_(NoticeRevision.notice_id == Notice.id,
-                                   NoticeRevision.version == Notice.published_version))
-        .where(Notice.id.in_(notice_ids))
-    ).all()
-    return [(n, r.content) for n, r in rows if not _ended(r.content, now)]
+    return _published(Notice, NoticeRevision, NoticeRevision.notice_id, notice_ids, now)
 
 
 def _published_playlists(playlist_ids, now: datetime) -> list[tuple[Playlist, dict]]:
     """Return (playlist, published content) of those of `playlist_ids` that are published and not ended."""
-    if not playlist_ids:
+    return _published(Playlist, PlaylistRevision, PlaylistRevision.playlist_id, playlist_ids, now)
+
+
+def _published(model, revision_model, owner_column, ids, now: datetime) -> list[tuple[Any, dict]]:
+    """Return (row, published content) of the `model` rows with `ids` that are published and not ended, by id."""
+    if not ids:
         return []
     rows = db.session.execute(
-        select(Playlist, PlaylistRevision)
-        .join(PlaylistRevision, and_(PlaylistRevision.playlist_id == Playlist.id,
-                                     PlaylistRevision.version == Playlist.published_version))
-        .where(Playlist.id.in_(playlist_ids)).order_by(Playlist.id)
+        select(model, revision_model)
+        .join(revision_model, and_(owner_column == model.id, revision_model.version == model.published_version))
+        .where(model.id.in_(ids)).order_by(model.id)
     ).all()
-    return [(p, r.content) for p, r in rows if not _ended(r.content, now)]
+    return [(row, revision.content) for row, revision in rows if not _ended(revision.content, now)]
 
 
 def playlist_entry(playlist, content: dict, media: dict[int, list[dict]], unit_names: dict[str, str]) -> dict:

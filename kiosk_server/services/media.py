@@ -154,7 +154,7 @@ def ingest_upload(file_storage: FileStorage | None, unit_code: str | None, actor
     unit = _owner_unit(unit_code, actor)
     store = media_store()
     limits = Limits.from_config(current_app.config)
-    prepared = _run_off_loop(_prepare, store, file_storage.stream, limits)
+    prepared = run_decoder(_prepare, store, file_storage.stream, limits)
     try:
         return _record(store, prepared, unit, _clean_name(file_storage.filename), actor)
     finally:
@@ -334,7 +334,7 @@ def _gevent_worker():
     return ThreadPool(1) if monkey.is_module_patched("threading") else None
 
 
-def _run_off_loop(fn, *args):
+def run_decoder(fn, *args):
     """Return fn(*args), run so that a long decode cannot stall the server's other connections.
 
     Under gevent the work runs in a native thread of its own (Pillow, FFmpeg and PDFium release the
