@@ -5,6 +5,8 @@
 // On the raise screen: quick expiry buttons, the expiry written out on the Viet Nam clock, a filter
 // for long lists of communes, and one click only on "confirm". Every page works without this file.
 
+import { badge } from "./badge.js";
+
 const VN_OFFSET_MS = 7 * 3600 * 1000; // Asia/Ho_Chi_Minh has no daylight saving time
 const pad = (n) => String(n).padStart(2, "0");
 
@@ -18,13 +20,6 @@ function fill(template, values) {
 }
 
 // --- live receipts ------------------------------------------------------------------------------
-
-function badge(kind, label) {
-  const span = document.createElement("span");
-  span.className = `badge ${kind}`;
-  span.textContent = label;
-  return span;
-}
 
 function startReceipts(table) {
   const alertId = Number(table.dataset.alertId);

@@ -3,18 +3,13 @@
 // else), at most every few seconds per room; this updates the matching table rows in place.
 import { io } from "/vendor/socket.io-client/socket.io.esm.min.js";
 
+import { badge } from "./badge.js";
+
 const table = document.getElementById("screens");
 const state = document.getElementById("live-state");
 const titlesNode = document.getElementById("item-titles");
 const titles = titlesNode ? JSON.parse(titlesNode.textContent) : {};
 const text = (key) => (table ? table.dataset[key] : "");
-
-function badge(kind, label) {
-  const span = document.createElement("span");
-  span.className = `badge ${kind}`;
-  span.textContent = label;
-  return span;
-}
 
 function formatTime(iso) {
   if (!iso) return text("never");
