@@ -127,33 +127,46 @@ class _Answer:
     headers: http.client.HTTPMessage
 
 
-def _get(scheme: str, host: str, port: int, address: tuple, url: str, etag: str, last_modified: str, accept: str,
-         limits: Limits, deadline: float) -> Fetched | _Answer:
-    parts = urlsplit(url)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+class _Watchdog:
+    """Ends the whole exchange at `deadline`: a server that trickles a byte at a time never trips the
+    read timeout, so shutting the socket at the deadline wakes a blocked read instead."""
+
+    def __init__(self, conn: http.client.HTTPConnection, deadline: float):
+        self.expired = threading.Event()
+        self._conn = conn
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._cut)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _cut(self) -> None:
+        self.expired.set()
+        if self._conn.sock is not None:
+            try:
+                self._conn.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _headers(accept: str, etag: str, last_modified: str) -> dict[str, str]:
     headers = {"User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": "identity"}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def _get(scheme: str, host: str, port: int, address: tuple, url: str, etag: str, last_modified: str, accept: str,
+         limits: Limits, deadline: float) -> Fetched | _Answer:
+    parts = urlsplit(url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     conn = _CheckedConnection(scheme, host, port, address, limits)
-    # A server that trickles a byte at a time never trips the read timeout; the watchdog ends the
-    # whole exchange at the deadline instead (shutting the socket wakes a blocked read).
-    expired = threading.Event()
-
-    def _cut() -> None:
-        expired.set()
-        if conn.sock is not None:
-            try:
-                conn.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _cut)
-    watchdog.daemon = True
-    watchdog.start()
+    watchdog = _Watchdog(conn, deadline)
     try:
-        conn.request("GET", path, headers=headers)
+        conn.request("GET", path, headers=_headers(accept, etag, last_modified))
         response = conn.getresponse()
         if response.status in REDIRECTS:
             return _Answer(response.status, response.headers)
@@ -161,37 +174,44 @@ def _get(scheme: str, host: str, port: int, address: tuple, url: str, etag: str,
             return Fetched(304, b"", url, etag, last_modified)
         if response.status != 200:
             raise FetchRefused(f"Máy chủ nguồn trả lời mã {response.status} {response.reason[:60]}.")
-        declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > limits.max_bytes:
-            raise FetchRefused(_too_large(limits))
-        chunks, size = [], 0
-        while True:
-            chunk = response.read1(65536)
-            if not chunk:
-                break
-            size += len(chunk)
-            if size > limits.max_bytes:
-                raise FetchRefused(_too_large(limits))
-            chunks.append(chunk)
-            if time.monotonic() > deadline:
-                raise FetchRefused(_too_slow(limits))
-        if expired.is_set():
+        body = _read_body(response, limits, deadline)
+        if watchdog.expired.is_set():
             raise FetchRefused(_too_slow(limits))
-        return Fetched(200, b"".join(chunks), url, response.headers.get("ETag", "")[:200],
+        return Fetched(200, body, url, response.headers.get("ETag", "")[:200],
                        response.headers.get("Last-Modified", "")[:100])
-    except FetchRefused:
-        raise
-    except TimeoutError:
-        raise FetchRefused(_too_slow(limits)) from None
-    except ssl.SSLError as error:
-        raise FetchRefused(f"Không thiết lập được kết nối an toàn (TLS) với {host}: {error.reason or error}.") from None
     except (OSError, http.client.HTTPException) as error:
-        if expired.is_set():
-            raise FetchRefused(_too_slow(limits)) from None
-        raise FetchRefused(f"Không kết nối được tới {host}: {_reason(error)}.") from None
+        raise _failure(error, host, limits, watchdog.expired.is_set()) from None
     finally:
         watchdog.cancel()
         conn.close()
+
+
+def _read_body(response: http.client.HTTPResponse, limits: Limits, deadline: float) -> bytes:
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > limits.max_bytes:
+        raise FetchRefused(_too_large(limits))
+    chunks, size = [], 0
+    while True:
+        chunk = response.read1(65536)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limits.max_bytes:
+            raise FetchRefused(_too_large(limits))
+        chunks.append(chunk)
+        if time.monotonic() > deadline:
+            raise FetchRefused(_too_slow(limits))
+
+
+def _failure(error: OSError | http.client.HTTPException, host: str, limits: Limits, expired: bool) -> FetchRefused:
+    """Return the refusal an officer reads for a failed exchange: too slow, TLS, or no connection."""
+    if isinstance(error, TimeoutError):
+        return FetchRefused(_too_slow(limits))
+    if isinstance(error, ssl.SSLError):
+        return FetchRefused(f"Không thiết lập được kết nối an toàn (TLS) với {host}: {error.reason or error}.")
+    if expired:
+        return FetchRefused(_too_slow(limits))
+    return FetchRefused(f"Không kết nối được tới {host}: {_reason(error)}.")
 
 
 def _reason(error: Exception) -> str:
