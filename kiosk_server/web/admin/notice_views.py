@@ -9,26 +9,26 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from math import ceil
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from kiosk_server.domain import durations, roles, sanitise, schedule
 from kiosk_server.extensions import db
 from kiosk_server.models import Category, Kiosk, KioskGroup, Notice, Playlist, Unit, User
-from kiosk_server.services import categories, lookup, notices, scope, sources
+from kiosk_server.services import categories, lookup, notices, scope, workflow
 from kiosk_server.services import media as media_service
-from kiosk_server.services.errors import ServiceError
-from kiosk_server.services.notices import STATUS_LABELS
+from kiosk_server.services.workflow import STATUS_LABELS
 from kiosk_server.web import paging
 from kiosk_server.web.admin import notice_forms as nf
+from kiosk_server.web.admin import workflow_panel
 from kiosk_server.web.admin.access import permission_required
 from kiosk_server.web.admin.choices import unit_choices
-from kiosk_server.web.redirects import safe_next
 
 PAGE_SIZE = 20
-ACTIONS = ("submit", "approve", "reject", "withdraw")
+ACTIONS = workflow.ACTIONS
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -87,9 +87,9 @@ def notice_detail(notice_id: int):
         "admin/notice.html", notice=notice, content=content, published=published, rules=rules,
         revisions=list(reversed(notice.revisions)), editors=editors, targets=_target_names(content["targets"]),
         public_url=notices.public_url(notice, request.url_root), status_labels=STATUS_LABELS, priority_labels=nf.PRIORITY_LABELS,
-        category_names=_category_names(), day_names=nf.DAY_NAMES, own=_is_own(notice, content_editor(notice)),
-        auto_duration=_auto_duration(content), allowed=_allowed_actions(notice), seconds_text=nf.seconds_text,
-        source=sources.source_of_notice(notice.id),
+        category_names=_category_names(), day_names=nf.DAY_NAMES, panel=workflow_panel.panel(notices.NOTICE, notice, PANEL),
+        auto_duration=_auto_duration(content), seconds_text=nf.seconds_text,
+        source=notices.source_of(notice.id),
     )
 
 
@@ -122,46 +122,26 @@ def _target_names(targets: dict) -> dict[str, list[str]]:
     }
 
 
-def _allowed_actions(notice: Notice) -> set[str]:
-    """Return the workflow buttons to offer; the service checks again when one is pressed."""
-    role = current_user.role
-    allowed = {"edit"} if roles.can(role, "edit_content") else set()
-    if notice.status == "draft" and roles.can(role, "edit_content"):
-        allowed.add("submit")
-    if notice.status == "submitted" and roles.can(role, "approve"):
-        allowed |= {"approve", "reject"}
-    if notice.published_version is not None and (
-        roles.can(role, "approve") or (notice.author_id == current_user.id and roles.can(role, "edit_content"))
-    ):
-        allowed.add("withdraw")
-    return allowed
-
-
 # --- the workflow ---------------------------------------------------------------------------------
+
+PANEL = workflow_panel.PanelWords(
+    name_column="title",
+    done={
+        "submit": _l("Đã gửi duyệt “%(name)s”."),
+        "approve": _l("Đã duyệt và phát hành “%(name)s”; các màn hình được cập nhật ngay."),
+        "reject": _l("Đã trả lại “%(name)s” cho người soạn kèm lý do."),
+        "withdraw": _l("Đã gỡ “%(name)s” khỏi mọi màn hình."),
+    },
+    read_only=_l("Vai trò của bạn chỉ được xem thông báo này."),
+    approve_button=_l("Duyệt và phát hành"),
+    own_note=_l("Bạn không thể duyệt tin của chính mình."),
+    withdraw_note=_l("Thông báo biến mất khỏi mọi màn hình ngay lập tức. Có thể sửa và gửi duyệt lại sau."),
+)
+
 
 @permission_required("read")
 def notice_action(notice_id: int, action: str):
-    notice = lookup.get_visible(Notice, notice_id, current_user)
-    title = notice.title
-    try:
-        if action == "submit":
-            notices.submit(notice, current_user)
-            flash(_("Đã gửi duyệt “%(title)s”.", title=title), "success")
-        elif action == "approve":
-            notices.approve(notice, current_user)
-            flash(_("Đã duyệt và phát hành “%(title)s”; các màn hình được cập nhật ngay.", title=title), "success")
-        elif action == "reject":
-            notices.reject(notice, request.form.get("reason", ""), current_user)
-            flash(_("Đã trả lại “%(title)s” cho người soạn kèm lý do.", title=title), "success")
-        elif action == "withdraw":
-            notices.withdraw(notice, current_user)
-            flash(_("Đã gỡ “%(title)s” khỏi mọi màn hình.", title=title), "success")
-        else:
-            abort(404)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    return redirect(safe_next(request.form.get("next"), url_for("admin.notice", notice_id=notice_id)))
+    return workflow_panel.act(notices.NOTICE, notice_id, action, PANEL)
 
 
 @permission_required("approve")

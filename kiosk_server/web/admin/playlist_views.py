@@ -8,25 +8,24 @@ from __future__ import annotations
 
 from math import ceil
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from kiosk_server.domain import roles, schedule
+from kiosk_server.domain import schedule
 from kiosk_server.extensions import db
 from kiosk_server.models import Playlist
-from kiosk_server.services import lookup, playlists, scope
-from kiosk_server.services.errors import ServiceError
-from kiosk_server.services.notices import STATUS_LABELS
+from kiosk_server.services import lookup, playlists, scope, workflow
+from kiosk_server.services.workflow import STATUS_LABELS
 from kiosk_server.web import paging
 from kiosk_server.web.admin import notice_forms as nf
+from kiosk_server.web.admin import workflow_panel
 from kiosk_server.web.admin.access import permission_required
 from kiosk_server.web.admin.notice_views import _target_names
-from kiosk_server.web.redirects import safe_next
 
 PAGE_SIZE = 20
-ACTIONS = ("submit", "approve", "reject", "withdraw")
+ACTIONS = workflow.ACTIONS
 PLAYLIST_STATUS = STATUS_LABELS  # the same workflow as notices
 
 
@@ -62,46 +61,26 @@ def playlist_detail(playlist_id: int):
         "admin/playlist.html", playlist=playlist, content=content, items=items, loop_s=playlists.loop_seconds(items),
         rules=schedule.rules_from_json(content["rules"]), targets=_target_names(content["targets"]),
         status_labels=PLAYLIST_STATUS, mode_labels=playlists.MODE_LABELS, day_names=nf.DAY_NAMES,
-        seconds_text=nf.seconds_text, allowed=_allowed_actions(playlist),
-        own=current_user.id in (playlist.author_id, playlists.head(playlist).created_by_id),
+        seconds_text=nf.seconds_text, panel=workflow_panel.panel(playlists.PLAYLIST, playlist, PANEL),
     )
 
 
-def _allowed_actions(playlist: Playlist) -> set[str]:
-    """Return the workflow buttons to offer; the service checks again when one is pressed."""
-    role = current_user.role
-    allowed = {"edit"} if roles.can(role, "edit_content") else set()
-    if playlist.status == "draft" and roles.can(role, "edit_content"):
-        allowed.add("submit")
-    if playlist.status == "submitted" and roles.can(role, "approve"):
-        allowed |= {"approve", "reject"}
-    if playlist.published_version is not None and (
-        roles.can(role, "approve") or (playlist.author_id == current_user.id and roles.can(role, "edit_content"))
-    ):
-        allowed.add("withdraw")
-    return allowed
+PANEL = workflow_panel.PanelWords(
+    name_column="name",
+    done={
+        "submit": _l("Đã gửi duyệt chương trình “%(name)s”."),
+        "approve": _l("Đã duyệt chương trình “%(name)s”; các màn hình được cập nhật ngay."),
+        "reject": _l("Đã trả lại chương trình “%(name)s” cho người soạn kèm lý do."),
+        "withdraw": _l("Đã gỡ chương trình “%(name)s” khỏi mọi màn hình."),
+    },
+    read_only=_l("Vai trò của bạn chỉ được xem chương trình này."),
+    approve_button=_l("Duyệt và phát"),
+    own_note=_l("Bạn không thể duyệt chương trình của chính mình."),
+    withdraw_note=_l("Chương trình dừng trên mọi màn hình ngay lập tức; các thông báo trong đó phát lại theo thứ tự "
+                     "mặc định."),
+)
 
 
 @permission_required("read")
 def playlist_action(playlist_id: int, action: str):
-    playlist = lookup.get_visible(Playlist, playlist_id, current_user)
-    name = playlist.name
-    try:
-        if action == "submit":
-            playlists.submit(playlist, current_user)
-            flash(_("Đã gửi duyệt chương trình “%(name)s”.", name=name), "success")
-        elif action == "approve":
-            playlists.approve(playlist, current_user)
-            flash(_("Đã duyệt chương trình “%(name)s”; các màn hình được cập nhật ngay.", name=name), "success")
-        elif action == "reject":
-            playlists.reject(playlist, request.form.get("reason", ""), current_user)
-            flash(_("Đã trả lại chương trình “%(name)s” cho người soạn kèm lý do.", name=name), "success")
-        elif action == "withdraw":
-            playlists.withdraw(playlist, current_user)
-            flash(_("Đã gỡ chương trình “%(name)s” khỏi mọi màn hình.", name=name), "success")
-        else:
-            abort(404)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    return redirect(safe_next(request.form.get("next"), url_for("admin.playlist", playlist_id=playlist_id)))
+    return workflow_panel.act(playlists.PLAYLIST, playlist_id, action, PANEL)

@@ -15,14 +15,14 @@ from kiosk_server.models import Notice
 from kiosk_server.services import lookup, notices, scope, sources
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import (
+    CreatedSchema,
     NoticeBodySchema,
-    NoticeCreatedSchema,
     NoticePatchSchema,
     NoticeQuerySchema,
     NoticeSchema,
-    RejectSchema,
 )
 from kiosk_server.web.api.versions import if_match_version
+from kiosk_server.web.api.workflow_routes import add_workflow_routes
 
 blp = Blueprint("api_notices", __name__, url_prefix="/api/v1/notices", description="Notices and their approval")
 
@@ -64,7 +64,7 @@ class Notices(MethodView):
 
     @require("edit_content")
     @blp.arguments(NoticeBodySchema)
-    @blp.response(201, NoticeCreatedSchema)
+    @blp.response(201, CreatedSchema)
     def post(self, data):
         """Create a draft notice."""
         notice = notices.create_notice(data, current_api_user())
@@ -92,39 +92,4 @@ class NoticeById(MethodView):
         return _with_etag(notices.update_notice(notice, data, expected, current_api_user()))
 
 
-@blp.route("/<int:notice_id>/submit")
-class Submit(MethodView):
-    @require("edit_content")
-    @blp.response(200, NoticeSchema)
-    def post(self, notice_id):
-        """Send a draft for approval."""
-        return _with_etag(notices.submit(lookup.get_visible(Notice, notice_id, current_api_user()), current_api_user()))
-
-
-@blp.route("/<int:notice_id>/approve")
-class Approve(MethodView):
-    @require("approve")
-    @blp.response(200, NoticeSchema)
-    def post(self, notice_id):
-        """Approve and publish to the targeted screens (not by its author)."""
-        return _with_etag(notices.approve(lookup.get_visible(Notice, notice_id, current_api_user()), current_api_user()))
-
-
-@blp.route("/<int:notice_id>/reject")
-class Reject(MethodView):
-    @require("approve")
-    @blp.arguments(RejectSchema)
-    @blp.response(200, NoticeSchema)
-    def post(self, data, notice_id):
-        """Return to draft with a reason."""
-        actor = current_api_user()
-        return _with_etag(notices.reject(lookup.get_visible(Notice, notice_id, actor), data["reason"], actor))
-
-
-@blp.route("/<int:notice_id>/withdraw")
-class Withdraw(MethodView):
-    @require("edit_content")
-    @blp.response(200, NoticeSchema)
-    def post(self, notice_id):
-        """Take the notice off every screen at once."""
-        return _with_etag(notices.withdraw(lookup.get_visible(Notice, notice_id, current_api_user()), current_api_user()))
+add_workflow_routes(blp, notices.NOTICE, NoticeSchema, _with_etag, "notice")

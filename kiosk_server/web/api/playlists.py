@@ -12,14 +12,14 @@ from kiosk_server.models import Playlist
 from kiosk_server.services import lookup, playlists, scope
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import (
-    NoticeCreatedSchema,
+    CreatedSchema,
     PlaylistBodySchema,
     PlaylistPatchSchema,
     PlaylistQuerySchema,
     PlaylistSchema,
-    RejectSchema,
 )
 from kiosk_server.web.api.versions import if_match_version
+from kiosk_server.web.api.workflow_routes import add_workflow_routes
 
 blp = Blueprint("api_playlists", __name__, url_prefix="/api/v1/playlists",
                 description="Playlists (chương trình phát) and their approval")
@@ -49,7 +49,7 @@ class Playlists(MethodView):
 
     @require("edit_content")
     @blp.arguments(PlaylistBodySchema)
-    @blp.response(201, NoticeCreatedSchema)
+    @blp.response(201, CreatedSchema)
     def post(self, data):
         """Create a draft playlist."""
         playlist = playlists.create_playlist(data, current_api_user())
@@ -77,42 +77,6 @@ class PlaylistById(MethodView):
         return _with_etag(playlists.update_playlist(playlist, data, expected, current_api_user()))
 
 
-@blp.route("/<int:playlist_id>/submit")
-class Submit(MethodView):
-    @require("edit_content")
-    @blp.response(200, PlaylistSchema)
-    def post(self, playlist_id):
-        """Send a draft for approval; 409 `exclusive_clash` names an exclusive playlist it would overlap on a screen."""
-        actor = current_api_user()
-        return _with_etag(playlists.submit(lookup.get_visible(Playlist, playlist_id, actor), actor))
-
-
-@blp.route("/<int:playlist_id>/approve")
-class Approve(MethodView):
-    @require("approve")
-    @blp.response(200, PlaylistSchema)
-    def post(self, playlist_id):
-        """Approve and publish to the targeted screens (not by its author; scope over every target)."""
-        actor = current_api_user()
-        return _with_etag(playlists.approve(lookup.get_visible(Playlist, playlist_id, actor), actor))
-
-
-@blp.route("/<int:playlist_id>/reject")
-class Reject(MethodView):
-    @require("approve")
-    @blp.arguments(RejectSchema)
-    @blp.response(200, PlaylistSchema)
-    def post(self, data, playlist_id):
-        """Return to draft with a reason."""
-        actor = current_api_user()
-        return _with_etag(playlists.reject(lookup.get_visible(Playlist, playlist_id, actor), data["reason"], actor))
-
-
-@blp.route("/<int:playlist_id>/withdraw")
-class Withdraw(MethodView):
-    @require("edit_content")
-    @blp.response(200, PlaylistSchema)
-    def post(self, playlist_id):
-        """Take the playlist off every screen at once."""
-        actor = current_api_user()
-        return _with_etag(playlists.withdraw(lookup.get_visible(Playlist, playlist_id, actor), actor))
+add_workflow_routes(blp, playlists.PLAYLIST, PlaylistSchema, _with_etag, "playlist",
+                    {"submit": "409 `exclusive_clash` names an exclusive playlist it would overlap on a screen.",
+                     "approve": "409 `exclusive_clash` as on submit."})

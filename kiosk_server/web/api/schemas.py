@@ -161,10 +161,17 @@ class NoticeBodySchema(Schema):
     translations = fields.List(fields.Nested(TranslationSchema), allow_none=True)
 
 
-class NoticeSchema(NoticeBodySchema):
+class CreatedSchema(Schema):
+    """What creating an approvable record (a notice, a playlist) answers."""
+
     id = fields.Integer()
     version = fields.Integer()
     status = fields.String(metadata={"enum": ["draft", "submitted", "published", "withdrawn", "expired"]})
+
+
+class WorkflowFactsSchema(CreatedSchema):
+    """The workflow facts every approvable record shows (services/workflow.facts_json)."""
+
     published_version = fields.Integer(allow_none=True)
     author = fields.String()
     approved_by = fields.String(allow_none=True)
@@ -172,6 +179,9 @@ class NoticeSchema(NoticeBodySchema):
     rejection_reason = fields.String(allow_none=True)
     created_at = fields.String()
     updated_at = fields.String()
+
+
+class NoticeSchema(NoticeBodySchema, WorkflowFactsSchema):
     public_url = fields.String()
     source = fields.Nested("NoticeSourceSchema", allow_none=True,
                            metadata={"description": "the information source the notice came from, if any"})
@@ -181,12 +191,6 @@ class NoticeSourceSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     link = fields.String(allow_none=True, metadata={"description": "the original article"})
-
-
-class NoticeCreatedSchema(Schema):
-    id = fields.Integer()
-    version = fields.Integer()
-    status = fields.String()
 
 
 class NoticeQuerySchema(Schema):
@@ -292,19 +296,9 @@ class PlaylistItemShownSchema(PlaylistItemSchema):
     thumbnail_url = fields.String(allow_none=True)
 
 
-class PlaylistSchema(PlaylistBodySchema):
-    id = fields.Integer()
-    version = fields.Integer()
-    status = fields.String(metadata={"enum": ["draft", "submitted", "published", "withdrawn", "expired"]})
-    published_version = fields.Integer(allow_none=True)
+class PlaylistSchema(PlaylistBodySchema, WorkflowFactsSchema):
     items = fields.List(fields.Nested(PlaylistItemShownSchema))
     loop_s = fields.Float(metadata={"description": "one loop of the items that play now, in seconds"})
-    author = fields.String()
-    approved_by = fields.String(allow_none=True)
-    approved_at = fields.String(allow_none=True)
-    rejection_reason = fields.String(allow_none=True)
-    created_at = fields.String()
-    updated_at = fields.String()
 
 
 class PlaylistQuerySchema(Schema):

@@ -1,0 +1,64 @@
+"""The workflow in the officer UI, for every approvable kind: the panel's buttons and what pressing one does.
+
+The buttons are `services.workflow.offered_actions`, the very checks the actions enforce, so the page
+never offers what the service would refuse for who the officer is. Pressing one calls the same
+workflow step the API calls; a refusal comes back as a ServiceError whose message is flashed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from kiosk_server.domain import roles
+from kiosk_server.extensions import db
+from kiosk_server.services import lookup, workflow
+from kiosk_server.services.errors import ServiceError
+from kiosk_server.web.redirects import safe_next
+
+
+@dataclass(frozen=True)
+class PanelWords:
+    """What the panel of one kind says; every `done` message takes the record's %(name)s."""
+
+    name_column: str  # the record's column that names it to an officer: "title", "name"
+    done: dict[str, Any]  # the flash after each action succeeds
+    read_only: Any
+    approve_button: Any
+    own_note: Any
+    withdraw_note: Any
+
+
+def _url(kind: workflow.Approvable, endpoint: str, record_id: int) -> str:
+    return url_for(f"admin.{endpoint}", **{f"{kind.name}_id": record_id})
+
+
+def panel(kind: workflow.Approvable, record, words: PanelWords) -> dict:
+    """Return what `_workflow_macros.workflow_panel` draws for the current officer."""
+    return {
+        "offered": workflow.offered_actions(kind, record, current_user),
+        "editable": roles.can(current_user.role, "edit_content"),
+        "words": words,
+        "urls": {action: _url(kind, f"{kind.name}_{action}", record.id) for action in (*workflow.ACTIONS, "edit")},
+    }
+
+
+def act(kind: workflow.Approvable, record_id: int, action: str, words: PanelWords):
+    """Run `action` on the record for the current officer, flash the outcome, and go back to its page."""
+    if action not in workflow.ACTIONS:
+        abort(404)
+    record = lookup.get_visible(kind.model, record_id, current_user)
+    name = getattr(record, words.name_column)
+    try:
+        if action == "reject":
+            workflow.reject(kind, record, request.form.get("reason", ""), current_user)
+        else:
+            getattr(workflow, action)(kind, record, current_user)
+        flash(words.done[action] % {"name": name}, "success")
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    return redirect(safe_next(request.form.get("next"), _url(kind, kind.name, record_id)))

@@ -1,0 +1,60 @@
+"""The workflow's API routes, the same for every approvable kind: POST …/<id>/submit, approve, reject, withdraw.
+
+Each calls the one workflow (services/workflow.py) on the record the caller may see, and answers the
+record as its kind shows it with the version as `ETag`, as the record's own route does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from kiosk_server.services import lookup, workflow
+from kiosk_server.web.api.auth import current_api_user, require
+from kiosk_server.web.api.schemas import RejectSchema
+
+# Who may press each, and what its documentation says (the kind's noun fills {noun}).
+STEPS = {
+    "submit": ("edit_content", "Send a draft {noun} for approval."),
+    "approve": ("approve", "Approve the {noun} and publish it to the targeted screens (not by its author or last "
+                           "editor; the approver needs scope over every target)."),
+    "reject": ("approve", "Return the submitted {noun} to draft with a reason its author will read."),
+    "withdraw": ("edit_content", "Take the {noun} off every screen at once (an approver, or its author)."),
+}
+
+
+def add_workflow_routes(blp: Blueprint, kind: workflow.Approvable, schema, answer: Callable, noun: str,
+                        notes: dict[str, str] | None = None) -> None:
+    """Register the four workflow routes of `kind` on `blp`; `answer(record)` is the route's response."""
+    for action, (permission, doc) in STEPS.items():
+        text = doc.format(noun=noun) + (f" {notes[action]}" if notes and action in notes else "")
+        view = _step_view(blp, kind, action, permission, schema, answer, text)
+        blp.route(f"/<int:{kind.name}_id>/{action}")(view)
+
+
+def _step_view(blp: Blueprint, kind: workflow.Approvable, action: str, permission: str, schema, answer: Callable,
+               doc: str) -> type[MethodView]:
+    key = f"{kind.name}_id"
+
+    def run(data, record_id):
+        actor = current_api_user()
+        record = lookup.get_visible(kind.model, record_id, actor)
+        if action == "reject":
+            return answer(workflow.reject(kind, record, data["reason"], actor))
+        return answer(getattr(workflow, action)(kind, record, actor))
+
+    if action == "reject":
+        def post(self, data, **ids):
+            return run(data, ids[key])
+    else:
+        def post(self, **ids):
+            return run(None, ids[key])
+    post.__doc__ = doc
+    post = blp.response(200, schema)(post)
+    if action == "reject":
+        post = blp.arguments(RejectSchema)(post)
+    post = require(permission)(post)
+    # The class name is the endpoint's name (api_notices.Approve), as when each kind wrote its own.
+    return type(action.capitalize(), (MethodView,), {"post": post})
