@@ -56,8 +56,7 @@ def _content(fields: dict, actor: User, language: str | None) -> dict:
         "duration_s": fields.get("duration_s"),
         "media_ids": media_ids,
         "qr_url": fields.get("qr_url"),
-        # The officer wants to see it now, whatever window it will play in.
-        "rules": schedule.rules_to_json(schedule.Rules()),
+        "rules": _any_time(),
     }
     chosen = next((t for t in content["translations"] if t.get("language") == language), None)
     if chosen is not None:
@@ -78,14 +77,11 @@ def preview_manifest(body: dict[str, Any], actor: User, notice: Notice | None = 
                                      if isinstance(t, dict) and t.get("language") and t.get("title")]}
     fields = _lenient_fields(body)
     content = _content(fields, actor, language)
-    unit_code = fields.get("unit_code") or (notice.unit_code if notice else None) or actor.unit_code or ""
-    chain = scope.ancestor_codes(unit_code) if unit_code else []
-    unit_names = dict(db.session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(chain))).all())
-    category_names = dict(db.session.execute(select(Category.code, Category.name)).all())
+    unit_code, chain = _shown_for(fields, notice, actor)
+    unit_names, category_names = _names(chain)
     media = media_service.playables_by_id(content["media_ids"]) if content["media_ids"] else {}
-    stand_in = SimpleNamespace(id=notice.id if notice else 0, approved_at=None, unit_code=unit_code,
-                               published_version=notice.version if notice else 1)
-    item = manifest.notice_item(stand_in, content, media, unit_names, category_names, qr_url_of=lambda url: url)
+    item = manifest.notice_item(_stand_in(notice, unit_code), content, media, unit_names, category_names,
+                                qr_url_of=lambda url: url)
     if notice is None:
         item["public_url"] = None  # a notice not yet saved has no page
     return _around([item], [], unit_code, chain, unit_names, theme, now)
@@ -100,8 +96,7 @@ def playlist_preview_manifest(body: dict[str, Any], actor: User, playlist: Playl
     """
     now = now or utcnow()
     fields = _lenient_fields(body, read_playlist)
-    unit_code = fields.get("unit_code") or (playlist.unit_code if playlist else None) or actor.unit_code or ""
-    chain = scope.ancestor_codes(unit_code) if unit_code else []
+    unit_code, chain = _shown_for(fields, playlist, actor)
     kept, notices_shown = [], []
     for item in fields.get("items") or []:
         if "notice_id" in item:
@@ -112,22 +107,41 @@ def playlist_preview_manifest(body: dict[str, Any], actor: User, playlist: Playl
                 notices_shown.append((notice, content))
         elif (found := media_service.find_media(item["media_id"])) is not None and scope.in_scope(actor, found.unit_code):
             kept.append(item)
-    wanted = set(chain) | {n.unit_code for n, _ in notices_shown}
-    unit_names = dict(db.session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(wanted))).all())
-    category_names = dict(db.session.execute(select(Category.code, Category.name)).all())
+    unit_names, category_names = _names(set(chain) | {n.unit_code for n, _ in notices_shown})
     media_ids = {i["media_id"] for i in kept if "media_id" in i} | {m for _, c in notices_shown for m in c["media_ids"]}
     media = media_service.playables_by_id(media_ids)
     items = []
     for notice, content in notices_shown:
-        entry = manifest.notice_item(notice, {**content, "rules": schedule.rules_to_json(schedule.Rules())}, media,
-                                     unit_names, category_names, qr_url_of=lambda url: url)
+        entry = manifest.notice_item(notice, {**content, "rules": _any_time()}, media, unit_names, category_names,
+                                     qr_url_of=lambda url: url)
         items.append({**entry, "playlist_only": True})
-    stand_in = SimpleNamespace(id=playlist.id if playlist else 0, unit_code=unit_code, approved_at=None,
-                               published_version=playlist.version if playlist else 1)
     content = {"name": fields.get("name") or "", "mode": play_order.EXCLUSIVE, "priority": 0, "items": kept,
-               "rules": schedule.rules_to_json(schedule.Rules())}
-    entry = manifest.playlist_entry(stand_in, content, media, unit_names)
+               "rules": _any_time()}
+    entry = manifest.playlist_entry(_stand_in(playlist, unit_code), content, media, unit_names)
     return _around(items, [entry], unit_code, chain, unit_names, theme, now)
+
+
+def _any_time() -> dict:
+    """Return the rules of a draft in preview: the officer wants to see it now, whatever window it will play in."""
+    return schedule.rules_to_json(schedule.Rules())
+
+
+def _shown_for(fields: dict, record: Notice | Playlist | None, actor: User) -> tuple[str, list[str]]:
+    """Return the unit whose screen shows the preview (the draft's, else the record's, else the officer's) and its chain."""
+    unit_code = fields.get("unit_code") or (record.unit_code if record else None) or actor.unit_code or ""
+    return unit_code, scope.ancestor_codes(unit_code) if unit_code else []
+
+
+def _names(unit_codes) -> tuple[dict[str, str], dict[str, str]]:
+    """Return the names of `unit_codes` and of every category, as the manifest's items show them."""
+    unit_names = dict(db.session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(unit_codes))).all())
+    return unit_names, dict(db.session.execute(select(Category.code, Category.name)).all())
+
+
+def _stand_in(record: Notice | Playlist | None, unit_code: str) -> SimpleNamespace:
+    """Return what the manifest reads of the record being edited; a new one has no id yet and plays as version 1."""
+    return SimpleNamespace(id=record.id if record else 0, unit_code=unit_code, approved_at=None,
+                           published_version=record.version if record else 1)
 
 
 def _around(items: list[dict], playlists_shown: list[dict], unit_code: str, chain: list[str],

@@ -20,7 +20,7 @@ from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk, Unit, User
 from kiosk_server.services import alerts, scope
 from kiosk_server.web.admin.choices import unit_choices
-from kiosk_server.web.admin.notice_forms import CheckboxesField
+from kiosk_server.web.admin.editor_fields import CheckboxesField
 
 DEFAULT_HOURS = 6
 QUICK_HOURS = (1, 3, 6, 24)

@@ -25,12 +25,12 @@ from kiosk_server.models.base import utcnow
 from kiosk_server.services import feedback as feedback_service
 from kiosk_server.services import lookup, scope
 from kiosk_server.services.errors import ServiceError
-from kiosk_server.services.notices import STATUS_LABELS as NOTICE_STATUS_LABELS
+from kiosk_server.services.workflow import STATUS_LABELS as NOTICE_STATUS_LABELS
 from kiosk_server.web import paging
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
 from kiosk_server.web.admin.choices import unit_choices
+from kiosk_server.web.admin.editor_fields import grouped
 from kiosk_server.web.admin.forms import ConfirmForm
-from kiosk_server.web.admin.notice_forms import grouped
 from kiosk_server.web.errors import status_for
 
 PAGE_SIZE = 25

@@ -2,38 +2,29 @@
 
 The form checks nothing but its CSRF token: it builds the same dict the API takes
 (`services.notice_input.FIELDS`) and lets `services.notices` judge every field, so the UI and the
-API refuse the same input with the same Vietnamese messages.
+API refuse the same input with the same Vietnamese messages. What a playlist's form shares with it
+(targets, schedule, posted rows) is in editor_fields.py.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
-
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import (
-    HiddenField,
-    RadioField,
-    SelectChoice,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-    widgets,
-)
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 
-from kiosk_server.domain import schedule
 from kiosk_server.extensions import db
-from kiosk_server.models import Category, Kiosk, KioskGroup, Media, Unit, User
-from kiosk_server.services import categories, scope
+from kiosk_server.models import Media, User
+from kiosk_server.services import categories
 from kiosk_server.services import media as media_service
 from kiosk_server.services.notice_input import MAX_TRANSLATIONS
-from kiosk_server.web.admin.choices import unit_choices
+from kiosk_server.web.admin import editor_fields as ef
 
-HOUR_SLOTS = 3
+# Re-exported for the notice and playlist pages that still import them from here.
+from kiosk_server.web.admin.editor_fields import DAY_NAMES as DAY_NAMES
+from kiosk_server.web.admin.editor_fields import grouped as grouped
+from kiosk_server.web.admin.editor_fields import seconds_text as seconds_text
+
 MIN_TRANSLATION_ROWS = 2
 # The picker lists the newest media in scope; older files are found in the media library.
 MEDIA_LISTED = 60
@@ -44,14 +35,6 @@ PRIORITY_CHOICES = (
     ("emergency", _l("Khẩn cấp"), _l("Phát ngay, ngắt mọi nội dung đang phát.")),
 )
 PRIORITY_LABELS = {code: label for code, label, _ in PRIORITY_CHOICES}
-DAY_CHOICES = (
-    ("1", _l("T2")), ("2", _l("T3")), ("3", _l("T4")), ("4", _l("T5")), ("5", _l("T6")), ("6", _l("T7")),
-    ("7", _l("CN")),
-)  # ISO weekdays, as the API takes them
-DAY_NAMES = {
-    1: _l("Thứ Hai"), 2: _l("Thứ Ba"), 3: _l("Thứ Tư"), 4: _l("Thứ Năm"), 5: _l("Thứ Sáu"), 6: _l("Thứ Bảy"),
-    7: _l("Chủ nhật"),
-}
 # Suggestions only: any language code the API accepts may be typed. ISO 639 codes.
 LANGUAGE_SUGGESTIONS = (
     ("km", _l("Khmer")),
@@ -63,22 +46,11 @@ LANGUAGE_SUGGESTIONS = (
     ("cja", _l("Chăm")),
     ("en", _l("Tiếng Anh")),
 )
-VN_MOMENT = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[\s,]+(\d{1,2})[:hg](\d{2})(?::(\d{2}))?)?$")
 QR_SUGGESTIONS = (
     ("https://dichvucong.gov.vn", _l("Cổng Dịch vụ công quốc gia")),
     ("https://dichvucong.gov.vn/p/phananhkiennghi/pakn-gioi-thieu.html", _l("Phản ánh, kiến nghị")),
     ("https://vneid.gov.vn", _l("VNeID")),
 )
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several choices as checkboxes; values stay strings (the service judges them)."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-    def pre_validate(self, form) -> None:  # the service decides what is valid
-        pass
 
 
 class NoticeForm(FlaskForm):
@@ -89,47 +61,28 @@ class NoticeForm(FlaskForm):
     priority = RadioField(_l("Mức ưu tiên"), choices=[SelectChoice(c, label) for c, label, _ in PRIORITY_CHOICES],
                           default="normal", validate_choice=False)
     unit_code = SelectField(_l("Đơn vị đăng tin"), choices=[], validate_choice=False)
-    target_units = CheckboxesField(_l("Đơn vị (gồm mọi đơn vị trực thuộc)"), choices=[])
-    target_groups = CheckboxesField(_l("Nhóm màn hình"), choices=[])
-    target_kiosks = CheckboxesField(_l("Từng màn hình"), choices=[])
+    target_units, target_groups, target_kiosks = ef.target_fields()
     starts_at = StringField(_l("Bắt đầu hiển thị"))
     ends_at = StringField(_l("Kết thúc hiển thị"))
-    days = CheckboxesField(_l("Ngày trong tuần"), choices=[SelectChoice(v, label) for v, label in DAY_CHOICES])
+    days = ef.day_field()
     duration_s = StringField(_l("Thời lượng mỗi lượt (giây)"))
     qr_url = StringField(_l("Đường dẫn của mã QR"))
-    media_ids = CheckboxesField(_l("Ảnh, video, tài liệu đính kèm"), choices=[])
+    media_ids = ef.CheckboxesField(_l("Ảnh, video, tài liệu đính kèm"), choices=[])
     language = StringField(_l("Ngôn ngữ của bản chính"), default="vi")
 
 
 def prepare(form: NoticeForm, user: User) -> None:
     """Fill the choices of `form` with what `user` may pick: categories, units, groups, screens in scope."""
     form.category.choices = [SelectChoice(c.code, c.name) for c in categories.active_categories()]
-    prepare_targets(form, user)
+    ef.prepare_targets(form, user)
     library = db.session.scalars(media_service.media_query(user).limit(MEDIA_LISTED)).all()
     form.media_ids.choices = [SelectChoice(str(m.id), m.original_name or f"#{m.id}") for m in library]
-
-
-def prepare_targets(form, user: User) -> None:
-    """Fill the unit and target choices of `form` (a notice's or a playlist's) with what `user` may pick."""
-    units = unit_choices(user)
-    form.unit_code.choices = units
-    form.target_units.choices = list(units)
-    groups = db.session.scalars(
-        select(KioskGroup).where(scope.scope_filter(user, KioskGroup.unit_code)).order_by(KioskGroup.unit_code,
-                                                                                           KioskGroup.name)
-    ).all()
-    form.target_groups.choices = [SelectChoice(str(g.id), f"{g.name} · {g.unit.name}") for g in groups]
-    screens = db.session.scalars(
-        select(Kiosk).where(scope.scope_filter(user, Kiosk.unit_code), Kiosk.revoked_at.is_(None))
-        .order_by(Kiosk.unit_code, Kiosk.name)
-    ).all()
-    form.target_kiosks.choices = [SelectChoice(str(k.id), f"{k.name} · {k.unit.name}") for k in screens]
 
 
 def media_for_picker(form: NoticeForm) -> list[dict]:
     """Return the picker's media, chosen ones first in their order, each with what the preview needs."""
     chosen = [int(v) for v in form.media_ids.data or [] if str(v).isdigit()]
-    listed = [int(o["value"]) for o in options(form.media_ids) if o["value"].isdigit()]
+    listed = [int(o["value"]) for o in ef.options(form.media_ids) if o["value"].isdigit()]
     order = chosen + [m for m in listed if m not in chosen]
     rows = {m.id: m for m in db.session.scalars(select(Media).where(Media.id.in_(order)))} if order else {}
     return [{
@@ -138,130 +91,23 @@ def media_for_picker(form: NoticeForm) -> list[dict]:
     } for m in order if m in rows]
 
 
-def options(field) -> list[dict]:
-    """Return a choice field's options as {value, label, group, checked}, whatever shape its choices have."""
-    chosen = {str(v) for v in (field.data if isinstance(field.data, list) else [field.data]) if v is not None}
-    found = []
-    for choice in field.choices:
-        value, label, group = choice.value, choice.label, choice.optgroup
-        found.append({"value": str(value), "label": str(label), "group": group or "", "checked": str(value) in chosen})
-    return found
-
-
-def grouped(items: list, group_of) -> list[tuple[str, list]]:
-    """Return `items` in runs of the same group (as `group_of` names it), keeping their order."""
-    runs: list[tuple[str, list]] = []
-    for item in items:
-        group = group_of(item) or ""
-        if runs and runs[-1][0] == group:
-            runs[-1][1].append(item)
-        else:
-            runs.append((group, [item]))
-    return runs
-
-
-def option_groups(field) -> list[tuple[str, list[dict]]]:
-    """Return a choice field's `options` in runs by their optgroup (a province's communes together)."""
-    return grouped(options(field), lambda option: option["group"])
-
-
-def keep_selected(form) -> None:
-    """Add to the choices whatever the notice (or playlist) already holds but the lists leave out (a revoked
-    screen, a commune a national officer's short list omits, a hidden category), so saving never drops it."""
-    for name, label_of in (
-        ("unit_code", _unit_label), ("target_units", _unit_label), ("target_groups", _group_label),
-        ("target_kiosks", _kiosk_label), ("category", _category_label), ("media_ids", _media_label),
-    ):
-        field = getattr(form, name, None)
-        if field is None:
-            continue
-        values = field.data if isinstance(field.data, list) else [field.data]
-        known = {option["value"] for option in options(field)}
-        for value in values:
-            if value and str(value) not in known:
-                field.choices = [*field.choices, SelectChoice(str(value), label_of(str(value)))]
-
-
-def _unit_label(code: str) -> str:
-    unit = db.session.get(Unit, code)
-    return f"{unit.name} ({unit.code})" if unit else code
-
-
-def _group_label(ref: str) -> str:
-    group = db.session.get(KioskGroup, int(ref)) if ref.isdigit() else None
-    return f"{group.name} · {group.unit.name}" if group else ref
-
-
-def _kiosk_label(ref: str) -> str:
-    kiosk = db.session.get(Kiosk, int(ref)) if ref.isdigit() else None
-    return f"{kiosk.name} · {kiosk.unit.name}" if kiosk else ref
-
-
-def _media_label(ref: str) -> str:
-    media = db.session.get(Media, int(ref)) if ref.isdigit() else None
-    return (media.original_name or f"#{media.id}") if media else ref
-
-
-def _category_label(code: str) -> str:
-    category = db.session.get(Category, code)
-    return category.name if category else code
-
-
-def rows(entries: list[dict], minimum: int, maximum: int, blank: dict) -> list[dict]:
-    """Return `entries` padded with blank rows: at least `minimum`, and one spare while under `maximum`."""
-    shown = [dict(e) for e in entries]
-    while len(shown) < max(minimum, min(maximum, len(entries) + 1)):
-        shown.append(dict(blank))
-    return shown
-
-
 def translation_rows(entries: list[dict]) -> list[dict]:
-    return rows(entries, MIN_TRANSLATION_ROWS, MAX_TRANSLATIONS, {"language": "", "title": "", "body": ""})
+    """Return the translations `entries` padded with blank rows to type more in."""
+    return ef.padded_rows(entries, MIN_TRANSLATION_ROWS, MAX_TRANSLATIONS, {"language": "", "title": "", "body": ""})
 
 
-def hour_rows(entries: list[dict]) -> list[dict]:
-    return rows(entries, HOUR_SLOTS, HOUR_SLOTS, {"start": "", "end": ""})
+def posted(formdata) -> dict[str, list[dict]]:
+    """Return the editor's rows as posted: hour ranges and translations."""
+    return {"hours": ef.posted_hours(formdata),
+            "translations": ef.posted_rows(formdata, "translations", ("language", "title", "body"), MAX_TRANSLATIONS + 1)}
 
 
-def posted_rows(formdata, name: str, keys: tuple[str, ...], limit: int) -> list[dict]:
-    """Return the rows posted as `name-N-key` fields, in order, skipping rows left entirely blank."""
-    found = []
-    for index in range(limit):
-        prefix = f"{name}-{index}-"
-        row = {key: (formdata.get(prefix + key) or "").strip() for key in keys}
-        if any(row.values()):
-            found.append(row)
-    return found
-
-
-def _number(text: str):
-    text = (text or "").strip().replace(",", ".")
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return text  # the service names the field and says what is expected
-    return int(value) if value.is_integer() else value
-
-
-def _ids(values: list[str]) -> list:
-    return [int(v) if str(v).strip().isdigit() else v for v in values if str(v).strip()]
-
-
-def _clock(text: str) -> str:
-    # <input type="time"> may add seconds ("07:00:00"); the API takes HH:MM.
-    return text[:5] if len(text) == 8 and text[5] == ":" else text
-
-
-def to_body(form: NoticeForm, hours: list[dict], translations: list[dict]) -> tuple[dict, dict]:
+def to_body(form: NoticeForm, rows: dict[str, list[dict]]) -> tuple[dict, dict]:
     """Return the API's notice body for what the officer entered, and the errors of reading its moments.
 
     Nothing else is judged here: the service checks every field.
     """
-    starts_at, starts_error = read_moment(form.starts_at.data)
-    ends_at, ends_error = read_moment(form.ends_at.data)
-    errors = {k: v for k, v in (("starts_at", starts_error), ("ends_at", ends_error)) if v}
+    where_and_when, errors = ef.where_and_when(form, rows["hours"])
     return {
         "title": form.title.data or "",
         "body": form.body.data or "",
@@ -269,82 +115,24 @@ def to_body(form: NoticeForm, hours: list[dict], translations: list[dict]) -> tu
         "category": form.category.data or "local",
         "priority": form.priority.data or "normal",
         "language": (form.language.data or "").strip() or "vi",
-        "targets": {
-            "units": [u for u in form.target_units.data or [] if u],
-            "groups": _ids(form.target_groups.data or []),
-            "kiosks": _ids(form.target_kiosks.data or []),
-        },
-        "starts_at": starts_at,
-        "ends_at": ends_at,
-        "days": _ids(form.days.data or []),
-        "hours": [[_clock(row["start"]), _clock(row["end"])] for row in hours],
-        "duration_s": _number(form.duration_s.data),
+        **where_and_when,
+        "duration_s": ef.read_number(form.duration_s.data),
         "qr_url": (form.qr_url.data or "").strip() or None,
-        "media_ids": _ids(form.media_ids.data or []),
-        "translations": translations,
+        "media_ids": ef.read_ids(form.media_ids.data or []),
+        "translations": rows["translations"],
     }, errors
 
 
-def local_input(moment: datetime | None) -> str:
-    """Return `moment` as the editor writes it: "01/12/2026 07:30" on the Viet Nam clock."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(schedule.VN)
-    return local.strftime("%d/%m/%Y %H:%M:%S" if local.second else "%d/%m/%Y %H:%M")
-
-
-def read_moment(text: str | None) -> tuple[str | None, str | None]:
-    """Return (ISO value for the API, error) for a moment typed as "dd/mm/yyyy HH:MM" (ISO is accepted too).
-
-    An unreadable value is handed on as typed, so the service refuses it and nothing is saved; the
-    error returned here then replaces its message with one in the editor's own format.
-    """
-    text = (text or "").strip()
-    if not text:
-        return None, None
-    match = VN_MOMENT.match(text)
-    if match is None:
-        try:
-            datetime.fromisoformat(text)
-        except ValueError:
-            return text, _l("Nhập theo dạng ngày/tháng/năm giờ:phút, ví dụ 01/12/2026 07:30.")
-        return text, None
-    day, month, year, hour, minute, second = match.groups()
-    if hour is None:
-        return text, _l("Thêm giờ bắt đầu hoặc kết thúc, ví dụ %(day)s 07:30.", day=f"{day}/{month}/{year}")
-    try:
-        # A wall-clock time in Viet Nam, written without an offset: the notice input reads it as such.
-        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))  # noqa: DTZ001
-    except ValueError:
-        return text, _l("Không có thời điểm “%(text)s” trên lịch.", text=text[:40])
-    return moment.isoformat(timespec="seconds" if second else "minutes"), None
-
-
-def fill(form: NoticeForm, content: dict, version: int) -> tuple[list[dict], list[dict]]:
-    """Put a stored revision's `content` into `form`; return its (hour ranges, translations) rows."""
-    rules = schedule.rules_from_json(content["rules"])
-    form.version.data = str(version)
+def fill(form: NoticeForm, content: dict, version: int) -> dict[str, list[dict]]:
+    """Put a stored revision's `content` into `form`; return its rows (hour ranges, translations)."""
+    hours = ef.fill_where_and_when(form, content, version)
     form.title.data = content["title"]
     form.body.data = content["body"]
     form.category.data = content["category"]
     form.priority.data = content["priority"]
-    form.unit_code.data = content["unit_code"]
     form.language.data = content.get("language") or "vi"
-    targets = content.get("targets") or {}
-    form.target_units.data = [str(u) for u in targets.get("units", [])]
-    form.target_groups.data = [str(g) for g in targets.get("groups", [])]
-    form.target_kiosks.data = [str(k) for k in targets.get("kiosks", [])]
-    form.starts_at.data = local_input(rules.starts_at)
-    form.ends_at.data = local_input(rules.ends_at)
-    form.days.data = [str(d) for d in sorted(rules.days)]
     duration = content.get("duration_s")
     form.duration_s.data = "" if duration is None else f"{duration:g}"
     form.qr_url.data = content.get("qr_url") or ""
     form.media_ids.data = [str(m) for m in content.get("media_ids") or []]
-    hours = [{"start": f"{start:%H:%M}", "end": f"{end:%H:%M}"} for start, end in rules.hours]
-    return hours, list(content.get("translations") or [])
-
-
-def seconds_text(value: float) -> str:
-    """Return a number of seconds as the officer's language writes it: 12,5 in Vietnamese, 12.5 in English."""
-    return format_decimal(value, format="#,##0.#")
+    return {"hours": hours, "translations": list(content.get("translations") or [])}

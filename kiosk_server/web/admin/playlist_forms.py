@@ -1,6 +1,6 @@
 """The playlist editor's form, and the translation between it and the API's playlist body.
 
-Like the notice editor (notice_forms.py, whose pieces it reuses), the form checks nothing but its
+Like the notice editor's (both use editor_fields.py for targets and schedule), the form checks nothing but its
 CSRF token: it builds the API's body and lets `services.playlists` judge every field. The items are
 posted as rows (`items-N-kind`, `-ref`, `-duration`, `-caption`) in play order; the buttons that add,
 move and remove a row work without scripts (the page is posted and drawn again), and
@@ -14,13 +14,13 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField
 
-from kiosk_server.domain import play_order, schedule
+from kiosk_server.domain import play_order
 from kiosk_server.extensions import db
 from kiosk_server.models import Notice, User
 from kiosk_server.services import media as media_service
 from kiosk_server.services import playlists, scope
 from kiosk_server.services.playlist_input import MAX_ITEMS
-from kiosk_server.web.admin import notice_forms as nf
+from kiosk_server.web.admin import editor_fields as ef
 
 PICKER_LISTED = 60
 
@@ -40,27 +40,22 @@ class PlaylistForm(FlaskForm):
     mode = RadioField(_l("Chế độ phát"), choices=[SelectChoice(c, label) for c, label, _ in MODE_CHOICES],
                       default=play_order.MIXED, validate_choice=False)
     priority = StringField(_l("Mức ưu tiên của chương trình"), default="0")
-    target_units = nf.CheckboxesField(_l("Đơn vị (gồm mọi đơn vị trực thuộc)"), choices=[])
-    target_groups = nf.CheckboxesField(_l("Nhóm màn hình"), choices=[])
-    target_kiosks = nf.CheckboxesField(_l("Từng màn hình"), choices=[])
+    target_units, target_groups, target_kiosks = ef.target_fields()
     starts_at = StringField(_l("Bắt đầu hiệu lực"))
     ends_at = StringField(_l("Kết thúc hiệu lực"))
-    days = nf.CheckboxesField(_l("Ngày trong tuần"), choices=[SelectChoice(v, label) for v, label in nf.DAY_CHOICES])
+    days = ef.day_field()
 
 
-def prepare(form: PlaylistForm, user: User) -> None:
-    """Fill the unit and target choices of `form` with what `user` may pick."""
-    nf.prepare_targets(form, user)
+def posted(formdata) -> dict[str, list[dict]]:
+    """Return the editor's rows as posted: hour ranges, and the items in order as {kind, ref, duration, caption}."""
+    items = ef.posted_rows(formdata, "items", ("kind", "ref", "duration", "caption"), MAX_ITEMS + 1)
+    return {"hours": ef.posted_hours(formdata),
+            "items": [row for row in items if row["kind"] in ("notice", "media") and row["ref"]]}
 
 
-def posted_items(formdata) -> list[dict]:
-    """Return the item rows as posted, in order: {kind, ref, duration, caption} (strings)."""
-    return [row for row in nf.posted_rows(formdata, "items", ("kind", "ref", "duration", "caption"), MAX_ITEMS + 1)
-            if row["kind"] in ("notice", "media") and row["ref"]]
-
-
-def apply_button(rows: list[dict], formdata) -> bool:
-    """Apply an add, move or remove button of the page without scripts to `rows`; return True if one was pressed."""
+def apply_button(rows: dict[str, list[dict]], formdata) -> bool:
+    """Apply an add, move or remove button of the page without scripts to the item rows; return True if one was pressed."""
+    rows = rows["items"]
     add, move, remove = formdata.get("add"), formdata.get("move"), formdata.get("remove")
     if add and ":" in add:
         kind, ref = add.split(":", 1)
@@ -91,7 +86,7 @@ def items_body(rows: list[dict]) -> list:
             items.append({"notice_id": ref})
         else:
             item = {"media_id": ref}
-            duration = nf._number(row["duration"])
+            duration = ef.read_number(row["duration"])
             if duration is not None:
                 item["duration_s"] = duration
             if row["caption"]:
@@ -100,55 +95,35 @@ def items_body(rows: list[dict]) -> list:
     return items
 
 
-def to_body(form: PlaylistForm, hours: list[dict], rows: list[dict]) -> tuple[dict, dict]:
+def to_body(form: PlaylistForm, rows: dict[str, list[dict]]) -> tuple[dict, dict]:
     """Return the API's playlist body for what the officer entered, and the errors of reading its moments."""
-    starts_at, starts_error = nf.read_moment(form.starts_at.data)
-    ends_at, ends_error = nf.read_moment(form.ends_at.data)
-    errors = {k: v for k, v in (("starts_at", starts_error), ("ends_at", ends_error)) if v}
-    priority = nf._number(form.priority.data)
+    where_and_when, errors = ef.where_and_when(form, rows["hours"])
+    priority = ef.read_number(form.priority.data)
     return {
         "name": form.name.data or "",
         "unit_code": form.unit_code.data or "",
         "mode": form.mode.data or play_order.MIXED,
         "priority": 0 if priority is None else priority,
-        "items": items_body(rows),
-        "targets": {
-            "units": [u for u in form.target_units.data or [] if u],
-            "groups": nf._ids(form.target_groups.data or []),
-            "kiosks": nf._ids(form.target_kiosks.data or []),
-        },
-        "starts_at": starts_at,
-        "ends_at": ends_at,
-        "days": nf._ids(form.days.data or []),
-        "hours": [[nf._clock(row["start"]), nf._clock(row["end"])] for row in hours],
+        "items": items_body(rows["items"]),
+        **where_and_when,
     }, errors
 
 
-def fill(form: PlaylistForm, content: dict, version: int) -> tuple[list[dict], list[dict]]:
-    """Put a stored revision's `content` into `form`; return its (hour ranges, item rows)."""
-    rules = schedule.rules_from_json(content["rules"])
-    form.version.data = str(version)
+def fill(form: PlaylistForm, content: dict, version: int) -> dict[str, list[dict]]:
+    """Put a stored revision's `content` into `form`; return its rows (hour ranges, items)."""
+    hours = ef.fill_where_and_when(form, content, version)
     form.name.data = content["name"]
-    form.unit_code.data = content["unit_code"]
     form.mode.data = content["mode"]
     form.priority.data = str(content["priority"])
-    targets = content.get("targets") or {}
-    form.target_units.data = [str(u) for u in targets.get("units", [])]
-    form.target_groups.data = [str(g) for g in targets.get("groups", [])]
-    form.target_kiosks.data = [str(k) for k in targets.get("kiosks", [])]
-    form.starts_at.data = nf.local_input(rules.starts_at)
-    form.ends_at.data = nf.local_input(rules.ends_at)
-    form.days.data = [str(d) for d in sorted(rules.days)]
-    hours = [{"start": f"{start:%H:%M}", "end": f"{end:%H:%M}"} for start, end in rules.hours]
-    rows = []
+    items = []
     for item in content["items"]:
         if "notice_id" in item:
-            rows.append({"kind": "notice", "ref": str(item["notice_id"]), "duration": "", "caption": ""})
+            items.append({"kind": "notice", "ref": str(item["notice_id"]), "duration": "", "caption": ""})
         else:
             duration = item.get("duration_s")
-            rows.append({"kind": "media", "ref": str(item["media_id"]),
-                         "duration": "" if duration is None else f"{duration:g}", "caption": item.get("caption") or ""})
-    return hours, rows
+            items.append({"kind": "media", "ref": str(item["media_id"]),
+                          "duration": "" if duration is None else f"{duration:g}", "caption": item.get("caption") or ""})
+    return {"hours": hours, "items": items}
 
 
 def shown_rows(rows: list[dict]) -> list[dict]:

@@ -17,7 +17,8 @@ from kiosk_server.models.base import utcnow
 from kiosk_server.services import lookup, manifest, playlists
 from kiosk_server.web import paging
 from kiosk_server.web.admin.access import permission_required
-from kiosk_server.web.admin.notice_forms import DAY_NAMES, PRIORITY_LABELS
+from kiosk_server.web.admin.editor_fields import DAY_NAMES
+from kiosk_server.web.admin.notice_forms import PRIORITY_LABELS
 
 # The picture's coordinate system (SVG user units): the day runs from CHART_X to CHART_X + CHART_W.
 VIEW_W = 960
