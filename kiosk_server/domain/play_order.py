@@ -31,7 +31,7 @@ playlist); evaluating again then is harmless, and both languages name the same i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -92,7 +92,7 @@ class Programme:
         if not isinstance(self.priority, int) or isinstance(self.priority, bool):
             raise ValueError(f"priority is a whole number, not {self.priority!r}")
         object.__setattr__(self, "entries", tuple(self.entries))
-        object.__setattr__(self, "sort_key", _freeze(self.sort_key))
+        object.__setattr__(self, "sort_key", schedule.freeze(self.sort_key))
 
 
 @dataclass(frozen=True)
@@ -109,54 +109,36 @@ class Loop:
 def order(items: Iterable[schedule.Item], programmes: Iterable[Programme], now: datetime,
           playlist_only: Iterable[str] = ()) -> Loop:
     """Return the loop for the instant `now` (timezone-aware): notices `items` with `programmes` laid over them."""
-    items = list(items)
-    programmes = list(programmes)
-    base = schedule.evaluate(items, now)
+    base = schedule.evaluate(list(items), now)
     if base.interrupting:
         return Loop(tuple(item.id for item in base.items), True, None, base.next_change)
 
-    next_change = base.next_change
-    running = []
-    for programme in programmes:
-        if schedule.is_active(programme.rules, now):
-            running.append(programme)
-        following = schedule.next_transition(programme.rules, now)
-        if following is not None and (next_change is None or following < next_change):
-            next_change = following
-    running.sort(key=programme_order)
-
-    active = [item.id for item in base.items]
-    active_set = set(active)
-    by_id = {item.id: item for item in base.items}
-    loop: list[str] = []
-    taken: set[str] = set()
-
-    def add(item_id: str) -> None:
-        if item_id not in taken:
-            taken.add(item_id)
-            loop.append(item_id)
-
-    def add_programme(programme: Programme) -> None:
-        for entry in programme.entries:
-            if entry.notice is None:
-                add(entry.id)
-            elif entry.notice in active_set:
-                add(entry.notice)
-
+    programmes = list(programmes)
+    changes = [base.next_change, *(schedule.next_transition(programme.rules, now) for programme in programmes)]
+    next_change = min((moment for moment in changes if moment is not None), default=None)
+    running = sorted((p for p in programmes if schedule.is_active(p.rules, now)), key=programme_order)
+    active = {item.id for item in base.items}
+    # A notice plays once per loop, in its first place: dict.fromkeys keeps the first of each id.
     exclusive = next((p for p in running if p.mode == EXCLUSIVE), None)
     if exclusive is not None:
-        add_programme(exclusive)
-        return Loop(tuple(loop), False, exclusive.id, next_change)
+        return Loop(tuple(dict.fromkeys(_played(exclusive, active))), False, exclusive.id, next_change)
     hidden = set(playlist_only)
-    for item_id in active:
-        if by_id[item_id].priority == schedule.PRIORITY and item_id not in hidden:
-            add(item_id)
-    for programme in running:
-        add_programme(programme)
-    for item_id in active:
-        if item_id not in hidden:
-            add(item_id)
-    return Loop(tuple(loop), False, None, next_change)
+    shown = [item for item in base.items if item.id not in hidden]
+    loop = [
+        *(item.id for item in shown if item.priority == schedule.PRIORITY),
+        *(item_id for programme in running for item_id in _played(programme, active)),
+        *(item.id for item in shown),
+    ]
+    return Loop(tuple(dict.fromkeys(loop)), False, None, next_change)
+
+
+def _played(programme: Programme, active: set[str]) -> Iterator[str]:
+    """Yield the item ids a running programme plays: its media, and its notices that are themselves active."""
+    for entry in programme.entries:
+        if entry.notice is None:
+            yield entry.id
+        elif entry.notice in active:
+            yield entry.notice
 
 
 def first_overlap(a: schedule.Rules, b: schedule.Rules, after: datetime) -> datetime | None:
@@ -182,7 +164,7 @@ def programme_to_json(programme: Programme) -> dict[str, Any]:
         "id": programme.id,
         "mode": programme.mode,
         "priority": programme.priority,
-        "sort_key": _thaw(programme.sort_key),
+        "sort_key": schedule.thaw(programme.sort_key),
         "rules": schedule.rules_to_json(programme.rules),
         "entries": [_entry_to_json(entry) for entry in programme.entries],
     }
@@ -215,15 +197,3 @@ def _entry_to_json(entry: Entry) -> dict[str, Any]:
 def programme_order(programme: Programme) -> tuple:
     """Return the sort key of playlists among themselves: the officer's priority (higher first), then sort key and id."""
     return (-programme.priority, programme.sort_key, programme.id)
-
-
-def _freeze(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return tuple(_freeze(part) for part in value)
-    return value
-
-
-def _thaw(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return [_thaw(part) for part in value]
-    return value

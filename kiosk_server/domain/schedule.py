@@ -45,12 +45,14 @@ __all__ = [
     "Playlist",
     "Rules",
     "evaluate",
+    "freeze",
     "is_active",
     "item_from_json",
     "item_to_json",
     "next_transition",
     "rules_from_json",
     "rules_to_json",
+    "thaw",
     "validate_rules",
 ]
 
@@ -131,7 +133,7 @@ class Item:
             and self.duration_s > 0
         ):
             raise ValueError(f"duration_s must be a positive number of seconds, not {self.duration_s!r}")
-        object.__setattr__(self, "sort_key", _freeze(self.sort_key))
+        object.__setattr__(self, "sort_key", freeze(self.sort_key))
 
 
 @dataclass(frozen=True)
@@ -266,7 +268,7 @@ def item_to_json(item: Item) -> dict[str, Any]:
         "id": item.id,
         "priority": item.priority,
         "duration_s": item.duration_s,
-        "sort_key": _thaw(item.sort_key),
+        "sort_key": thaw(item.sort_key),
         "rules": rules_to_json(item.rules),
     }
 
@@ -278,7 +280,7 @@ def item_from_json(data: dict[str, Any]) -> Item:
             id=str(data["id"]),
             priority=data["priority"],
             duration_s=data["duration_s"],
-            sort_key=_freeze(data.get("sort_key") or ()),
+            sort_key=freeze(data.get("sort_key") or ()),
             rules=rules_from_json(data.get("rules") or {}),
         )
     except KeyError as missing:
@@ -437,16 +439,17 @@ def _play_order(item: Item) -> tuple:
     return (item.sort_key, item.id)
 
 
-def _freeze(value: Any) -> Any:
-    # JSON gives lists; sort keys must be hashable tuples to keep Item hashable and comparable.
+def freeze(value: Any) -> Any:
+    """Return a sort key from JSON with every list made a tuple (nested too), so it is hashable and comparable."""
     if isinstance(value, list | tuple):
-        return tuple(_freeze(part) for part in value)
+        return tuple(freeze(part) for part in value)
     return value
 
 
-def _thaw(value: Any) -> Any:
+def thaw(value: Any) -> Any:
+    """Return a frozen sort key as JSON writes it: every tuple a list again."""
     if isinstance(value, tuple):
-        return [_thaw(part) for part in value]
+        return [thaw(part) for part in value]
     return value
 
 
