@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,13 +10,14 @@ from sqlalchemy import select
 from kiosk_server.domain import roles
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk
-from kiosk_server.services import kiosks, lookup, scope
+from kiosk_server.services import kiosks, scope
 from kiosk_server.services.errors import ServiceError
 from kiosk_server.services.presence import status_json as kiosk_state
 from kiosk_server.web import paging
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
 from kiosk_server.web.admin.choices import unit_choices
-from kiosk_server.web.admin.forms import ConfirmForm, KioskForm
+from kiosk_server.web.admin.forms import KioskForm
+from kiosk_server.web.admin.row_actions import act_on_visible
 
 PAGE = 100
 
@@ -53,11 +54,8 @@ def kiosk_list():
 
 @permission_required("manage_kiosks")
 def kiosk_revoke(kiosk_id: int):
-    kiosk = lookup.get_visible(Kiosk, kiosk_id, current_user)
-    if ConfirmForm().validate_on_submit():
-        kiosks.revoke_kiosk(kiosk, current_user)
-        flash(_("Đã thu hồi màn hình “%(name)s”.", name=kiosk.name), "success")
-    return redirect(url_for("admin.kiosks"))
+    return act_on_visible(Kiosk, kiosk_id, kiosks.revoke_kiosk,
+                          lambda kiosk: _("Đã thu hồi màn hình “%(name)s”.", name=kiosk.name), "admin.kiosks")
 
 
 def _item_titles() -> dict[str, str]:

@@ -11,11 +11,12 @@ from wtforms import SelectChoice
 from kiosk_server.domain import roles
 from kiosk_server.extensions import db
 from kiosk_server.models import PublicLink
-from kiosk_server.services import links, lookup, scope
+from kiosk_server.services import links, scope
 from kiosk_server.services.errors import ServiceError
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
 from kiosk_server.web.admin.choices import unit_choices
-from kiosk_server.web.admin.forms import ConfirmForm, LinkForm
+from kiosk_server.web.admin.forms import LinkForm
+from kiosk_server.web.admin.row_actions import act_on_visible
 
 
 @permission_required("read")
@@ -51,8 +52,5 @@ def current_user_can_edit() -> bool:
 
 @permission_required("edit_content")
 def link_remove(link_id: int):
-    link = lookup.get_visible(PublicLink, link_id, current_user)
-    if ConfirmForm().validate_on_submit():
-        links.remove_link(link, current_user)
-        flash(_("Đã gỡ liên kết “%(caption)s”.", caption=link.caption), "success")
-    return redirect(url_for("admin.links"))
+    return act_on_visible(PublicLink, link_id, links.remove_link,
+                          lambda link: _("Đã gỡ liên kết “%(caption)s”.", caption=link.caption), "admin.links")

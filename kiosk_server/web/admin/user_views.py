@@ -17,6 +17,7 @@ from kiosk_server.web import paging
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
 from kiosk_server.web.admin.choices import unit_choices
 from kiosk_server.web.admin.forms import ROLE_LABELS, ConfirmForm, TokenForm, UserForm
+from kiosk_server.web.admin.row_actions import act_on_visible
 
 PAGE = 50
 
@@ -115,8 +116,5 @@ def token_list():
 
 @login_required
 def token_revoke(token_id: int):
-    token = lookup.get_visible(ApiToken, token_id, current_user)
-    if ConfirmForm().validate_on_submit():
-        tokens.revoke_token(token, current_user)
-        flash(_("Đã thu hồi mã %(prefix)s…", prefix=token.prefix), "success")
-    return redirect(url_for("admin.tokens"))
+    return act_on_visible(ApiToken, token_id, tokens.revoke_token,
+                          lambda token: _("Đã thu hồi mã %(prefix)s…", prefix=token.prefix), "admin.tokens")

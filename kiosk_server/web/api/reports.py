@@ -6,6 +6,8 @@ naming the field. The officer page (web/admin/report_views.py) reads the same se
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
@@ -23,6 +25,11 @@ blp = Blueprint(
     description="Figures for six-monthly and yearly reporting. Periods are whole days in Viet Nam time "
     "(Asia/Ho_Chi_Minh), both ends included.",
 )
+
+
+def asked_period(args: dict, now: datetime) -> rules.Period:
+    """Return the period a PeriodQuerySchema query names (`period`, else `from` and `to`, else the current half-year)."""
+    return report_service.read_period(args.get("from_"), args.get("to"), args.get("period"), now=now)
 
 
 class PeriodQuerySchema(Schema):
@@ -102,7 +109,7 @@ class Summary(MethodView):
     def get(self, args):
         """Summary of a unit over a period: notices, plays, screens, alerts with receipts, feedback, QR scans."""
         now = utcnow()
-        period = report_service.read_period(args.get("from_"), args.get("to"), args.get("period"), now=now)
+        period = asked_period(args, now)
         summary = report_service.summary(current_api_user(), args["unit"], period, now=now)
         if args["format"] != "json":
             return file_response(summary, args["format"], now)
@@ -228,6 +235,6 @@ class Uptime(MethodView):
     def get(self, args):
         """Uptime of each screen of a unit over a period: online share per day (Viet Nam days) and outages."""
         now = utcnow()
-        period = report_service.read_period(args.get("from_"), args.get("to"), args.get("period"), now=now)
+        period = asked_period(args, now)
         return uptime_reports.unit_report(current_api_user(), args["unit"], period, now,
                                          page=args["page"], per_page=args["per_page"])
