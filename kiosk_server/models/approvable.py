@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from kiosk_server.models.base import UTCDateTime, utcnow
@@ -44,3 +44,27 @@ class ApprovableMixin:
     @declared_attr
     def approved_by(cls) -> Mapped[User | None]:
         return relationship(User, foreign_keys=[cls.approved_by_id])
+
+
+class RevisionMixin:
+    """One saved version of an approvable record's content, never changed after it is written.
+
+    The class adds the column naming its record (`notice_id`) and the unique (record, version) index.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int]
+    content: Mapped[dict] = mapped_column(JSON)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TargetMixin:
+    """Where the published version of a record plays: a unit (and below), a kiosk group, or a kiosk.
+
+    Kept as rows (not JSON) so a kiosk's manifest is one indexed query: "targets whose ref is one of
+    my units, my groups or me". The class adds the column naming its record, as part of the key.
+    """
+
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # unit | group | kiosk
+    ref: Mapped[str] = mapped_column(String(16), primary_key=True)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kiosk_server.extensions import db
-from kiosk_server.models.approvable import ApprovableMixin
-from kiosk_server.models.base import UTCDateTime, utcnow
+from kiosk_server.models.approvable import ApprovableMixin, RevisionMixin, TargetMixin
 
 # Media a notice uses. slot "head" is what the editor sees; slot "published" is what screens play.
 # Both count when someone tries to delete a media file that is still in use.
@@ -38,34 +35,19 @@ class Notice(ApprovableMixin, db.Model):
     )
 
 
-class NoticeRevision(db.Model):
-    """One saved version of a notice's content, never changed after it is written."""
-
+class NoticeRevision(RevisionMixin, db.Model):
     __tablename__ = "notice_revisions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
-    version: Mapped[int]
-    content: Mapped[dict] = mapped_column(JSON)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     notice: Mapped[Notice] = relationship(back_populates="revisions")
 
     __table_args__ = (Index("ix_notice_revisions_notice_version", "notice_id", "version", unique=True),)
 
 
-class NoticeTarget(db.Model):
-    """Where the published version of a notice plays: a unit (and below), a kiosk group, or a kiosk.
-
-    Kept as rows (not JSON) so a kiosk's manifest is one indexed query: "targets whose ref is one of
-    my units, my groups or me".
-    """
-
+class NoticeTarget(TargetMixin, db.Model):
     __tablename__ = "notice_targets"
 
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # unit | group | kiosk
-    ref: Mapped[str] = mapped_column(String(16), primary_key=True)
 
     __table_args__ = (Index("ix_notice_targets_kind_ref", "kind", "ref"),)

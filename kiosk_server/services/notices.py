@@ -105,8 +105,6 @@ NOTICE = workflow.Approvable(
     changed=publish.notice_changed, summary=lambda fields: {"title": fields["title"]},
     words=workflow.Words(
         noun=_l("thông báo"),
-        stale=_l("Thông báo đã được sửa thành phiên bản %(current)d trong lúc bạn sửa phiên bản %(yours)d; "
-                 "hãy tải lại để xem thay đổi."),
         expired=_l("Thông báo đã hết hạn hiển thị; hãy sửa thời điểm kết thúc trước khi duyệt."),
         not_on_screens=_l("Thông báo này không đang hiển thị nên không cần gỡ."),
     ),

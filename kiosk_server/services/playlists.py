@@ -214,8 +214,6 @@ PLAYLIST = workflow.Approvable(
     check_content=_check_content,
     words=workflow.Words(
         noun=_l("chương trình phát"),
-        stale=_l("Chương trình phát đã được sửa thành phiên bản %(current)d trong lúc bạn sửa phiên bản %(yours)d; "
-                 "hãy tải lại để xem thay đổi."),
         expired=_l("Chương trình phát đã hết hạn; hãy sửa thời điểm kết thúc trước khi duyệt."),
         not_on_screens=_l("Chương trình phát này không đang phát nên không cần gỡ."),
     ),

@@ -50,7 +50,6 @@ class Words:
     """What differs in the sentences an officer reads about one kind; the rest name it by `noun`."""
 
     noun: Any  # "thông báo": fills the shared refusals ("Chỉ cán bộ duyệt tin mới được duyệt %(noun)s.")
-    stale: Any  # with %(current)d and %(yours)d
     expired: Any
     not_on_screens: Any
 
@@ -231,8 +230,12 @@ def update(kind: Approvable, record, data: Any, expected_version: int, actor: Us
     """Apply a partial edit to the head, as a new version; StaleVersion if someone saved in between."""
     require_editor(kind, record, actor, record.unit_code)
     if expected_version != record.version:
-        raise StaleVersion(kind.words.stale % {"current": record.version, "yours": expected_version},
-                           {"version": record.version})
+        noun = str(kind.words.noun)
+        raise StaleVersion(
+            _l("%(Noun)s đã được sửa thành phiên bản %(current)d trong lúc bạn sửa phiên bản %(yours)d; "
+               "hãy tải lại để xem thay đổi.")
+            % {"Noun": noun[:1].upper() + noun[1:], "current": record.version, "yours": expected_version},
+            {"version": record.version})
     changes = kind.read(data, partial=True)
     fields = _fields_of(kind, head(kind, record).content)
     fields.update(changes)

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from kiosk_server.domain.schedule import VN
 from kiosk_server.extensions import db
 from kiosk_server.models import Notice
-from kiosk_server.services import lookup, notices, scope, sources
+from kiosk_server.services import notices, scope, sources
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import (
     CreatedSchema,
@@ -21,8 +21,7 @@ from kiosk_server.web.api.schemas import (
     NoticeQuerySchema,
     NoticeSchema,
 )
-from kiosk_server.web.api.versions import if_match_version
-from kiosk_server.web.api.workflow_routes import add_workflow_routes
+from kiosk_server.web.api.workflow_routes import add_record_route, add_workflow_routes, created
 
 blp = Blueprint("api_notices", __name__, url_prefix="/api/v1/notices", description="Notices and their approval")
 
@@ -68,28 +67,9 @@ class Notices(MethodView):
     def post(self, data):
         """Create a draft notice."""
         notice = notices.create_notice(data, current_api_user())
-        return {"id": notice.id, "version": notice.version, "status": notice.status}, 201, {
-            "ETag": f'"{notice.version}"', "Location": f"/api/v1/notices/{notice.id}"}
+        return created(notice, f"/api/v1/notices/{notice.id}")
 
 
-@blp.route("/<int:notice_id>")
-class NoticeById(MethodView):
-    @require("read")
-    @blp.response(200, NoticeSchema)
-    def get(self, notice_id):
-        """The notice (its latest version), status and public URL; `ETag` is the version."""
-        return _with_etag(lookup.get_visible(Notice, notice_id, current_api_user()))
-
-    @require("edit_content")
-    @blp.arguments(NoticePatchSchema(partial=True))
-    @blp.response(200, NoticeSchema)
-    @blp.doc(parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"},
-                          "description": "the version being edited; 412 if stale, 428 if missing"}])
-    def patch(self, data, notice_id):
-        """Edit: a new version, back to draft; a published version keeps playing until re-approved."""
-        notice = lookup.get_visible(Notice, notice_id, current_api_user())
-        expected = if_match_version(request.headers.get("If-Match"))
-        return _with_etag(notices.update_notice(notice, data, expected, current_api_user()))
-
-
+add_record_route(blp, notices.NOTICE, NoticeSchema, NoticePatchSchema, _with_etag,
+                 "The notice (its latest version), status and public URL; `ETag` is the version.")
 add_workflow_routes(blp, notices.NOTICE, NoticeSchema, _with_etag, "notice")

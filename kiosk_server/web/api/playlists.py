@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from kiosk_server.extensions import db
 from kiosk_server.models import Playlist
-from kiosk_server.services import lookup, playlists, scope
+from kiosk_server.services import playlists, scope
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import (
     CreatedSchema,
@@ -18,8 +17,7 @@ from kiosk_server.web.api.schemas import (
     PlaylistQuerySchema,
     PlaylistSchema,
 )
-from kiosk_server.web.api.versions import if_match_version
-from kiosk_server.web.api.workflow_routes import add_workflow_routes
+from kiosk_server.web.api.workflow_routes import add_record_route, add_workflow_routes, created
 
 blp = Blueprint("api_playlists", __name__, url_prefix="/api/v1/playlists",
                 description="Playlists (chương trình phát) and their approval")
@@ -53,30 +51,11 @@ class Playlists(MethodView):
     def post(self, data):
         """Create a draft playlist."""
         playlist = playlists.create_playlist(data, current_api_user())
-        return {"id": playlist.id, "version": playlist.version, "status": playlist.status}, 201, {
-            "ETag": f'"{playlist.version}"', "Location": f"/api/v1/playlists/{playlist.id}"}
+        return created(playlist, f"/api/v1/playlists/{playlist.id}")
 
 
-@blp.route("/<int:playlist_id>")
-class PlaylistById(MethodView):
-    @require("read")
-    @blp.response(200, PlaylistSchema)
-    def get(self, playlist_id):
-        """The playlist (its latest version), its items with their length, and its status; `ETag` is the version."""
-        return _with_etag(lookup.get_visible(Playlist, playlist_id, current_api_user()))
-
-    @require("edit_content")
-    @blp.arguments(PlaylistPatchSchema(partial=True))
-    @blp.response(200, PlaylistSchema)
-    @blp.doc(parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"},
-                          "description": "the version being edited; 412 if stale, 428 if missing"}])
-    def patch(self, data, playlist_id):
-        """Edit: a new version, back to draft; a published version keeps playing until re-approved."""
-        playlist = lookup.get_visible(Playlist, playlist_id, current_api_user())
-        expected = if_match_version(request.headers.get("If-Match"))
-        return _with_etag(playlists.update_playlist(playlist, data, expected, current_api_user()))
-
-
+add_record_route(blp, playlists.PLAYLIST, PlaylistSchema, PlaylistPatchSchema, _with_etag,
+                 "The playlist (its latest version), its items with their length, and its status; `ETag` is the version.")
 add_workflow_routes(blp, playlists.PLAYLIST, PlaylistSchema, _with_etag, "playlist",
                     {"submit": "409 `exclusive_clash` names an exclusive playlist it would overlap on a screen.",
                      "approve": "409 `exclusive_clash` as on submit."})

@@ -1,19 +1,22 @@
-"""The workflow's API routes, the same for every approvable kind: POST …/<id>/submit, approve, reject, withdraw.
+"""The API routes every approvable kind has: GET and PATCH …/<id>, and POST …/<id>/submit, approve, reject, withdraw.
 
 Each calls the one workflow (services/workflow.py) on the record the caller may see, and answers the
-record as its kind shows it with the version as `ETag`, as the record's own route does.
+record as its kind shows it, with the version as `ETag`. A kind's module keeps its list and its
+create route, where the kinds really differ (filters, bodies).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from kiosk_server.services import lookup, workflow
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import RejectSchema
+from kiosk_server.web.api.versions import if_match_version
 
 # Who may press each, and what its documentation says (the kind's noun fills {noun}).
 STEPS = {
@@ -23,6 +26,42 @@ STEPS = {
     "reject": ("approve", "Return the submitted {noun} to draft with a reason its author will read."),
     "withdraw": ("edit_content", "Take the {noun} off every screen at once (an approver, or its author)."),
 }
+
+
+IF_MATCH = {"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"},
+            "description": "the version being edited; 412 if stale, 428 if missing"}
+
+
+def created(record, location: str):
+    """The answer to creating a draft: 201 with its id, version and status, its ETag and Location."""
+    return {"id": record.id, "version": record.version, "status": record.status}, 201, {
+        "ETag": f'"{record.version}"', "Location": location}
+
+
+def add_record_route(blp: Blueprint, kind: workflow.Approvable, schema, patch_schema, answer: Callable,
+                     get_doc: str) -> None:
+    """Register GET (the latest version; `ETag` is the version) and PATCH (If-Match) on …/<id> of `kind`."""
+    key = f"{kind.name}_id"
+
+    @require("read")
+    @blp.response(200, schema)
+    def get(self, **ids):
+        return answer(lookup.get_visible(kind.model, ids[key], current_api_user()))
+
+    @require("edit_content")
+    @blp.arguments(patch_schema(partial=True))
+    @blp.response(200, schema)
+    @blp.doc(parameters=[IF_MATCH])
+    def patch(self, data, **ids):
+        """Edit: a new version, back to draft; a published version keeps playing until re-approved."""
+        actor = current_api_user()
+        record = lookup.get_visible(kind.model, ids[key], actor)
+        expected = if_match_version(request.headers.get("If-Match"))
+        return answer(workflow.update(kind, record, data, expected, actor))
+
+    get.__doc__ = get_doc
+    view = type(f"{kind.model.__name__}ById", (MethodView,), {"get": get, "patch": patch})
+    blp.route(f"/<int:{key}>")(view)
 
 
 def add_workflow_routes(blp: Blueprint, kind: workflow.Approvable, schema, answer: Callable, noun: str,
