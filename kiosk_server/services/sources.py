@@ -98,14 +98,6 @@ def queue(actor: User, limit: int = 100) -> list[SourceItem]:
         .order_by(SourceItem.id.desc()).limit(limit)))
 
 
-def source_of_notice(notice_id: int) -> dict | None:
-    """Return `{id, name, link}` of the source a notice came from, or None."""
-    row = db.session.execute(select(Source.id, Source.name, SourceItem.link)
-                             .join(SourceItem, SourceItem.source_id == Source.id)
-                             .where(SourceItem.notice_id == notice_id)).first()
-    return {"id": row[0], "name": row[1], "link": row[2]} if row else None
-
-
 def notice_ids_of(source_id: int):
     """Return a subquery of the ids of the notices a source brought."""
     return select(SourceItem.notice_id).where(SourceItem.source_id == source_id, SourceItem.notice_id.is_not(None))
