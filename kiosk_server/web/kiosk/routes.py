@@ -8,17 +8,20 @@ from kiosk_server.extensions import csrf, limiter
 from kiosk_server.services import kiosks, manifest, presence, targeting
 from kiosk_server.web.api.auth import Unauthorized, bearer_token
 from kiosk_server.web.kiosk import pairing_views, player_views
+from kiosk_server.web.url_rules import add_url_rules
 
 kiosk_bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="../../../themes")
-kiosk_bp.add_url_rule("", "player", player_views.player_page)
-kiosk_bp.add_url_rule("/preview", "preview", player_views.preview_page)
-kiosk_bp.add_url_rule("/player/<path:filename>", "player_file", player_views.player_file)
-kiosk_bp.add_url_rule("/sw.js", "service_worker", player_views.service_worker)
-kiosk_bp.add_url_rule("/theme/<name>/<path:filename>", "theme_file", player_views.theme_file)
-kiosk_bp.add_url_rule("/qr.svg", "qr_svg", player_views.qr_svg)
-kiosk_bp.add_url_rule("/qr.png", "qr_png", player_views.qr_png)
-kiosk_bp.add_url_rule("/pairing", "start_pairing", pairing_views.start_pairing, methods=["POST"])
-kiosk_bp.add_url_rule("/pairing/status", "pairing_status", pairing_views.pairing_status)
+add_url_rules(kiosk_bp, [
+    ("", "player", player_views.player_page),
+    ("/preview", "preview", player_views.preview_page),
+    ("/player/<path:filename>", "player_file", player_views.player_file),
+    ("/sw.js", "service_worker", player_views.service_worker),
+    ("/theme/<name>/<path:filename>", "theme_file", player_views.theme_file),
+    ("/qr.svg", "qr_svg", player_views.qr_svg),
+    ("/qr.png", "qr_png", player_views.qr_png),
+    ("/pairing", "start_pairing", pairing_views.start_pairing, ["POST"]),
+    ("/pairing/status", "pairing_status", pairing_views.pairing_status),
+])
 csrf.exempt(kiosk_bp)
 
 
