@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from kiosk_server.extensions import db
 from kiosk_server.models.base import UTCDateTime, utcnow
 from kiosk_server.models.units import Unit
 from kiosk_server.models.users import User
@@ -68,3 +69,19 @@ class TargetMixin:
 
     kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # unit | group | kiosk
     ref: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+def members_table(name: str, owner_table: str, owner_key: str, *columns: Column) -> Table:
+    """Return the table of what each version of a record plays, one row per position.
+
+    Slot "head" is what the editor sees, slot "published" what screens play; both count when someone
+    tries to delete media still in use, and make "which records play X" a query, not a scan of JSON.
+    """
+    return Table(
+        name,
+        db.metadata,
+        Column(owner_key, Integer, ForeignKey(f"{owner_table}.id", ondelete="CASCADE"), primary_key=True),
+        Column("slot", String(16), primary_key=True),
+        Column("position", Integer, primary_key=True),
+        *columns,
+    )

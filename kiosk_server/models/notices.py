@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kiosk_server.extensions import db
-from kiosk_server.models.approvable import ApprovableMixin, RevisionMixin, TargetMixin
+from kiosk_server.models.approvable import ApprovableMixin, RevisionMixin, TargetMixin, members_table
 
-# Media a notice uses. slot "head" is what the editor sees; slot "published" is what screens play.
-# Both count when someone tries to delete a media file that is still in use.
-notice_media = Table(
-    "notice_media",
-    db.metadata,
-    Column("notice_id", Integer, ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True),
-    Column("slot", String(16), primary_key=True),
-    Column("position", Integer, primary_key=True),
+# The media a notice's head and published version show, in order (models/approvable.members_table).
+notice_media = members_table(
+    "notice_media", "notices", "notice_id",
     Column("media_id", Integer, ForeignKey("media.id"), nullable=False, index=True),
 )
 

@@ -6,21 +6,17 @@ and target rows so a kiosk's manifest finds its playlists with one indexed query
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import Column, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kiosk_server.extensions import db
-from kiosk_server.models.approvable import ApprovableMixin, RevisionMixin, TargetMixin
+from kiosk_server.models.approvable import ApprovableMixin, RevisionMixin, TargetMixin, members_table
 
-# What a playlist plays, as rows: slot "head" is what the editor sees, slot "published" what screens
-# play. Kept so that "which playlists play notice N" (a notice's edit reaches their screens too) and
-# "is media M still in use" are queries, not scans of JSON.
-playlist_members = Table(
-    "playlist_members",
-    db.metadata,
-    Column("playlist_id", Integer, ForeignKey("playlists.id", ondelete="CASCADE"), primary_key=True),
-    Column("slot", String(16), primary_key=True),
-    Column("position", Integer, primary_key=True),
+# What a playlist's head and published version play, in order: a notice or a media file per row
+# (models/approvable.members_table), so "which playlists play notice N" (a notice's edit reaches
+# their screens too) is a query.
+playlist_members = members_table(
+    "playlist_members", "playlists", "playlist_id",
     Column("notice_id", Integer, ForeignKey("notices.id", ondelete="CASCADE"), nullable=True, index=True),
     Column("media_id", Integer, ForeignKey("media.id"), nullable=True, index=True),
 )

@@ -57,39 +57,31 @@ admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/revoke", "kiosk_revoke", kio
 admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/timeline", "kiosk_timeline", timeline_views.kiosk_timeline)
 admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/uptime", "kiosk_uptime", uptime_views.kiosk_uptime)
 
-admin_bp.add_url_rule("/admin/notices", "notices", notice_views.notice_list)
-admin_bp.add_url_rule("/admin/notices/new", "notice_new", notice_editor_views.notice_new, methods=["GET", "POST"])
-admin_bp.add_url_rule("/admin/notices/<int:notice_id>", "notice", notice_views.notice_detail)
-admin_bp.add_url_rule("/admin/notices/<int:notice_id>/edit", "notice_edit", notice_editor_views.notice_edit,
-                      methods=["GET", "POST"])
-# The editor's screen preview: the form as posted, as a manifest for the player framed beside it.
-admin_bp.add_url_rule("/admin/notices/preview-manifest", "notice_preview_manifest",
-                      notice_editor_views.notice_preview_manifest, methods=["POST"])
-admin_bp.add_url_rule("/admin/notices/<int:notice_id>/preview-manifest", "notice_preview_manifest",
-                      notice_editor_views.notice_preview_manifest, methods=["POST"])
-for _action in notice_views.ACTIONS:
-    admin_bp.add_url_rule(f"/admin/notices/<int:notice_id>/{_action}", f"notice_{_action}", notice_views.notice_action,
-                          methods=["POST"], defaults={"action": _action})
+
+def _add_approvable_pages(kind: str, plural: str, pages, editor_pages) -> None:
+    """The pages of an approvable kind: its list, one record, the editor (new, edit, and the preview
+    manifest of the form as posted, for the player framed beside it), and one POST per workflow step."""
+    base, one = f"/admin/{plural}", f"/admin/{plural}/<int:{kind}_id>"
+    admin_bp.add_url_rule(base, plural, getattr(pages, f"{kind}_list"))
+    admin_bp.add_url_rule(one, kind, getattr(pages, f"{kind}_detail"))
+    admin_bp.add_url_rule(f"{base}/new", f"{kind}_new", getattr(editor_pages, f"{kind}_new"), methods=["GET", "POST"])
+    admin_bp.add_url_rule(f"{one}/edit", f"{kind}_edit", getattr(editor_pages, f"{kind}_edit"), methods=["GET", "POST"])
+    preview = getattr(editor_pages, f"{kind}_preview_manifest")
+    for rule in (f"{base}/preview-manifest", f"{one}/preview-manifest"):
+        admin_bp.add_url_rule(rule, f"{kind}_preview_manifest", preview, methods=["POST"])
+    for action in pages.ACTIONS:
+        admin_bp.add_url_rule(f"{one}/{action}", f"{kind}_{action}", getattr(pages, f"{kind}_action"),
+                              methods=["POST"], defaults={"action": action})
+
+
+_add_approvable_pages("notice", "notices", notice_views, notice_editor_views)
 admin_bp.add_url_rule("/admin/notices/<int:notice_id>/posting", "notice_posting", posting_views.posting_page)
 admin_bp.add_url_rule("/admin/notices/<int:notice_id>/posting.<fmt>", "notice_posting_download",
                       posting_views.posting_download)
 admin_bp.add_url_rule("/admin/approvals", "approvals", notice_views.approvals)
 # The approval count in the navigation, on every page.
 admin_bp.app_context_processor(notice_views.nav_context)
-
-admin_bp.add_url_rule("/admin/playlists", "playlists", playlist_views.playlist_list)
-admin_bp.add_url_rule("/admin/playlists/new", "playlist_new", playlist_editor_views.playlist_new, methods=["GET", "POST"])
-admin_bp.add_url_rule("/admin/playlists/<int:playlist_id>", "playlist", playlist_views.playlist_detail)
-admin_bp.add_url_rule("/admin/playlists/<int:playlist_id>/edit", "playlist_edit", playlist_editor_views.playlist_edit,
-                      methods=["GET", "POST"])
-# The editor's screen preview: the playlist as posted, as a manifest for the player framed beside it.
-admin_bp.add_url_rule("/admin/playlists/preview-manifest", "playlist_preview_manifest",
-                      playlist_editor_views.playlist_preview_manifest, methods=["POST"])
-admin_bp.add_url_rule("/admin/playlists/<int:playlist_id>/preview-manifest", "playlist_preview_manifest",
-                      playlist_editor_views.playlist_preview_manifest, methods=["POST"])
-for _action in playlist_views.ACTIONS:
-    admin_bp.add_url_rule(f"/admin/playlists/<int:playlist_id>/{_action}", f"playlist_{_action}",
-                          playlist_views.playlist_action, methods=["POST"], defaults={"action": _action})
+_add_approvable_pages("playlist", "playlists", playlist_views, playlist_editor_views)
 
 admin_bp.add_url_rule("/admin/alerts", "alerts", alert_views.alert_list)
 admin_bp.add_url_rule("/admin/alerts/new", "alert_new", alert_views.alert_new, methods=["GET", "POST"])

@@ -7,25 +7,16 @@ from datetime import datetime, time, timedelta
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 
 from kiosk_server.domain.schedule import VN
-from kiosk_server.extensions import db
 from kiosk_server.models import Notice
-from kiosk_server.services import notices, scope, sources
+from kiosk_server.services import notices, sources
+from kiosk_server.web.api import schemas
 from kiosk_server.web.api.auth import current_api_user, require
-from kiosk_server.web.api.schemas import (
-    CreatedSchema,
-    NoticeBodySchema,
-    NoticePatchSchema,
-    NoticeQuerySchema,
-    NoticeSchema,
-)
-from kiosk_server.web.api.workflow_routes import add_record_route, add_workflow_routes, created
+from kiosk_server.web.api.workflow_routes import add_record_route, add_workflow_routes, created, newest_first, visible
 
 blp = Blueprint("api_notices", __name__, url_prefix="/api/v1/notices", description="Notices and their approval")
-
-PAGE = 100
 
 
 def _with_etag(notice: Notice, status: int = 200):
@@ -36,19 +27,12 @@ def _with_etag(notice: Notice, status: int = 200):
 @blp.route("")
 class Notices(MethodView):
     @require("read")
-    @blp.arguments(NoticeQuerySchema, location="query", unknown=None)
-    @blp.response(200, NoticeSchema(many=True))
+    @blp.arguments(schemas.NoticeQuerySchema, location="query", unknown=None)
+    @blp.response(200, schemas.NoticeSchema(many=True))
     def get(self, args):
         """Notices in the caller's scope, newest first; filter by status, unit, category, day or source."""
         actor = current_api_user()
-        query = select(Notice).where(scope.scope_filter(actor, Notice.unit_code))
-        if args.get("status"):
-            query = query.where(Notice.status == args["status"])
-        if args.get("unit"):
-            # As the media and feedback lists: an unknown unit is 404, one outside the scope 403.
-            scope.get_unit(args["unit"], field="unit")
-            scope.require_scope(actor, args["unit"], field="unit")
-            query = query.where(Notice.unit_code.in_(scope.descendant_codes(args["unit"])))
+        query = visible(notices.NOTICE, actor, args)
         if args.get("category"):
             query = query.where(Notice.category == args["category"])
         if args.get("source"):
@@ -58,18 +42,17 @@ class Notices(MethodView):
             day_end = day_start + timedelta(days=1)
             query = query.where(or_(Notice.starts_at.is_(None), Notice.starts_at < day_end),
                                 or_(Notice.ends_at.is_(None), Notice.ends_at > day_start))
-        query = query.order_by(Notice.updated_at.desc()).offset((args["page"] - 1) * PAGE).limit(PAGE)
-        return [notices.notice_json(n, request.url_root) for n in db.session.scalars(query)]
+        return [notices.notice_json(n, request.url_root) for n in newest_first(notices.NOTICE, query, args)]
 
     @require("edit_content")
-    @blp.arguments(NoticeBodySchema)
-    @blp.response(201, CreatedSchema)
+    @blp.arguments(schemas.NoticeBodySchema)
+    @blp.response(201, schemas.CreatedSchema)
     def post(self, data):
         """Create a draft notice."""
         notice = notices.create_notice(data, current_api_user())
         return created(notice, f"/api/v1/notices/{notice.id}")
 
 
-add_record_route(blp, notices.NOTICE, NoticeSchema, NoticePatchSchema, _with_etag,
+add_record_route(blp, notices.NOTICE, schemas.NoticeSchema, schemas.NoticePatchSchema, _with_etag,
                  "The notice (its latest version), status and public URL; `ETag` is the version.")
-add_workflow_routes(blp, notices.NOTICE, NoticeSchema, _with_etag, "notice")
+add_workflow_routes(blp, notices.NOTICE, schemas.NoticeSchema, _with_etag, "notice")

@@ -12,8 +12,10 @@ from collections.abc import Callable
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlalchemy import Select, select
 
-from kiosk_server.services import lookup, workflow
+from kiosk_server.extensions import db
+from kiosk_server.services import lookup, scope, workflow
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import RejectSchema
 from kiosk_server.web.api.versions import if_match_version
@@ -30,6 +32,31 @@ STEPS = {
 
 IF_MATCH = {"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"},
             "description": "the version being edited; 412 if stale, 428 if missing"}
+
+
+PAGE = 100  # records a list answers at once
+
+
+def visible(kind: workflow.Approvable, actor, args) -> Select:
+    """The records of `kind` the caller may see, filtered by `status` and `unit` (and the units below it).
+
+    As the media and feedback lists: an unknown unit is 404, one outside the caller's scope 403.
+    """
+    model = kind.model
+    query = select(model).where(scope.scope_filter(actor, model.unit_code))
+    if args.get("status"):
+        query = query.where(model.status == args["status"])
+    if args.get("unit"):
+        scope.get_unit(args["unit"], field="unit")
+        scope.require_scope(actor, args["unit"], field="unit")
+        query = query.where(model.unit_code.in_(scope.descendant_codes(args["unit"])))
+    return query
+
+
+def newest_first(kind: workflow.Approvable, query: Select, args) -> list:
+    """The page `args["page"]` of `query`, the latest edited first."""
+    query = query.order_by(kind.model.updated_at.desc()).offset((args["page"] - 1) * PAGE).limit(PAGE)
+    return list(db.session.scalars(query))
 
 
 def created(record, location: str):
