@@ -1,13 +1,15 @@
-"""The API routes every approvable kind has: GET and PATCH …/<id>, and POST …/<id>/submit, approve, reject, withdraw.
+"""The API of every approvable kind, written once: its list and create, GET and PATCH …/<id>, and POST
+…/<id>/submit, approve, reject, withdraw.
 
-Each calls the one workflow (services/workflow.py) on the record the caller may see, and answers the
-record as its kind shows it, with the version as `ETag`. A kind's module keeps its list and its
-create route, where the kinds really differ (filters, bodies).
+Each route calls the one workflow (services/workflow.py) on the records the caller may see and answers
+a record as its kind shows it, with the version as `ETag`. A kind passes what really differs: its
+schemas, how it shows a record, its list's own filters and its words.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from flask import request
 from flask.views import MethodView
@@ -17,10 +19,13 @@ from sqlalchemy import Select, select
 from kiosk_server.extensions import db
 from kiosk_server.services import lookup, scope, workflow
 from kiosk_server.web.api.auth import current_api_user, require
-from kiosk_server.web.api.schemas import RejectSchema
+from kiosk_server.web.api.schemas import CreatedSchema, RejectSchema
 from kiosk_server.web.api.versions import if_match_version
 
-# Who may press each, and what its documentation says (the kind's noun fills {noun}).
+PAGE = 100  # records a list answers at once
+IF_MATCH = {"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"},
+            "description": "the version being edited; 412 if stale, 428 if missing"}
+# Who may press each step, and what its documentation says (the kind's noun fills {noun}).
 STEPS = {
     "submit": ("edit_content", "Send a draft {noun} for approval."),
     "approve": ("approve", "Approve the {noun} and publish it to the targeted screens (not by its author or last "
@@ -30,11 +35,33 @@ STEPS = {
 }
 
 
-IF_MATCH = {"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"},
-            "description": "the version being edited; 412 if stale, 428 if missing"}
+@dataclass(frozen=True)
+class KindApi:
+    """What the API of one approvable kind says and shows."""
+
+    kind: workflow.Approvable
+    noun: str  # "notice": fills the documentation
+    schema: type  # a record as shown
+    body_schema: type  # a create body
+    patch_schema: type  # a PATCH body (any subset of the body's fields)
+    query_schema: type  # the list's query string
+    to_json: Callable  # record → what the API shows
+    docs: dict[str, str]  # "list", "get": the documentation of those routes
+    filters: Callable[[Select, dict], Select] = lambda query, args: query  # the list's own filters
+    notes: dict[str, str] = field(default_factory=dict)  # added to a step's documentation
 
 
-PAGE = 100  # records a list answers at once
+def add_routes(blp: Blueprint, api: KindApi) -> None:
+    """Register every route of `api.kind` on `blp`."""
+    blp.route("")(_collection_view(blp, api))
+    blp.route(f"/<int:{api.kind.name}_id>")(_record_view(blp, api))
+    for action, (permission, doc) in STEPS.items():
+        text = doc.format(noun=api.noun) + (f" {api.notes[action]}" if action in api.notes else "")
+        blp.route(f"/<int:{api.kind.name}_id>/{action}")(_step_view(blp, api, action, permission, text))
+
+
+def _answer(api: KindApi, record, status: int = 200):
+    return api.to_json(record), status, {"ETag": f'"{record.version}"'}
 
 
 def visible(kind: workflow.Approvable, actor, args) -> Select:
@@ -53,63 +80,63 @@ def visible(kind: workflow.Approvable, actor, args) -> Select:
     return query
 
 
-def newest_first(kind: workflow.Approvable, query: Select, args) -> list:
-    """The page `args["page"]` of `query`, the latest edited first."""
-    query = query.order_by(kind.model.updated_at.desc()).offset((args["page"] - 1) * PAGE).limit(PAGE)
-    return list(db.session.scalars(query))
-
-
-def created(record, location: str):
-    """The answer to creating a draft: 201 with its id, version and status, its ETag and Location."""
-    return {"id": record.id, "version": record.version, "status": record.status}, 201, {
-        "ETag": f'"{record.version}"', "Location": location}
-
-
-def add_record_route(blp: Blueprint, kind: workflow.Approvable, schema, patch_schema, answer: Callable,
-                     get_doc: str) -> None:
-    """Register GET (the latest version; `ETag` is the version) and PATCH (If-Match) on …/<id> of `kind`."""
-    key = f"{kind.name}_id"
+def _collection_view(blp: Blueprint, api: KindApi) -> type[MethodView]:
+    kind = api.kind
 
     @require("read")
-    @blp.response(200, schema)
-    def get(self, **ids):
-        return answer(lookup.get_visible(kind.model, ids[key], current_api_user()))
+    @blp.arguments(api.query_schema, location="query", unknown=None)
+    @blp.response(200, api.schema(many=True))
+    def get(self, args):
+        query = api.filters(visible(kind, current_api_user(), args), args)
+        query = query.order_by(kind.model.updated_at.desc()).offset((args["page"] - 1) * PAGE).limit(PAGE)
+        return [api.to_json(record) for record in db.session.scalars(query)]
 
     @require("edit_content")
-    @blp.arguments(patch_schema(partial=True))
-    @blp.response(200, schema)
+    @blp.arguments(api.body_schema)
+    @blp.response(201, CreatedSchema)
+    def post(self, data):
+        record = workflow.create(kind, data, current_api_user())
+        return {"id": record.id, "version": record.version, "status": record.status}, 201, {
+            "ETag": f'"{record.version}"', "Location": f"{blp.url_prefix}/{record.id}"}
+
+    get.__doc__ = api.docs["list"]
+    post.__doc__ = f"Create a draft {api.noun}."
+    # The class name is the endpoint's name (api_notices.Notices), as when each kind wrote its own.
+    return type(f"{kind.model.__name__}s", (MethodView,), {"get": get, "post": post})
+
+
+def _record_view(blp: Blueprint, api: KindApi) -> type[MethodView]:
+    kind, key = api.kind, f"{api.kind.name}_id"
+
+    @require("read")
+    @blp.response(200, api.schema)
+    def get(self, **ids):
+        return _answer(api, lookup.get_visible(kind.model, ids[key], current_api_user()))
+
+    @require("edit_content")
+    @blp.arguments(api.patch_schema(partial=True))
+    @blp.response(200, api.schema)
     @blp.doc(parameters=[IF_MATCH])
     def patch(self, data, **ids):
         """Edit: a new version, back to draft; a published version keeps playing until re-approved."""
         actor = current_api_user()
         record = lookup.get_visible(kind.model, ids[key], actor)
         expected = if_match_version(request.headers.get("If-Match"))
-        return answer(workflow.update(kind, record, data, expected, actor))
+        return _answer(api, workflow.update(kind, record, data, expected, actor))
 
-    get.__doc__ = get_doc
-    view = type(f"{kind.model.__name__}ById", (MethodView,), {"get": get, "patch": patch})
-    blp.route(f"/<int:{key}>")(view)
-
-
-def add_workflow_routes(blp: Blueprint, kind: workflow.Approvable, schema, answer: Callable, noun: str,
-                        notes: dict[str, str] | None = None) -> None:
-    """Register the four workflow routes of `kind` on `blp`; `answer(record)` is the route's response."""
-    for action, (permission, doc) in STEPS.items():
-        text = doc.format(noun=noun) + (f" {notes[action]}" if notes and action in notes else "")
-        view = _step_view(blp, kind, action, permission, schema, answer, text)
-        blp.route(f"/<int:{kind.name}_id>/{action}")(view)
+    get.__doc__ = api.docs["get"]
+    return type(f"{kind.model.__name__}ById", (MethodView,), {"get": get, "patch": patch})
 
 
-def _step_view(blp: Blueprint, kind: workflow.Approvable, action: str, permission: str, schema, answer: Callable,
-               doc: str) -> type[MethodView]:
-    key = f"{kind.name}_id"
+def _step_view(blp: Blueprint, api: KindApi, action: str, permission: str, doc: str) -> type[MethodView]:
+    kind, key = api.kind, f"{api.kind.name}_id"
 
     def run(data, record_id):
         actor = current_api_user()
         record = lookup.get_visible(kind.model, record_id, actor)
         if action == "reject":
-            return answer(workflow.reject(kind, record, data["reason"], actor))
-        return answer(getattr(workflow, action)(kind, record, actor))
+            return _answer(api, workflow.reject(kind, record, data["reason"], actor))
+        return _answer(api, getattr(workflow, action)(kind, record, actor))
 
     if action == "reject":
         def post(self, data, **ids):
@@ -118,9 +145,8 @@ def _step_view(blp: Blueprint, kind: workflow.Approvable, action: str, permissio
         def post(self, **ids):
             return run(None, ids[key])
     post.__doc__ = doc
-    post = blp.response(200, schema)(post)
+    post = blp.response(200, api.schema)(post)
     if action == "reject":
         post = blp.arguments(RejectSchema)(post)
     post = require(permission)(post)
-    # The class name is the endpoint's name (api_notices.Approve), as when each kind wrote its own.
     return type(action.capitalize(), (MethodView,), {"post": post})
