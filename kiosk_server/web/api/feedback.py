@@ -7,17 +7,20 @@ above); a viewer reads the item with `personal_data_hidden: true` and no name, p
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
 from kiosk_server.domain import feedback as rules
-from kiosk_server.models import Feedback
+from kiosk_server.models import Feedback, User
 from kiosk_server.services import feedback as feedback_service
 from kiosk_server.services import lookup
 from kiosk_server.web import paging
 from kiosk_server.web.api.auth import current_api_user, require
+from kiosk_server.web.api.stacks import list_view, stacked
 
 blp = Blueprint(
     "api_feedback", __name__, url_prefix="/api/v1/feedback",
@@ -91,11 +94,21 @@ def _json(item: Feedback) -> dict:
                                           personal=feedback_service.may_see_personal_data(actor, item))
 
 
+def _changed(feedback_id: int, change: Callable[[Feedback, User], Feedback]) -> dict:
+    """Return the JSON of the visible item `feedback_id` after `change(item, caller)`."""
+    actor = current_api_user()
+    return _json(change(lookup.get_visible(Feedback, feedback_id, actor), actor))
+
+
+def _item_change(body: type[Schema], conflict: str) -> Callable:
+    """Return the decorator of a POST that changes one item: an editor, its `body`, the item back, 409 on `conflict`."""
+    return stacked(require("edit_content"), blp.arguments(body), blp.response(200, FeedbackSchema),
+                   blp.alt_response(409, description=conflict))
+
+
 @blp.route("")
 class FeedbackCollection(MethodView):
-    @require("read")
-    @blp.arguments(FeedbackQuerySchema, location="query", unknown=None)  # None: the schema's RAISE applies
-    @blp.response(200, FeedbackSchema(many=True))
+    @list_view(blp, "read", FeedbackSchema, FeedbackQuerySchema)
     def get(self, args):
         """Feedback of the units in the caller's scope, newest first; filter by unit, status or overdue."""
         query = feedback_service.feedback_query(
@@ -116,29 +129,19 @@ class FeedbackById(MethodView):
 
 @blp.route("/<int:feedback_id>/reply")
 class Reply(MethodView):
-    @require("edit_content")
-    @blp.arguments(ReplySchema)
-    @blp.response(200, FeedbackSchema)
-    @blp.alt_response(409, description="the item is closed (reopen it first), or already on the board")
+    @_item_change(ReplySchema, "the item is closed (reopen it first), or already on the board")
     def post(self, data, feedback_id):
         """Answer the item (status answered); with `publish`, the new notice's id comes back as `notice_id`."""
-        actor = current_api_user()
-        item = lookup.get_visible(Feedback, feedback_id, actor)
-        item = feedback_service.reply(item, data["message"], data["publish"], actor)
-        return _json(item)
+        return _changed(feedback_id, lambda item, actor: feedback_service.reply(
+            item, data["message"], data["publish"], actor))
 
 
 @blp.route("/<int:feedback_id>/status")
 class Status(MethodView):
-    @require("edit_content")
-    @blp.arguments(StatusSchema)
-    @blp.response(200, FeedbackSchema)
-    @blp.alt_response(409, description="not an allowed change from the current status")
+    @_item_change(StatusSchema, "not an allowed change from the current status")
     def post(self, data, feedback_id):
         """Triage, close or reopen the item."""
-        actor = current_api_user()
-        item = feedback_service.change_status(lookup.get_visible(Feedback, feedback_id, actor), data["status"], actor)
-        return _json(item)
+        return _changed(feedback_id, lambda item, actor: feedback_service.change_status(item, data["status"], actor))
 
 
 @blp.route("/<int:feedback_id>/erase-personal-data")
@@ -147,9 +150,7 @@ class ErasePersonalData(MethodView):
     @blp.response(200, FeedbackSchema)
     def post(self, feedback_id):
         """Erase the name, phone and photo sent with the item (on the citizen's request); question and answer stay."""
-        actor = current_api_user()
-        item = feedback_service.erase_personal_data(lookup.get_visible(Feedback, feedback_id, actor), actor)
-        return _json(item)
+        return _changed(feedback_id, feedback_service.erase_personal_data)
 
 
 @blp.route("/<int:feedback_id>/photo")

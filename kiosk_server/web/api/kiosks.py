@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from kiosk_server.models import Kiosk
-from kiosk_server.services import kiosks, lookup, pairing, presence, scope
-from kiosk_server.web import paging
+from kiosk_server.services import kiosks, lookup, pairing, presence
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import (
     KioskBulkCreatedSchema,
@@ -19,8 +17,8 @@ from kiosk_server.web.api.schemas import (
     KioskPairSchema,
     KioskPatchSchema,
     KioskSchema,
-    PageQuerySchema,
 )
+from kiosk_server.web.api.stacks import list_view, scoped_page
 
 blp = Blueprint("api_kiosks", __name__, url_prefix="/api/v1/kiosks", description="Screens")
 
@@ -29,14 +27,10 @@ kiosk_state = presence.status_json
 
 @blp.route("")
 class Kiosks(MethodView):
-    @require("read")
-    @blp.arguments(PageQuerySchema, location="query", unknown=None)  # None: the schema's RAISE applies
-    @blp.response(200, KioskSchema(many=True))
+    @list_view(blp, "read", KioskSchema)
     def get(self, args):
         """Screens within the caller's scope, by id, a page at a time (`page`, `per_page`)."""
-        actor = current_api_user()
-        query = select(Kiosk).where(scope.scope_filter(actor, Kiosk.unit_code)).order_by(Kiosk.id)
-        return [kiosk_state(k) for k in paging.api_page(query, args)]
+        return [kiosk_state(k) for k in scoped_page(Kiosk, Kiosk.id, args)]
 
     @require("manage_kiosks")
     @blp.arguments(KioskCreateSchema)

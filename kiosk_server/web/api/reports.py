@@ -6,6 +6,7 @@ naming the field. The officer page (web/admin/report_views.py) reads the same se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask.views import MethodView
@@ -18,6 +19,7 @@ from kiosk_server.services import posting, report_files, uptime_reports
 from kiosk_server.services import reports as report_service
 from kiosk_server.web import paging
 from kiosk_server.web.api.auth import current_api_user, require
+from kiosk_server.web.api.stacks import stacked
 from kiosk_server.web.report_downloads import file_response, posting_response
 
 blp = Blueprint(
@@ -30,6 +32,13 @@ blp = Blueprint(
 def asked_period(args: dict, now: datetime) -> rules.Period:
     """Return the period a PeriodQuerySchema query names (`period`, else `from` and `to`, else the current half-year)."""
     return report_service.read_period(args.get("from_"), args.get("to"), args.get("period"), now=now)
+
+
+def period_report(query: type[Schema], schema: type[Schema], bad_query: str) -> Callable:
+    """Return the decorator of a GET report of a unit over a period: read access, `query`, 404, 422 on `bad_query`."""
+    return stacked(require("read"), blp.arguments(query, location="query", unknown=None), blp.response(200, schema),
+                   blp.alt_response(404, description="unknown unit, or outside the caller's scope"),
+                   blp.alt_response(422, description=bad_query))
 
 
 class PeriodQuerySchema(Schema):
@@ -101,11 +110,8 @@ class SummarySchema(Schema):
 
 @blp.route("/summary")
 class Summary(MethodView):
-    @require("read")
-    @blp.arguments(SummaryQuerySchema, location="query", unknown=None)  # None: the schema's RAISE applies
-    @blp.response(200, SummarySchema)
-    @blp.alt_response(404, description="unknown unit, or outside the caller's scope")
-    @blp.alt_response(422, description="a bad date, `to` before `from`, or a period longer than five years")
+    @period_report(SummaryQuerySchema, SummarySchema,
+                   "a bad date, `to` before `from`, or a period longer than five years")
     def get(self, args):
         """Summary of a unit over a period: notices, plays, screens, alerts with receipts, feedback, QR scans."""
         now = utcnow()
@@ -227,11 +233,8 @@ class UptimeSchema(Schema):
 
 @blp.route("/uptime")
 class Uptime(MethodView):
-    @require("read")
-    @blp.arguments(UptimeQuerySchema, location="query", unknown=None)
-    @blp.response(200, UptimeSchema)
-    @blp.alt_response(404, description="unknown unit, or outside the caller's scope")
-    @blp.alt_response(422, description="a bad date, `to` before `from`, a period longer than five years, a bad page")
+    @period_report(UptimeQuerySchema, UptimeSchema,
+                   "a bad date, `to` before `from`, a period longer than five years, a bad page")
     def get(self, args):
         """Uptime of each screen of a unit over a period: online share per day (Viet Nam days) and outages."""
         now = utcnow()

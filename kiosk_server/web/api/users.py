@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from kiosk_server.models import User
-from kiosk_server.services import lookup, scope, users
-from kiosk_server.web import paging
+from kiosk_server.services import lookup, users
 from kiosk_server.web.api.auth import current_api_user, require
-from kiosk_server.web.api.schemas import PageQuerySchema, UserCreateSchema, UserPatchSchema, UserSchema
+from kiosk_server.web.api.schemas import UserCreateSchema, UserPatchSchema, UserSchema
+from kiosk_server.web.api.stacks import list_view, scoped_page
 
 blp = Blueprint("api_users", __name__, url_prefix="/api/v1", description="Officers")
 
@@ -26,14 +25,10 @@ class Me(MethodView):
 
 @blp.route("/users")
 class Users(MethodView):
-    @require("manage_users")
-    @blp.arguments(PageQuerySchema, location="query", unknown=None)  # None: the schema's RAISE applies
-    @blp.response(200, UserSchema(many=True))
+    @list_view(blp, "manage_users", UserSchema)
     def get(self, args):
         """Officers within the caller's scope, by email, a page at a time (`page`, `per_page`)."""
-        actor = current_api_user()
-        query = select(User).where(scope.scope_filter(actor, User.unit_code)).order_by(User.email)
-        return [u.to_dict() for u in paging.api_page(query, args)]
+        return [u.to_dict() for u in scoped_page(User, User.email, args)]
 
     @require("manage_users")
     @blp.arguments(UserCreateSchema)
