@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from kiosk_server.domain import roles
@@ -28,6 +31,23 @@ def _prepare(form: UserForm) -> None:
     form.unit_code.choices = national + unit_choices(current_user)
 
 
+def _saved(form: UserForm, save: Callable[[], str]) -> Response | None:
+    """Return a redirect to the officers with the success message `save()` returns, or None with its refusal shown."""
+    try:
+        message = save()
+    except ServiceError as error:
+        apply_field_errors(form, error)
+        flash(str(error.message), "error")
+        return None
+    flash(message, "success")
+    return redirect(url_for("admin.users"))
+
+
+def _form_page(form: UserForm, person: User | None) -> tuple[str, int]:
+    """Return the officer form page, 422 while it holds errors."""
+    return render_template("admin/user_form.html", form=form, person=person), 422 if form.errors else 200
+
+
 @permission_required("manage_users")
 def user_list():
     query = select(User).where(scope.scope_filter(current_user, User.unit_code))
@@ -47,19 +67,16 @@ def user_new():
     if form.validate_on_submit():
         if not form.password.data:
             form.password.errors = [_("Hãy đặt mật khẩu ban đầu (ít nhất 10 ký tự).")]
-        else:
-            try:
-                user = users.create_user(
-                    form.email.data, form.password.data, form.role.data, form.unit_code.data or None,
-                    name=form.name.data or "", actor=current_user,
-                )
-            except ServiceError as error:
-                apply_field_errors(form, error)
-                flash(str(error.message), "error")
-            else:
-                flash(_("Đã tạo người dùng %(email)s.", email=user.email), "success")
-                return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, person=None), 422 if form.errors else 200
+        elif done := _saved(form, lambda: _create(form)):
+            return done
+    return _form_page(form, None)
+
+
+def _create(form: UserForm) -> str:
+    """Return the success message after creating the officer `form` describes."""
+    user = users.create_user(form.email.data, form.password.data, form.role.data, form.unit_code.data or None,
+                             name=form.name.data or "", actor=current_user)
+    return _("Đã tạo người dùng %(email)s.", email=user.email)
 
 
 @permission_required("manage_users")
@@ -69,21 +86,18 @@ def user_edit(user_id: int):
     _prepare(form)
     if request.method == "GET":
         form.unit_code.data = person.unit_code or ""
-    if form.validate_on_submit():
-        try:
-            users.update_user(
-                person, current_user, role=form.role.data, unit_code=form.unit_code.data or None,
-                active=form.active.data, name=form.name.data or "", password=form.password.data or None,
-            )
-        except ServiceError as error:
-            apply_field_errors(form, error)
-            flash(str(error.message), "error")
-        else:
-            if person.id == current_user.id:
-                login_user(person)  # a new password ends the other sessions, not this one
-            flash(_("Đã lưu thay đổi cho %(email)s.", email=person.email), "success")
-            return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, person=person), 422 if form.errors else 200
+    if form.validate_on_submit() and (done := _saved(form, lambda: _update(person, form))):
+        return done
+    return _form_page(form, person)
+
+
+def _update(person: User, form: UserForm) -> str:
+    """Return the success message after saving `form` onto `person`."""
+    users.update_user(person, current_user, role=form.role.data, unit_code=form.unit_code.data or None,
+                      active=form.active.data, name=form.name.data or "", password=form.password.data or None)
+    if person.id == current_user.id:
+        login_user(person)  # a new password ends the other sessions, not this one
+    return _("Đã lưu thay đổi cho %(email)s.", email=person.email)
 
 
 @permission_required("manage_users")
