@@ -43,14 +43,8 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_generation}"
 
     def to_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "email": self.email,
-            "name": self.name,
-            "role": self.role,
-            "unit_code": self.unit_code,
-            "active": self.active,
-        }
+        """Return the officer as the API shows it: these columns as they are stored, never a password hash."""
+        return {column: getattr(self, column) for column in ("id", "email", "name", "role", "unit_code", "active")}
 
 
 class ApiToken(db.Model):
