@@ -64,7 +64,7 @@ def _answer(api: KindApi, record, status: int = 200):
     return api.to_json(record), status, {"ETag": f'"{record.version}"'}
 
 
-def visible(kind: workflow.Approvable, actor, args) -> Select:
+def listed(kind: workflow.Approvable, actor, args) -> Select:
     """The records of `kind` the caller may see, filtered by `status` and `unit` (and the units below it).
 
     As the media and feedback lists: an unknown unit is 404, one outside the caller's scope 403.
@@ -87,7 +87,7 @@ def _collection_view(blp: Blueprint, api: KindApi) -> type[MethodView]:
     @blp.arguments(api.query_schema, location="query", unknown=None)
     @blp.response(200, api.schema(many=True))
     def get(self, args):
-        query = api.filters(visible(kind, current_api_user(), args), args)
+        query = api.filters(listed(kind, current_api_user(), args), args)
         query = query.order_by(kind.model.updated_at.desc()).offset((args["page"] - 1) * PAGE).limit(PAGE)
         return [api.to_json(record) for record in db.session.scalars(query)]
 
