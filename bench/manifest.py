@@ -40,7 +40,9 @@ def build_data(app, n_notices: int, n_communes: int) -> list[tuple[int, str]]:
     from kiosk_server.extensions import db
     from kiosk_server.models import Notice, NoticeRevision, NoticeTarget, Unit
     from kiosk_server.models.base import utcnow
-    from kiosk_server.services import categories, kiosks, units, users
+    from kiosk_server.services.content import categories
+    from kiosk_server.services.core import units, users
+    from kiosk_server.services.screens import kiosks
 
     rng = random.Random(7)
     with app.app_context():
@@ -94,7 +96,7 @@ def build_data(app, n_notices: int, n_communes: int) -> list[tuple[int, str]]:
 def time_builds(app, kiosk_id: int, rounds: int = 30) -> dict:
     from kiosk_server.extensions import db
     from kiosk_server.models import Kiosk
-    from kiosk_server.services import manifest
+    from kiosk_server.services.read_models import manifest
 
     cold, warm, sizes = [], [], []
     with app.app_context():

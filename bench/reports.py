@@ -58,7 +58,8 @@ def setup(app, n_screens: int, n_items: int, first_day, last_day) -> dict:
     from kiosk_server.domain import play_log
     from kiosk_server.extensions import db
     from kiosk_server.models import Alert, AlertUnit, Notice, Unit
-    from kiosk_server.services import kiosks, units, users
+    from kiosk_server.services.core import units, users
+    from kiosk_server.services.screens import kiosks
 
     with app.app_context():
         upgrade()
@@ -217,7 +218,7 @@ def measure(app, world: dict, first_day, last_day, raw_days: int) -> dict:
     from kiosk_server.domain import reports as rules
     from kiosk_server.extensions import db
     from kiosk_server.models import User
-    from kiosk_server.services import plays, reports
+    from kiosk_server.services.reports import plays, reports
 
     period = rules.make_period(first_day, last_day)
     start, end = period.bounds()

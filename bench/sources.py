@@ -22,7 +22,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from kiosk_server.extensions import db
-    from kiosk_server.services import sources, users
+    from kiosk_server.services.core import users
+    from kiosk_server.services.sources import sources
     from tests.conftest import COMMUNE, make_app
     from tests.source_server import Upstream, rss
 

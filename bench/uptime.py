@@ -48,8 +48,9 @@ def main() -> None:
     from kiosk_server.extensions import db
     from kiosk_server.models import Kiosk, KioskSession
     from kiosk_server.models.base import utcnow
-    from kiosk_server.services import scope, uptime
-    from kiosk_server.services.units import import_units
+    from kiosk_server.services.core import scope
+    from kiosk_server.services.core.units import import_units
+    from kiosk_server.services.screens import uptime
 
     instance = Path(tempfile.mkdtemp(prefix="bench-uptime-"))
     db_url = args.database_url or f"sqlite:///{instance / 'bench.db'}"

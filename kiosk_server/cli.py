@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from kiosk_server.domain import roles
-from kiosk_server.services.errors import ServiceError
+from kiosk_server.services.core.errors import ServiceError
 
 
 @click.group("kiosk", help="Quản trị bảng tin điện tử: người dùng, mã truy cập, đơn vị, dữ liệu mẫu.")
@@ -28,7 +28,7 @@ def _fail(error: ServiceError) -> None:
 @with_appcontext
 def create_user(email: str, password: str, role: str, unit_code: str | None, name: str) -> None:
     """Create an officer."""
-    from kiosk_server.services import users
+    from kiosk_server.services.core import users
 
     try:
         user = users.create_user(email, password, role, unit_code, name=name, actor="cli")
@@ -43,7 +43,7 @@ def create_user(email: str, password: str, role: str, unit_code: str | None, nam
 @with_appcontext
 def create_token(email: str, name: str) -> None:
     """Print a new API token for EMAIL as the last line."""
-    from kiosk_server.services import tokens, users
+    from kiosk_server.services.core import tokens, users
 
     user = users.find_by_email(email)
     if user is None:
@@ -61,7 +61,7 @@ def create_token(email: str, name: str) -> None:
 @with_appcontext
 def import_units(province: str | None) -> None:
     """Import provinces and communes with their official codes."""
-    from kiosk_server.services import units
+    from kiosk_server.services.core import units
 
     try:
         result = units.import_units(province, actor="cli")
@@ -87,7 +87,7 @@ def seed_demo(if_empty: bool) -> None:
 @with_appcontext
 def expire() -> None:
     """Retire notices and playlists whose end time has passed (the server also does this every 15 s)."""
-    from kiosk_server.services import notices, playlists
+    from kiosk_server.services.content import notices, playlists
 
     expired = notices.expire_due()
     click.echo(f"Đã chuyển {len(expired)} thông báo sang trạng thái hết hạn.")
@@ -99,7 +99,7 @@ def expire() -> None:
 @with_appcontext
 def verify_log() -> None:
     """Check the hash chain of the play log; exit 1 naming the first link that does not match."""
-    from kiosk_server.services import plays
+    from kiosk_server.services.reports import plays
 
     result = plays.verify()
     if result.bad is not None:
@@ -125,7 +125,7 @@ def create_kiosks(unit_code: str, count: int, groups: tuple[str, ...], prefix: s
     from flask import current_app
 
     from kiosk_server.domain.kiosk_csv import tokens_csv
-    from kiosk_server.services import kiosks
+    from kiosk_server.services.screens import kiosks
 
     handle = None
     if out:

@@ -28,12 +28,12 @@ class Defaults:
     REDIS_NAMESPACE = "bangtin"
     # Manifests the deployment serves per second, all processes together (bench/README.md: about 150
     # per second on two cores while 5,000 screens stay connected). A change reaching more screens
-    # than this asks them to spread their fetches over screens ÷ rate seconds (services/publish.py).
+    # than this asks them to spread their fetches over screens ÷ rate seconds (services/screens/publish.py).
     MANIFEST_FETCH_RATE = 150
     MEDIA_DIR = "media"
     PUBLIC_URL: str | None = None
     MAX_UPLOAD_MB = 512
-    # Media checks (kiosk_server.services.media_probe): a decoded image may hold at most this many
+    # Media checks (kiosk_server.services.content.media_probe): a decoded image may hold at most this many
     # pixels (a decompression bomb is refused, not decoded); an animation counts all its frames.
     MAX_IMAGE_PIXELS = 40_000_000
     MAX_ANIMATION_PIXELS = 200_000_000
@@ -85,7 +85,7 @@ class Defaults:
     CAP_SENDER = "bangtin@localhost"
     ACK_BATCH_SECONDS = 0.2
     ACK_CONFIRM_TIMEOUT_S = 10  # a screen not answered by then sends its receipt again later
-    # Screens' live status (services/presence.py): each process keeps the latest report per screen and
+    # Screens' live status (services/screens/presence.py): each process keeps the latest report per screen and
     # writes them together this often, so heartbeats cost one UPDATE per interval, not one per screen.
     # A connect or disconnect is written and shown to officers within PRESENCE_PROMPT_SECONDS. Both
     # stay well under the 30 s "last seen" and 90 s "online" windows. 0: written at once (tests).
@@ -95,11 +95,11 @@ class Defaults:
     # the screen next speaks; tests).
     REVOKED_SWEEP_SECONDS = 1.0
     ALERT_MANIFEST_DELAY_S = 1.0
-    # Stored due work (services/due.py) is looked for this often by every serving process: an alert
+    # Stored due work (services/core/due.py) is looked for this often by every serving process: an alert
     # effective at a set time reaches screens at most this late, whichever process raised it.
     DUE_POLL_SECONDS = 0.5
     # Proof of play: raw plays of sealed days older than this are rolled up into hourly figures per
-    # screen and item (services/plays.py); every report's figures stay exact.
+    # screen and item (services/reports/plays.py); every report's figures stay exact.
     PLAY_RAW_DAYS = 90
     # Behind nginx: hand media bytes to nginx's internal location (deploy/nginx.conf) instead of Python.
     MEDIA_ACCEL_PREFIX = ""
@@ -116,7 +116,7 @@ class Defaults:
     FEEDBACK_MAX_PHOTO_MB = 10
     FEEDBACK_PHOTO_DIR = ""
 
-    # Information sources (services/sources.py, services/fetch.py). Hosts listed here (host or
+    # Information sources (services/sources/sources.py, services/sources/fetch.py). Hosts listed here (host or
     # host:port, comma-separated) may be fetched although they resolve to loopback or private
     # addresses; every other internal address is refused after DNS resolution.
     SOURCE_ALLOW_HOSTS = ""

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from kiosk_server.extensions import db, socketio
-from kiosk_server.services import metrics
+from kiosk_server.services.core import metrics
 
 SWEEP_SECONDS = 15
 UPTIME_SWEEP_SECONDS = 60
@@ -35,7 +35,12 @@ def _forever(app: Flask, every: float, work: Callable[[], object], what: str) ->
 def start_background_tasks(app: Flask) -> None:
     """Start the periodic tasks of a serving process (once per process)."""
     # Importing the services registers their due-job handlers (alerts, publish, plays).
-    from kiosk_server.services import alerts, due, notices, playlists, plays, sources, uptime  # noqa: F401
+    from kiosk_server.services.alerts import alerts  # noqa: F401  (its due-job handlers)
+    from kiosk_server.services.content import notices, playlists
+    from kiosk_server.services.core import due
+    from kiosk_server.services.reports import plays
+    from kiosk_server.services.screens import uptime
+    from kiosk_server.services.sources import sources
 
     if app.extensions.get("background_tasks_started"):
         return

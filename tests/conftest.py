@@ -119,13 +119,13 @@ def make_app(tmp_path, **extra):
     app.test_client_class = FreshContextClient
     with app.app_context():
         db.create_all()
-        from kiosk_server.services.units import import_units
+        from kiosk_server.services.core.units import import_units
 
         import_units("08", actor="test")  # Tuyên Quang: the province the demo uses
-        from kiosk_server.services.categories import ensure_defaults
+        from kiosk_server.services.content.categories import ensure_defaults
 
         ensure_defaults()
-        from kiosk_server.services.links import ensure_default_links
+        from kiosk_server.services.content.links import ensure_default_links
 
         ensure_default_links()
         import_units("04", actor="test")  # Cao Bằng: a second province, for scope checks
@@ -228,7 +228,7 @@ OTHER_COMMUNE = "01273"  # a commune of Cao Bằng
 @pytest.fixture
 def officers(app):
     """Officers of each role and scope, with the password `password-123`."""
-    from kiosk_server.services.users import create_user
+    from kiosk_server.services.core.users import create_user
 
     people = {
         "national": create_user("root@example.vn", "password-123", "admin", None, actor="test"),
@@ -245,7 +245,7 @@ def officers(app):
 @pytest.fixture
 def tokens(officers):
     """A bearer token for each officer in `officers`."""
-    from kiosk_server.services.tokens import create_token
+    from kiosk_server.services.core.tokens import create_token
 
     return {key: create_token(user, "test")[1] for key, user in officers.items()}
 

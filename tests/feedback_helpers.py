@@ -64,7 +64,7 @@ def stored_files(root) -> list[Path]:
 def make_item(unit_code: str, *, photo: bytes | None = None, text: str = GOOD_TEXT, category: str = "environment",
               name: str | None = "Trần Văn Nam", phone: str | None = "0912345678") -> Feedback:
     """Store a citizen's feedback through the service, as the public form does, and return it."""
-    from kiosk_server.services.feedback import submit_feedback
+    from kiosk_server.services.feedback.feedback import submit_feedback
 
     upload = FileStorage(io.BytesIO(photo), "anh.jpg") if photo is not None else None
     data = {"category": category, "text": text, "name": name, "phone": phone, "consent": True}

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from kiosk_server.domain.links import DEFAULT_LINKS
 from kiosk_server.extensions import db
 from kiosk_server.models import Alert, AlertAck, AlertUnit, Kiosk, Notice, PublicLink, QrCode, Unit
-from kiosk_server.services import plays
-from kiosk_server.services.kiosks import provision_kiosk
+from kiosk_server.services.reports import plays
+from kiosk_server.services.screens.kiosks import provision_kiosk
 from tests.conftest import COMMUNE, OTHER_COMMUNE, PROVINCE
 from tests.feedback_helpers import make_item
 

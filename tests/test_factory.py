@@ -87,7 +87,7 @@ def test_behind_a_proxy_the_client_address_is_used(tmp_path):
 
 
 def test_metrics_report_screens_and_backlog(client, officers):
-    from kiosk_server.services import kiosks
+    from kiosk_server.services.screens import kiosks
 
     kiosks.provision_kiosk("Một cửa", "02215", actor="test")
     client.get("/healthz")

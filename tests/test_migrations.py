@@ -29,7 +29,10 @@ def _schema_drift(app) -> list:
 def _exercise(app) -> None:
     """Write through the migrated schema: the real use cases, not just table existence."""
     with app.app_context():
-        from kiosk_server.services import kiosks, manifest, notices, tokens, units, users
+        from kiosk_server.services.content import notices
+        from kiosk_server.services.core import tokens, units, users
+        from kiosk_server.services.read_models import manifest
+        from kiosk_server.services.screens import kiosks
 
         units.import_units("08", actor="test")
         admin = users.create_user("a@example.vn", "mat-khau-dai-1", "admin", "08", actor="test")
@@ -87,7 +90,8 @@ def test_play_log_upgrade_keeps_one_row_per_play_and_counts_the_days(tmp_path):
                      instance_path=str(tmp_path / "instance"))
     with app.app_context():
         upgrade(revision="0009_play_log")
-        from kiosk_server.services import kiosks, units
+        from kiosk_server.services.core import units
+        from kiosk_server.services.screens import kiosks
 
         units.import_units("08", actor="test")
         kiosk_id = kiosks.provision_kiosk("Màn hình", "02215", [], actor="test")[0].id

@@ -1,7 +1,7 @@
 """Officer roles and what each may do.
 
 The roles form a ladder: each can do everything of the ones below it. Scope (which units) is a
-separate question answered by `kiosk_server.services.scope`.
+separate question answered by `kiosk_server.services.core.scope`.
 """
 
 from __future__ import annotations

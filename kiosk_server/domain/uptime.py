@@ -4,7 +4,7 @@ Pure values only: no Flask and no database. A screen's record is a list of stret
 (`KioskSession` rows: started, last heard, ended or still open). An open stretch counts until now
 while the screen is heard from, and until `last_heard + window` once it falls silent, so a server
 process that died without noticing its screens' disconnects never leaves a screen online for ever.
-The window is the "online" rule the dashboard uses (services/presence.py ONLINE_WINDOW).
+The window is the "online" rule the dashboard uses (services/screens/presence.py ONLINE_WINDOW).
 
 Writing the record is planned here too (`plan_writes`): what one process heard from a screen since
 its last write (connections opened, heard, closed) against the screen's open stretch in the

@@ -1,4 +1,4 @@
-"""The columns of everything that goes through the approval workflow (services/workflow.py).
+"""The columns of everything that goes through the approval workflow (services/content/workflow.py).
 
 Declared once so that every approvable kind has the same workflow facts, indexed the same way: the
 expiry sweep of each kind filters on `ends_at`, the queues on `status`, the lists on `unit_code`.

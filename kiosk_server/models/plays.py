@@ -34,7 +34,7 @@ class PlayRecord(db.Model):
     __table_args__ = (
         Index("ix_play_records_notice_started", "notice_id", "started_at"),
         # A play is one (screen, start, item): a batch resent, or sent by two sessions at once, is
-        # stored once because the database refuses the second (services/idempotent.py).
+        # stored once because the database refuses the second (services/core/idempotent.py).
         Index("ux_play_records_kiosk_started_item", "kiosk_id", "started_at", "item", unique=True),
         Index("ix_play_records_kiosk_recorded", "kiosk_id", "recorded_at"),
     )

@@ -14,7 +14,7 @@ from kiosk_server.models.base import UTCDateTime
 class KioskSession(db.Model):
     """A stretch of time a screen was connected: from `started_at` until `ended_at`, heard from until `last_heard_at`.
 
-    Written by the batched presence flush (services/uptime.py), never once per heartbeat. An open row
+    Written by the batched presence flush (services/screens/uptime.py), never once per heartbeat. An open row
     (`ended_at` NULL) whose screen has not been heard from for the online window is closed at
     `last_heard_at` + that window, by the next flush that hears the screen again or by the sweep, so a
     process that died never leaves a screen "online" for ever.

@@ -14,7 +14,9 @@ from sqlalchemy import func, select
 
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk, Notice, User
-from kiosk_server.services import categories, kiosks, links, notices, units, users
+from kiosk_server.services.content import categories, links, notices
+from kiosk_server.services.core import units, users
+from kiosk_server.services.screens import kiosks
 
 DEMO_PROVINCE = "08"  # Tuyên Quang
 DEMO_COMMUNE = "02215"  # Phường Minh Xuân
@@ -86,7 +88,7 @@ def _demo_notices() -> None:
 
 def _demo_playlist() -> None:
     """Publish the one-stop desk's morning loop: the VNeID guide first, on working days' mornings."""
-    from kiosk_server.services import playlists
+    from kiosk_server.services.content import playlists
 
     editor = users.find_by_email("bientap@bangtin.local")
     approver = users.find_by_email("duyet@bangtin.local")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 
-from kiosk_server.services import presence
+from kiosk_server.services.screens import presence
 
 
 class AdminNamespace(Namespace):

@@ -24,7 +24,10 @@ from kiosk_server.domain.targeting import kiosk_room, kiosk_rooms
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import alerts, kiosks, metrics, plays, presence, receipts, scope
+from kiosk_server.services.alerts import alerts, receipts
+from kiosk_server.services.core import metrics, scope
+from kiosk_server.services.reports import plays
+from kiosk_server.services.screens import kiosks, presence
 
 NAMESPACE = "/kiosk"
 

@@ -62,7 +62,7 @@ def body_limit(limit: Callable[[], int]):
 
 def _signed_in() -> bool:
     if request.path.startswith("/api/"):
-        from kiosk_server.services import tokens
+        from kiosk_server.services.core import tokens
         from kiosk_server.web.api.auth import bearer_token
 
         plain = bearer_token()

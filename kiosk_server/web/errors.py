@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from kiosk_server.services.errors import (
+from kiosk_server.services.core.errors import (
     Conflict,
     Forbidden,
     NotFound,

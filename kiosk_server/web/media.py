@@ -12,8 +12,8 @@ from flask import Blueprint, Response, abort, current_app, send_file
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from kiosk_server.extensions import limiter
-from kiosk_server.services.media import object_mime
-from kiosk_server.services.media_probe import sniff_mime
+from kiosk_server.services.content.media import object_mime
+from kiosk_server.services.content.media_probe import sniff_mime
 from kiosk_server.storage import is_object_name, media_store
 
 media_bp = Blueprint("media", __name__)

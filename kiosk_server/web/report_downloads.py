@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import Response
 
-from kiosk_server.services import posting, report_files
+from kiosk_server.services.reports import posting, report_files
 
 
 def file_response(summary: dict, fmt: str, now: datetime) -> Response:

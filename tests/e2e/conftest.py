@@ -104,9 +104,9 @@ class Server:
         from flask_migrate import upgrade
 
         from kiosk_server.extensions import db
-        from kiosk_server.services.tokens import create_token
-        from kiosk_server.services.units import import_units
-        from kiosk_server.services.users import create_user
+        from kiosk_server.services.core.tokens import create_token
+        from kiosk_server.services.core.units import import_units
+        from kiosk_server.services.core.users import create_user
 
         app = self.app()
         with app.app_context():
@@ -272,7 +272,7 @@ def set_theme(server: Server, kiosk_id: int, theme: str) -> None:
     """Choose the kiosk's theme as an officer would (the service behind the admin page)."""
     from kiosk_server.extensions import db
     from kiosk_server.models import Kiosk, User
-    from kiosk_server.services import kiosks
+    from kiosk_server.services.screens import kiosks
 
     with server.app().app_context():
         admin = db.session.scalar(db.select(User).where(User.email == "xa@example.vn"))

@@ -134,7 +134,7 @@ def _migrated_postgres(tmp_path_factory):
     from flask_migrate import upgrade
 
     from kiosk_server.extensions import db
-    from kiosk_server.services.units import import_units
+    from kiosk_server.services.core.units import import_units
 
     with fresh_postgres_database() as url:
         app = ClusterServer(tmp_path_factory.mktemp("template"), database_url=url).app()

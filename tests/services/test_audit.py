@@ -6,7 +6,8 @@ from sqlalchemy import select
 from kiosk_server.extensions import db
 from kiosk_server.models import AuditEntry
 from kiosk_server.models.audit import AuditLogIsAppendOnly
-from kiosk_server.services import kiosks, tokens, users
+from kiosk_server.services.core import tokens, users
+from kiosk_server.services.screens import kiosks
 from tests.conftest import COMMUNE
 
 

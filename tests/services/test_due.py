@@ -11,7 +11,9 @@ import pytest
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Alert, AlertAck, DueJob
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import alerts, due, kiosks, receipts
+from kiosk_server.services.alerts import alerts, receipts
+from kiosk_server.services.core import due
+from kiosk_server.services.screens import kiosks
 from tests.conftest import COMMUNE, make_app
 
 pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from kiosk_server.services import fetch
+from kiosk_server.services.sources import fetch
 from tests.source_server import Upstream
 
 
@@ -73,7 +73,7 @@ def test_fetching_yields_to_the_gevent_hub(upstream):
         from gevent import monkey
         monkey.patch_all()
         import gevent
-        from kiosk_server.services import fetch
+        from kiosk_server.services.sources import fetch
 
         ticks = []
 

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from kiosk_server.domain.schedule import VN
-from kiosk_server.services.errors import ValidationFailed
-from kiosk_server.services.fields import FieldReader, is_list_of, is_whole
+from kiosk_server.services.core.errors import ValidationFailed
+from kiosk_server.services.core.fields import FieldReader, is_list_of, is_whole
 
 FIELDS = ("name", "kind", "count", "media_ids", "sound", "starts_at", "body")
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from kiosk_server.extensions import db
 from kiosk_server.models import QrCode
-from kiosk_server.services import links
+from kiosk_server.services.content import links
 from tests.conftest import make_app
 
 BUILDERS = 8
@@ -63,7 +63,7 @@ def _receipts_of_a_big_alert(app) -> None:
     """A province's worth of receipts in one batch: more rows than one statement may bind, some resent."""
     from kiosk_server.models import Alert, AlertAck, Kiosk, Unit
     from kiosk_server.models.base import utcnow
-    from kiosk_server.services.idempotent import CHUNK_ROWS, insert_new
+    from kiosk_server.services.core.idempotent import CHUNK_ROWS, insert_new
 
     with app.app_context():
         db.session.add(Unit(code="T1", name="Tỉnh thử", level="province"))

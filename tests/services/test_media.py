@@ -15,9 +15,9 @@ from werkzeug.datastructures import FileStorage
 from kiosk_server.extensions import db
 from kiosk_server.models import AuditEntry, Media, Notice
 from kiosk_server.models.notices import notice_media
-from kiosk_server.services import media as media_service
-from kiosk_server.services import report_files
-from kiosk_server.services.errors import Conflict, Forbidden, ValidationFailed
+from kiosk_server.services.content import media as media_service
+from kiosk_server.services.core.errors import Conflict, Forbidden, ValidationFailed
+from kiosk_server.services.reports import report_files
 from kiosk_server.storage import InvalidObjectName, MediaStore, media_store
 from tests import media_factory as mf
 from tests.conftest import COMMUNE, OTHER_COMMUNE, PROVINCE

@@ -14,7 +14,10 @@ from kiosk_server.domain import reports as rules
 from kiosk_server.extensions import db
 from kiosk_server.models import PlayLogLink, PlayRecord, PlayRollup, User
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import kiosks, notices, plays, posting, reports, users
+from kiosk_server.services.content import notices
+from kiosk_server.services.core import users
+from kiosk_server.services.reports import plays, posting, reports
+from kiosk_server.services.screens import kiosks
 from tests.conftest import COMMUNE
 from tests.notice_helpers import notice_body
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from kiosk_server.extensions import db
 from kiosk_server.models import Media, PlayRecord
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import kiosks, plays
+from kiosk_server.services.reports import plays
+from kiosk_server.services.screens import kiosks
 from tests.conftest import COMMUNE
 
 pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)

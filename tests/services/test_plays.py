@@ -11,7 +11,10 @@ from kiosk_server.domain import play_log
 from kiosk_server.extensions import db
 from kiosk_server.models import DueJob, Media, NoticeRevision, PlayLogLink, PlayRecord
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import due, kiosks, notices, plays
+from kiosk_server.services.content import notices
+from kiosk_server.services.core import due
+from kiosk_server.services.reports import plays
+from kiosk_server.services.screens import kiosks
 from tests.conftest import COMMUNE
 from tests.notice_helpers import notice_body
 

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import kiosks, presence
+from kiosk_server.services.screens import kiosks, presence
 from tests.conftest import COMMUNE
 
 ROOMS = presence.admin_rooms([COMMUNE])

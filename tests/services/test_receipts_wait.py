@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk
-from kiosk_server.services import receipts
+from kiosk_server.services.alerts import receipts
 from tests.conftest import COMMUNE
 
 

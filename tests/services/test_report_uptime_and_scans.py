@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from kiosk_server.domain import reports as rules
 from kiosk_server.extensions import db
 from kiosk_server.models import KioskSession, QrCode, QrScanDay
-from kiosk_server.services import links, reports
+from kiosk_server.services.content import links
+from kiosk_server.services.reports import reports
 from tests.conftest import COMMUNE
 from tests.report_helpers import NOW, seed, vn
 

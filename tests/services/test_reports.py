@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kiosk_server.domain import reports as rules
-from kiosk_server.services import reports
-from kiosk_server.services.errors import NotFound, ValidationFailed
+from kiosk_server.services.core.errors import NotFound, ValidationFailed
+from kiosk_server.services.reports import reports
 from tests.conftest import COMMUNE, OTHER_COMMUNE, PROVINCE
 from tests.report_helpers import NOW, seed
 

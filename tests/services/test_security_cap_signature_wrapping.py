@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Alert
-from kiosk_server.services import kiosks
+from kiosk_server.services.screens import kiosks
 from tests.cap_samples import cap_message, make_signer, sign
 from tests.conftest import COMMUNE, bearer, make_app
 from tests.web.test_api import assert_error
@@ -23,8 +23,8 @@ def signed_app(tmp_path):
     key, cert = make_signer("Đài khí tượng thủy văn")
     app = make_app(tmp_path, CAP_TRUSTED_CERTS=[cert])
     with app.app_context():
-        from kiosk_server.services.tokens import create_token
-        from kiosk_server.services.users import create_user
+        from kiosk_server.services.core.tokens import create_token
+        from kiosk_server.services.core.users import create_user
 
         user = create_user("duyet@example.vn", "password-123", "approver", None, actor="test")
         token = create_token(user)[1]

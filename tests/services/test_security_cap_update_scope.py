@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Alert, AuditEntry, Kiosk, PublishEvent
-from kiosk_server.services import kiosks
+from kiosk_server.services.screens import kiosks
 from tests.cap_samples import VN, cap_message, stamp
 from tests.conftest import COMMUNE, PROVINCE, bearer
 from tests.web.test_api import assert_error

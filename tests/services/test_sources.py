@@ -10,7 +10,10 @@ from sqlalchemy import func, select
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Alert, AuditEntry, DueJob, Notice, Source, SourceItem
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import due, kiosks, notices, sources
+from kiosk_server.services.content import notices
+from kiosk_server.services.core import due
+from kiosk_server.services.screens import kiosks
+from kiosk_server.services.sources import sources
 from tests.cap_samples import cap_message
 from tests.conftest import COMMUNE, OTHER_COMMUNE, make_app
 from tests.source_server import BILLION_LAUGHS, Upstream, cap_index, rss
@@ -338,7 +341,7 @@ def test_an_edited_source_leaves_its_old_schedule_behind(app, officers, upstream
 
 
 def test_a_source_whose_trusting_approver_left_no_longer_publishes_on_its_own(app, officers, upstream):
-    from kiosk_server.services import users
+    from kiosk_server.services.core import users
 
     upstream.serve("/cap.xml", cap_message("KTTV-LEFT"), content_type=CAP)
     source = cap_source(officers["approver"], upstream.url("/cap.xml"))

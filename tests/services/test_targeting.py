@@ -12,7 +12,9 @@ import pytest
 from kiosk_server.domain import targeting as rule
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk
-from kiosk_server.services import kiosks, notices, scope, targeting
+from kiosk_server.services.content import notices
+from kiosk_server.services.core import scope
+from kiosk_server.services.screens import kiosks, targeting
 from tests.conftest import COMMUNE, OTHER_COMMUNE, PROVINCE
 from tests.notice_helpers import notice_body
 
@@ -129,7 +131,7 @@ def test_alert_announces_its_manifest_through_the_publish_path(officers, screens
     from datetime import timedelta
 
     from kiosk_server.models.base import utcnow
-    from kiosk_server.services import alerts
+    from kiosk_server.services.alerts import alerts
 
     before = _versions(screens)
     alerts.raise_alert({"headline": "Lũ quét", "hazard": "flood", "level": 4, "unit_codes": [COMMUNE],
@@ -143,12 +145,13 @@ def test_alert_announces_its_manifest_through_the_publish_path(officers, screens
 
 def test_delayed_alert_manifest_is_stored_work_sent_with_its_version(tmp_path):
     # The manifest message of an alert goes out a moment later, by whichever process runs due work
-    # then (services/due.py): it carries the version it was given, with no request or timer in memory.
+    # then (services/core/due.py): it carries the version it was given, with no request or timer in memory.
     import time
     from datetime import timedelta
 
     from kiosk_server.models.base import utcnow
-    from kiosk_server.services import alerts, due, users
+    from kiosk_server.services.alerts import alerts
+    from kiosk_server.services.core import due, users
     from tests.conftest import make_app
 
     app = make_app(tmp_path, ALERT_MANIFEST_DELAY_S=0.05)

@@ -11,7 +11,7 @@ from kiosk_server.domain import reports as report_rules
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk, KioskSession
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import kiosks, uptime
+from kiosk_server.services.screens import kiosks, uptime
 from tests.conftest import COMMUNE
 
 pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)

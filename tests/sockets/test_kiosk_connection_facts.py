@@ -5,7 +5,7 @@ from sqlalchemy import event, select
 
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk
-from kiosk_server.services import kiosks, presence, uptime
+from kiosk_server.services.screens import kiosks, presence, uptime
 from kiosk_server.sockets import kiosk as kiosk_ns
 from tests.conftest import COMMUNE
 
@@ -114,7 +114,7 @@ def test_heartbeats_wait_for_the_flush_and_are_written_in_one_statement(app, cli
 
 def test_a_moved_screen_is_reconnected_into_its_new_communes_rooms(app, officers):
     """A screen moved to another commune must hear that commune's alerts, even if it ignores `reload`."""
-    from kiosk_server.services import alerts
+    from kiosk_server.services.alerts import alerts
 
     neighbour = "02212"  # Phường Nông Tiến, same province
     kiosk, token = kiosks.provision_kiosk("Một cửa", COMMUNE, actor="test")

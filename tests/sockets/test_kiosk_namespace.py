@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk, PlayRecord
-from kiosk_server.services import kiosks
+from kiosk_server.services.screens import kiosks
 from tests.conftest import COMMUNE
 from tests.notice_helpers import publish
 

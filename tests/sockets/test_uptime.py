@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from kiosk_server.extensions import socketio
-from kiosk_server.services import kiosks
+from kiosk_server.services.screens import kiosks
 from tests.conftest import COMMUNE, OTHER_COMMUNE, bearer
 
 pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)

@@ -14,7 +14,8 @@ from kiosk_server.domain import cap, hazards
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Alert, AuditEntry
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import alerts, kiosks
+from kiosk_server.services.alerts import alerts
+from kiosk_server.services.screens import kiosks
 from tests.cap_samples import VN, cap_message, stamp
 from tests.conftest import COMMUNE, OTHER_COMMUNE, OTHER_PROVINCE, PROVINCE, Auth
 

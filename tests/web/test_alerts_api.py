@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from kiosk_server.domain import cap
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Alert, AuditEntry, Kiosk
-from kiosk_server.services import kiosks
+from kiosk_server.services.screens import kiosks
 from tests.cap_samples import KHMER_INFO, VN, cap_message, stamp
 from tests.conftest import COMMUNE, OTHER_COMMUNE, PROVINCE, bearer
 from tests.web.test_api import assert_error
@@ -206,7 +206,7 @@ def test_any_alert_reads_back_as_valid_cap(client, tokens):
 def test_alerts_leave_on_time(app, client, tokens):
     kiosk, _token, _ = screen(app)
     alert_id = client.post("/api/v1/alerts", json=alert_body(), headers=bearer(tokens["approver"])).get_json()["id"]
-    from kiosk_server.services import alerts
+    from kiosk_server.services.alerts import alerts
 
     later = datetime.now(VN) + timedelta(hours=4)
     assert alerts.active_for_unit(db.session.get(Kiosk, kiosk.id).unit_code, later) == []
@@ -214,7 +214,7 @@ def test_alerts_leave_on_time(app, client, tokens):
 
 
 def test_batched_receipts_are_written_once(app, client, tokens):
-    from kiosk_server.services import receipts
+    from kiosk_server.services.alerts import receipts
 
     kiosk, _, near = screen(app)
     alert_id = client.post("/api/v1/alerts", json=alert_body(), headers=bearer(tokens["approver"])).get_json()["id"]

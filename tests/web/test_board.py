@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from kiosk_server.extensions import db
 from kiosk_server.models import QrCode
-from kiosk_server.services import kiosks
+from kiosk_server.services.screens import kiosks
 from tests.conftest import COMMUNE, OTHER_COMMUNE, bearer, make_app
 from tests.notice_helpers import create, publish, vn_day_ahead
 
@@ -60,8 +60,8 @@ def test_without_public_url_qr_codes_carry_their_target(client, tokens):
 def test_with_public_url_scans_are_counted_and_redirected(tmp_path):
     app = make_app(tmp_path, PUBLIC_URL="https://bangtin.tuyenquang.gov.vn")
     with app.app_context():
-        from kiosk_server.services.tokens import create_token
-        from kiosk_server.services.users import create_user
+        from kiosk_server.services.core.tokens import create_token
+        from kiosk_server.services.core.users import create_user
 
         editor = create_user("e@example.vn", "password-123", "editor", COMMUNE, actor="test")
         approver = create_user("a@example.vn", "password-123", "approver", COMMUNE, actor="test")

@@ -14,8 +14,8 @@ def signed_app(tmp_path):
     cert_file.write_text(cert)
     app = make_app(tmp_path, CAP_TRUSTED_CERTS=[cert])
     with app.app_context():
-        from kiosk_server.services.tokens import create_token
-        from kiosk_server.services.users import create_user
+        from kiosk_server.services.core.tokens import create_token
+        from kiosk_server.services.core.users import create_user
 
         user = create_user("duyet@example.vn", "password-123", "approver", None, actor="test")
         token = create_token(user)[1]

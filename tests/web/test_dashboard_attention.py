@@ -8,8 +8,9 @@ from kiosk_server.domain import play_log
 from kiosk_server.extensions import db
 from kiosk_server.models import Alert, AlertAck, AlertUnit, Notice
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import attention, plays
-from kiosk_server.services.kiosks import provision_kiosk
+from kiosk_server.services.read_models import attention
+from kiosk_server.services.reports import plays
+from kiosk_server.services.screens.kiosks import provision_kiosk
 from tests.conftest import COMMUNE, OTHER_COMMUNE
 from tests.feedback_helpers import make_item
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from kiosk_server.extensions import db
 from kiosk_server.models import AuditEntry, Feedback, Notice
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import notices
+from kiosk_server.services.content import notices
 from tests import media_factory
 from tests.conftest import COMMUNE, OTHER_COMMUNE, PROVINCE, bearer
 from tests.feedback_helpers import make_item, stored_files

@@ -6,7 +6,7 @@ from datetime import timedelta
 from kiosk_server.extensions import db
 from kiosk_server.models import Feedback, Notice
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import feedback as feedback_service
+from kiosk_server.services.feedback import feedback as feedback_service
 from tests import media_factory
 from tests.conftest import COMMUNE, OTHER_COMMUNE
 from tests.feedback_helpers import make_item, stored_files

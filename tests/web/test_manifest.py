@@ -8,7 +8,8 @@ from sqlalchemy import select
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk, PublishEvent
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import kiosks, notices
+from kiosk_server.services.content import notices
+from kiosk_server.services.screens import kiosks
 from tests.conftest import COMMUNE, PROVINCE, bearer
 from tests.notice_helpers import publish, vn_day_ahead
 
@@ -126,7 +127,7 @@ def test_manifest_needs_a_kiosk_token(client, tokens, officers):
 
 def test_screens_sharing_a_publish_each_get_their_own_identity_around_the_same_content(client, tokens):
     """After one publish the screens of a commune fetch together: the content is built once, each is its own."""
-    from kiosk_server.services import manifest
+    from kiosk_server.services.read_models import manifest
 
     screens = _screens()
     publish(client, tokens, qr_url="https://dichvucong.gov.vn")

@@ -148,8 +148,8 @@ def test_upload_for_a_unit_outside_scope_is_403(app, client, tokens):
 
 
 def test_upload_over_the_limit_is_413_and_leaves_nothing(tmp_path):
-    from kiosk_server.services.tokens import create_token
-    from kiosk_server.services.users import create_user
+    from kiosk_server.services.core.tokens import create_token
+    from kiosk_server.services.core.users import create_user
 
     app = make_app(tmp_path, MAX_UPLOAD_MB=1)
     with app.app_context():

@@ -9,7 +9,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from kiosk_server.extensions import socketio
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import alerts, due, kiosks
+from kiosk_server.services.alerts import alerts
+from kiosk_server.services.core import due
+from kiosk_server.services.screens import kiosks
 from tests.conftest import COMMUNE
 
 

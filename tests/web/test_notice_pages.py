@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from kiosk_server.domain.schedule import VN
 from kiosk_server.extensions import db
 from kiosk_server.models import Notice
-from kiosk_server.services import manifest, notices
-from kiosk_server.services.kiosks import provision_kiosk
+from kiosk_server.services.content import notices
+from kiosk_server.services.read_models import manifest
+from kiosk_server.services.screens.kiosks import provision_kiosk
 from kiosk_server.web.admin.timeline_views import CHART_W, CHART_X
 from tests.conftest import COMMUNE, bearer
 from tests.notice_helpers import create, publish, vn_day_ahead

@@ -85,7 +85,7 @@ def test_officer_pairs_in_the_ui(client, auth, officers):
 def test_editing_a_screen_bumps_its_manifest(client, auth, officers):
     pending = start(client)
     client.post("/api/v1/kiosks/pair")  # no token: 401, nothing happens
-    from kiosk_server.services import pairing
+    from kiosk_server.services.screens import pairing
 
     kiosk = pairing.pair(pending["code"], "Chợ", COMMUNE, [], officers["editor"])
     version = kiosk.manifest_version

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from kiosk_server.extensions import db
 from kiosk_server.models import Playlist
-from kiosk_server.services import playlists
-from kiosk_server.services.kiosks import provision_kiosk
+from kiosk_server.services.content import playlists
+from kiosk_server.services.screens.kiosks import provision_kiosk
 from tests.conftest import COMMUNE
 from tests.notice_helpers import publish
 from tests.playlist_helpers import create_playlist, upload_picture

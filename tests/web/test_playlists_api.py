@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from kiosk_server.extensions import db
 from kiosk_server.models import AuditEntry, Kiosk, Playlist, PlaylistRevision
-from kiosk_server.services import kiosks
+from kiosk_server.services.screens import kiosks
 from tests.conftest import COMMUNE, OTHER_COMMUNE, bearer
 from tests.notice_helpers import create, publish
 from tests.playlist_helpers import create_playlist, playlist_body, publish_playlist, upload_picture
@@ -255,7 +255,7 @@ def test_an_ended_playlist_is_retired_from_its_screens_once(client, tokens):
     from datetime import timedelta
 
     from kiosk_server.models.base import utcnow
-    from kiosk_server.services import playlists as playlist_service
+    from kiosk_server.services.content import playlists as playlist_service
 
     kiosk, token = kiosks.provision_kiosk("Nhà văn hóa tổ 5", COMMUNE, [], actor="test")
     picture = upload_picture(client, tokens["editor"])
@@ -289,8 +289,8 @@ def test_the_list_holds_the_playlists_in_scope_filtered_by_status(client, tokens
 
 def test_a_commune_approver_cannot_publish_or_withdraw_a_playlist_beyond_the_commune(client, tokens):
     """As for notices: approving or withdrawing needs scope over every target, not only the playlist's unit."""
-    from kiosk_server.services.tokens import create_token
-    from kiosk_server.services.users import create_user
+    from kiosk_server.services.core.tokens import create_token
+    from kiosk_server.services.core.users import create_user
     from tests.conftest import PROVINCE
 
     province_editor = create_token(create_user("bientap.tinh@example.vn", "password-123", "editor", PROVINCE,

@@ -14,7 +14,8 @@ from kiosk_server.domain import play_log
 from kiosk_server.extensions import db
 from kiosk_server.models import PlayRecord
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import kiosks, plays
+from kiosk_server.services.reports import plays
+from kiosk_server.services.screens import kiosks
 from tests.conftest import COMMUNE, bearer
 from tests.notice_helpers import publish
 

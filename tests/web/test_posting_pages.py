@@ -10,7 +10,8 @@ import pypdfium2
 import pytest
 
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import kiosks, plays
+from kiosk_server.services.reports import plays
+from kiosk_server.services.screens import kiosks
 from tests.conftest import COMMUNE
 from tests.notice_helpers import publish
 

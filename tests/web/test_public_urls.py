@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kiosk_server.extensions import db
-from kiosk_server.services import kiosks, public_urls
+from kiosk_server.services.core import public_urls
+from kiosk_server.services.screens import kiosks
 from tests.conftest import COMMUNE, bearer, make_app
 from tests.feedback_helpers import make_item
 from tests.notice_helpers import publish
@@ -18,8 +19,8 @@ PUBLIC = "https://bangtin.tuyenquang.gov.vn"
 def _urls_handed_out(app) -> tuple[list[str], set[str]]:
     """Return every absolute URL the server writes for requests carrying forged forwarding headers,
     and the other sites' addresses among them (links and QR targets, passed through as they are)."""
-    from kiosk_server.services.tokens import create_token
-    from kiosk_server.services.users import create_user
+    from kiosk_server.services.core.tokens import create_token
+    from kiosk_server.services.core.users import create_user
 
     editor = create_user("e@example.vn", "password-123", "editor", COMMUNE, actor="test")
     approver = create_user("a@example.vn", "password-123", "approver", COMMUNE, actor="test")
@@ -74,7 +75,9 @@ def test_public_url_prefers_the_configured_address_over_the_request(app):
 def test_services_never_read_the_request():
     import inspect
 
-    from kiosk_server.services import feedback, links, manifest, notices
+    from kiosk_server.services.content import links, notices
+    from kiosk_server.services.feedback import feedback
+    from kiosk_server.services.read_models import manifest
 
     for module in (notices, feedback, manifest, links, public_urls):
         assert "request" not in {name for name, _ in inspect.getmembers(module)}, module.__name__
@@ -96,7 +99,7 @@ def test_if_match_errors_keep_their_codes_and_messages(client, tokens):
 
 
 def test_each_service_error_has_its_http_status():
-    from kiosk_server.services import errors
+    from kiosk_server.services.core import errors
     from kiosk_server.web.api.auth import Unauthorized
     from kiosk_server.web.errors import status_for
 

@@ -15,7 +15,7 @@ URLS = [
 
 
 def signed(url: str) -> dict:
-    from kiosk_server.services.qr_images import signature
+    from kiosk_server.services.core.qr_images import signature
 
     return {"u": url, "s": signature(url)}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk_server.services import kiosks
+from kiosk_server.services.screens import kiosks
 from tests.conftest import COMMUNE, bearer
 
 BAD = [

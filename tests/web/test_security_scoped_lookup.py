@@ -20,8 +20,11 @@ from werkzeug.datastructures import FileStorage
 
 from kiosk_server.domain.schedule import VN
 from kiosk_server.extensions import db
-from kiosk_server.services import alerts, kiosks, links, notices, tokens
-from kiosk_server.services import media as media_service
+from kiosk_server.services.alerts import alerts
+from kiosk_server.services.content import links, notices
+from kiosk_server.services.content import media as media_service
+from kiosk_server.services.core import tokens
+from kiosk_server.services.screens import kiosks
 from tests import media_factory
 from tests.conftest import COMMUNE, OTHER_COMMUNE, PROVINCE, bearer
 from tests.feedback_helpers import make_item

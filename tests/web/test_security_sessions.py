@@ -41,7 +41,7 @@ def _login(app, email: str, remember: bool = False):
 def test_cookies_are_secure_when_the_public_url_is_https(tmp_path):
     app = make_app(tmp_path, PUBLIC_URL="https://bangtin.example.vn")
     with app.app_context():
-        from kiosk_server.services.users import create_user
+        from kiosk_server.services.core.users import create_user
 
         create_user("xa@example.vn", "password-123", "admin", None, actor="test")
         client = app.test_client()
@@ -64,7 +64,7 @@ def test_remember_me_lasts_at_most_thirty_days(tmp_path):
     app = make_app(tmp_path, REMEMBER_COOKIE_DURATION=timedelta(days=365))
     assert app.config["REMEMBER_COOKIE_DURATION"] == timedelta(days=30)
     with app.app_context():
-        from kiosk_server.services.users import create_user
+        from kiosk_server.services.core.users import create_user
 
         create_user("xa@example.vn", "password-123", "admin", None, actor="test")
         _, response = _login(app, "xa@example.vn", remember=True)

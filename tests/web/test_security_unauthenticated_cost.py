@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from kiosk_server.services import kiosks
-from kiosk_server.services.qr_images import signature
+from kiosk_server.services.core.qr_images import signature
+from kiosk_server.services.screens import kiosks
 from tests.conftest import COMMUNE, bearer, make_app
 from tests.notice_helpers import publish
 

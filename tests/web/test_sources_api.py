@@ -10,7 +10,7 @@ from kiosk_server.domain import cap as cap_rules
 from kiosk_server.domain import feeds
 from kiosk_server.extensions import db
 from kiosk_server.models import Source
-from kiosk_server.services import kiosks
+from kiosk_server.services.screens import kiosks
 from tests.cap_samples import cap_message
 from tests.conftest import COMMUNE, OTHER_COMMUNE, PROVINCE, bearer, make_app
 from tests.notice_helpers import publish

@@ -9,7 +9,7 @@ import pytest
 from kiosk_server.extensions import db
 from kiosk_server.models import KioskSession
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import kiosks
+from kiosk_server.services.screens import kiosks
 from tests.conftest import COMMUNE, PROVINCE, bearer
 
 pytestmark = pytest.mark.vn_days  # at every edge of a Viet Nam day (tests/clock.py)

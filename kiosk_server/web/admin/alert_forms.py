@@ -18,7 +18,8 @@ from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, String
 from kiosk_server.domain import hazards, schedule
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk, Unit, User
-from kiosk_server.services import alerts, scope
+from kiosk_server.services.alerts import alerts
+from kiosk_server.services.core import scope
 from kiosk_server.web.admin.choices import unit_choices
 from kiosk_server.web.admin.editor_fields import CheckboxesField
 

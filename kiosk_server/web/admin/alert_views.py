@@ -23,8 +23,11 @@ from kiosk_server.domain import hazards, schedule
 from kiosk_server.extensions import db
 from kiosk_server.models import Alert, AlertAck, Kiosk, Unit, User
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import alerts, lookup, presence, scope
-from kiosk_server.services.errors import ServiceError
+from kiosk_server.services.alerts import alerts
+from kiosk_server.services.core import scope
+from kiosk_server.services.core.errors import ServiceError
+from kiosk_server.services.read_models import lookup
+from kiosk_server.services.screens import presence
 from kiosk_server.web import paging
 from kiosk_server.web.admin import alert_forms as af
 from kiosk_server.web.admin.access import permission_required

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from kiosk_server.extensions import db
 from kiosk_server.models import AuditEntry
-from kiosk_server.services import scope
+from kiosk_server.services.core import scope
 from kiosk_server.web import paging
 from kiosk_server.web.admin.access import permission_required
 

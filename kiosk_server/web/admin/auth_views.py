@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from kiosk_server.extensions import limiter
-from kiosk_server.services import users
+from kiosk_server.services.core import users
 from kiosk_server.web.admin.forms import LoginForm
 from kiosk_server.web.redirects import safe_next
 

@@ -7,7 +7,7 @@ from wtforms import SelectChoice
 
 from kiosk_server.extensions import db
 from kiosk_server.models import Unit, User
-from kiosk_server.services import scope
+from kiosk_server.services.core import scope
 
 # Past this many units (a national officer sees 3,300+), the form lists provinces and lets the
 # officer type a commune code, instead of sending a list nobody can scroll.

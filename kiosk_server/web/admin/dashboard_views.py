@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from kiosk_server.domain import roles
 from kiosk_server.extensions import db
 from kiosk_server.models import AuditEntry, Kiosk, Unit, User
-from kiosk_server.services import attention, scope
+from kiosk_server.services.core import scope
+from kiosk_server.services.read_models import attention
 
 
 @login_required

@@ -18,7 +18,7 @@ from wtforms import SelectChoice, SelectMultipleField, widgets
 from kiosk_server.domain import schedule
 from kiosk_server.extensions import db
 from kiosk_server.models import Category, Kiosk, KioskGroup, Media, Unit, User
-from kiosk_server.services import scope
+from kiosk_server.services.core import scope
 from kiosk_server.web.admin.choices import unit_choices
 
 HOUR_SLOTS = 3

@@ -21,8 +21,8 @@ from flask_wtf import FlaskForm
 from kiosk_server import themes
 from kiosk_server.extensions import db
 from kiosk_server.models import User
-from kiosk_server.services.errors import ServiceError, StaleVersion
-from kiosk_server.services.workflow import STATUS_LABELS
+from kiosk_server.services.content.workflow import STATUS_LABELS
+from kiosk_server.services.core.errors import ServiceError, StaleVersion
 from kiosk_server.web.admin import editor_fields as ef
 
 Rows = dict[str, list[dict]]  # the rows posted as name-N-key, by name ("hours", "translations", "items")

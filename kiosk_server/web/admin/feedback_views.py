@@ -22,10 +22,11 @@ from kiosk_server.domain import roles
 from kiosk_server.extensions import db
 from kiosk_server.models import AuditEntry, Feedback, Notice
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import feedback as feedback_service
-from kiosk_server.services import lookup, scope
-from kiosk_server.services.errors import ServiceError
-from kiosk_server.services.workflow import STATUS_LABELS as NOTICE_STATUS_LABELS
+from kiosk_server.services.content.workflow import STATUS_LABELS as NOTICE_STATUS_LABELS
+from kiosk_server.services.core import scope
+from kiosk_server.services.core.errors import ServiceError
+from kiosk_server.services.feedback import feedback as feedback_service
+from kiosk_server.services.read_models import lookup
 from kiosk_server.web import paging
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
 from kiosk_server.web.admin.choices import unit_choices

@@ -11,8 +11,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import RadioField, SelectChoice
 
 from kiosk_server.domain import kiosk_csv
-from kiosk_server.services import kiosks
-from kiosk_server.services.errors import ServiceError
+from kiosk_server.services.core.errors import ServiceError
+from kiosk_server.services.screens import kiosks
 from kiosk_server.web.admin.access import permission_required
 
 MAX_FILE_BYTES = 512 * 1024  # 5,000 screens with long names and groups fit in far less

@@ -10,9 +10,10 @@ from sqlalchemy import select
 from kiosk_server.domain import roles
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk
-from kiosk_server.services import kiosks, scope
-from kiosk_server.services.errors import ServiceError
-from kiosk_server.services.presence import status_json as kiosk_state
+from kiosk_server.services.core import scope
+from kiosk_server.services.core.errors import ServiceError
+from kiosk_server.services.screens import kiosks
+from kiosk_server.services.screens.presence import status_json as kiosk_state
 from kiosk_server.web import paging
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
 from kiosk_server.web.admin.choices import unit_choices

@@ -11,8 +11,9 @@ from wtforms import SelectChoice
 from kiosk_server.domain import roles
 from kiosk_server.extensions import db
 from kiosk_server.models import PublicLink
-from kiosk_server.services import links, scope
-from kiosk_server.services.errors import ServiceError
+from kiosk_server.services.content import links
+from kiosk_server.services.core import scope
+from kiosk_server.services.core.errors import ServiceError
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
 from kiosk_server.web.admin.choices import unit_choices
 from kiosk_server.web.admin.forms import LinkForm

@@ -19,9 +19,9 @@ from wtforms import SelectField
 from kiosk_server.extensions import db
 from kiosk_server.models import Media, User
 from kiosk_server.models.media import KINDS
-from kiosk_server.services import lookup
-from kiosk_server.services import media as media_service
-from kiosk_server.services.errors import ServiceError
+from kiosk_server.services.content import media as media_service
+from kiosk_server.services.core.errors import ServiceError
+from kiosk_server.services.read_models import lookup
 from kiosk_server.web import accepts_upload, paging
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
 from kiosk_server.web.admin.choices import unit_choices

@@ -13,7 +13,8 @@ from flask_login import current_user
 from kiosk_server.domain import durations, sanitise
 from kiosk_server.extensions import db
 from kiosk_server.models import Notice, Unit, User
-from kiosk_server.services import lookup, notices, preview
+from kiosk_server.services.content import notices
+from kiosk_server.services.read_models import lookup, preview
 from kiosk_server.web.admin import editor_fields as ef
 from kiosk_server.web.admin import editor_views
 from kiosk_server.web.admin import notice_forms as nf

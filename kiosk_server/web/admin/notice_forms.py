@@ -15,9 +15,9 @@ from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringFi
 
 from kiosk_server.extensions import db
 from kiosk_server.models import Media, User
-from kiosk_server.services import categories
-from kiosk_server.services import media as media_service
-from kiosk_server.services.notice_input import MAX_TRANSLATIONS
+from kiosk_server.services.content import categories
+from kiosk_server.services.content import media as media_service
+from kiosk_server.services.content.notice_input import MAX_TRANSLATIONS
 from kiosk_server.web.admin import editor_fields as ef
 
 # Re-exported for the notice and playlist pages that still import them from here.

@@ -18,9 +18,11 @@ from sqlalchemy import func, or_, select
 from kiosk_server.domain import durations, roles, sanitise, schedule
 from kiosk_server.extensions import db
 from kiosk_server.models import Category, Kiosk, KioskGroup, Notice, Playlist, Unit, User
-from kiosk_server.services import categories, lookup, notices, scope, workflow
-from kiosk_server.services import media as media_service
-from kiosk_server.services.workflow import STATUS_LABELS
+from kiosk_server.services.content import categories, notices, workflow
+from kiosk_server.services.content import media as media_service
+from kiosk_server.services.content.workflow import STATUS_LABELS
+from kiosk_server.services.core import scope
+from kiosk_server.services.read_models import lookup
 from kiosk_server.web import paging
 from kiosk_server.web.admin import notice_forms as nf
 from kiosk_server.web.admin import workflow_panel

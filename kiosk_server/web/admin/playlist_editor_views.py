@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from kiosk_server.models import Playlist, User
-from kiosk_server.services import lookup, playlists, preview
+from kiosk_server.services.content import playlists
+from kiosk_server.services.read_models import lookup, preview
 from kiosk_server.web.admin import editor_fields as ef
 from kiosk_server.web.admin import editor_views
 from kiosk_server.web.admin import playlist_forms as pf

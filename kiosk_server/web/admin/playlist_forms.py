@@ -17,9 +17,10 @@ from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringFi
 from kiosk_server.domain import play_order
 from kiosk_server.extensions import db
 from kiosk_server.models import Notice, User
-from kiosk_server.services import media as media_service
-from kiosk_server.services import playlists, scope
-from kiosk_server.services.playlist_input import MAX_ITEMS
+from kiosk_server.services.content import media as media_service
+from kiosk_server.services.content import playlists
+from kiosk_server.services.content.playlist_input import MAX_ITEMS
+from kiosk_server.services.core import scope
 from kiosk_server.web.admin import editor_fields as ef
 
 PICKER_LISTED = 60

@@ -16,8 +16,10 @@ from sqlalchemy import func, select
 from kiosk_server.domain import schedule
 from kiosk_server.extensions import db
 from kiosk_server.models import Playlist
-from kiosk_server.services import lookup, playlists, scope, workflow
-from kiosk_server.services.workflow import STATUS_LABELS
+from kiosk_server.services.content import playlists, workflow
+from kiosk_server.services.content.workflow import STATUS_LABELS
+from kiosk_server.services.core import scope
+from kiosk_server.services.read_models import lookup
 from kiosk_server.web import paging
 from kiosk_server.web.admin import notice_forms as nf
 from kiosk_server.web.admin import workflow_panel

@@ -10,7 +10,7 @@ from flask import abort, render_template
 from flask_login import current_user
 
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import posting
+from kiosk_server.services.reports import posting
 from kiosk_server.web.admin.access import permission_required
 from kiosk_server.web.report_downloads import posting_response
 

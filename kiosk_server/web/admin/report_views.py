@@ -11,9 +11,9 @@ from flask_login import current_user
 
 from kiosk_server.domain import reports as rules
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import report_charts, report_files
-from kiosk_server.services import reports as report_service
-from kiosk_server.services.errors import NotFound, ValidationFailed
+from kiosk_server.services.core.errors import NotFound, ValidationFailed
+from kiosk_server.services.reports import report_charts, report_files
+from kiosk_server.services.reports import reports as report_service
 from kiosk_server.web.admin.access import permission_required
 from kiosk_server.web.admin.choices import unit_choices
 from kiosk_server.web.report_downloads import file_response

@@ -8,7 +8,7 @@ from typing import Any
 from flask import flash, redirect, url_for
 from flask_login import current_user
 
-from kiosk_server.services import lookup
+from kiosk_server.services.read_models import lookup
 from kiosk_server.web.admin.forms import ConfirmForm
 
 

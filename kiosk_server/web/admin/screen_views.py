@@ -9,9 +9,10 @@ from wtforms import SelectChoice
 
 from kiosk_server import themes
 from kiosk_server.models import Kiosk
-from kiosk_server.services import kiosks, lookup, pairing
-from kiosk_server.services.errors import ServiceError
-from kiosk_server.services.presence import status_json
+from kiosk_server.services.core.errors import ServiceError
+from kiosk_server.services.read_models import lookup
+from kiosk_server.services.screens import kiosks, pairing
+from kiosk_server.services.screens.presence import status_json
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
 from kiosk_server.web.admin.choices import unit_choices
 from kiosk_server.web.admin.forms import KioskEditForm, PairForm

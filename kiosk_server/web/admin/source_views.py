@@ -9,8 +9,9 @@ from flask_login import current_user
 from kiosk_server.domain import roles
 from kiosk_server.extensions import db
 from kiosk_server.models import Source, SourceItem
-from kiosk_server.services import lookup, sources
-from kiosk_server.services.errors import NotFound, ServiceError
+from kiosk_server.services.core.errors import NotFound, ServiceError
+from kiosk_server.services.read_models import lookup
+from kiosk_server.services.sources import sources
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
 from kiosk_server.web.admin.choices import unit_choices
 from kiosk_server.web.admin.forms import ConfirmForm, SourceForm

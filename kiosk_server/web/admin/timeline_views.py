@@ -14,7 +14,8 @@ from kiosk_server.domain import schedule, timeline
 from kiosk_server.extensions import db
 from kiosk_server.models import Alert, Kiosk
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import lookup, manifest, playlists
+from kiosk_server.services.content import playlists
+from kiosk_server.services.read_models import lookup, manifest
 from kiosk_server.web import paging
 from kiosk_server.web.admin.access import permission_required
 from kiosk_server.web.admin.editor_fields import DAY_NAMES

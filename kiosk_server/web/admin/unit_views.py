@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk, Unit
-from kiosk_server.services import lookup, scope
+from kiosk_server.services.core import scope
+from kiosk_server.services.read_models import lookup
 from kiosk_server.web import paging
 
 PAGE = 50

@@ -11,9 +11,11 @@ from flask_login import current_user
 from kiosk_server.domain import reports as rules
 from kiosk_server.models import Kiosk
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import lookup, report_charts, uptime, uptime_reports
-from kiosk_server.services import reports as report_service
-from kiosk_server.services.errors import ValidationFailed
+from kiosk_server.services.core.errors import ValidationFailed
+from kiosk_server.services.read_models import lookup
+from kiosk_server.services.reports import report_charts, uptime_reports
+from kiosk_server.services.reports import reports as report_service
+from kiosk_server.services.screens import uptime
 from kiosk_server.web.admin.access import permission_required
 
 DEFAULT_DAYS = 30

@@ -14,8 +14,9 @@ from wtforms import SelectChoice
 from kiosk_server.domain import roles
 from kiosk_server.extensions import db
 from kiosk_server.models import ApiToken, User
-from kiosk_server.services import lookup, scope, tokens, users
-from kiosk_server.services.errors import ServiceError
+from kiosk_server.services.core import scope, tokens, users
+from kiosk_server.services.core.errors import ServiceError
+from kiosk_server.services.read_models import lookup
 from kiosk_server.web import paging
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
 from kiosk_server.web.admin.choices import unit_choices

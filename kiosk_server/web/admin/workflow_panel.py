@@ -15,8 +15,9 @@ from flask_login import current_user
 
 from kiosk_server.domain import roles
 from kiosk_server.extensions import db
-from kiosk_server.services import lookup, workflow
-from kiosk_server.services.errors import ServiceError
+from kiosk_server.services.content import workflow
+from kiosk_server.services.core.errors import ServiceError
+from kiosk_server.services.read_models import lookup
 from kiosk_server.web.redirects import safe_next
 
 

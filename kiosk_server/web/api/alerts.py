@@ -9,8 +9,9 @@ from marshmallow import Schema, fields
 
 from kiosk_server.domain import cap as cap_rules
 from kiosk_server.models import Alert
-from kiosk_server.services import alerts, lookup
-from kiosk_server.services.errors import ValidationFailed
+from kiosk_server.services.alerts import alerts
+from kiosk_server.services.core.errors import ValidationFailed
+from kiosk_server.services.read_models import lookup
 from kiosk_server.web import paging
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import AlertQuerySchema

@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 
 from kiosk_server.domain import roles
 from kiosk_server.models import User
-from kiosk_server.services import tokens
-from kiosk_server.services.errors import Forbidden, ServiceError
+from kiosk_server.services.core import tokens
+from kiosk_server.services.core.errors import Forbidden, ServiceError
 
 
 class Unauthorized(ServiceError):

@@ -7,7 +7,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from kiosk_server.domain.sanitise import plain_text
-from kiosk_server.services import board, notices, scope
+from kiosk_server.services.content import board, notices
+from kiosk_server.services.core import scope
 from kiosk_server.web.api.auth import require
 from kiosk_server.web.api.schemas import FeedQuerySchema
 

@@ -16,8 +16,8 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from kiosk_server.domain import feedback as rules
 from kiosk_server.models import Feedback, User
-from kiosk_server.services import feedback as feedback_service
-from kiosk_server.services import lookup
+from kiosk_server.services.feedback import feedback as feedback_service
+from kiosk_server.services.read_models import lookup
 from kiosk_server.web import paging
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.stacks import list_view, stacked

@@ -6,7 +6,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from kiosk_server.models import Kiosk
-from kiosk_server.services import kiosks, lookup, pairing, presence
+from kiosk_server.services.read_models import lookup
+from kiosk_server.services.screens import kiosks, pairing, presence
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import (
     KioskBulkCreatedSchema,

@@ -10,8 +10,8 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from kiosk_server.models import Media
 from kiosk_server.models.media import KINDS
-from kiosk_server.services import lookup
-from kiosk_server.services import media as media_service
+from kiosk_server.services.content import media as media_service
+from kiosk_server.services.read_models import lookup
 from kiosk_server.web import accepts_upload, paging
 from kiosk_server.web.api.auth import current_api_user, require
 

@@ -10,7 +10,8 @@ from sqlalchemy import Select, or_
 
 from kiosk_server.domain.schedule import VN
 from kiosk_server.models import Notice
-from kiosk_server.services import notices, sources
+from kiosk_server.services.content import notices
+from kiosk_server.services.sources import sources
 from kiosk_server.web.api import schemas
 from kiosk_server.web.api.workflow_routes import KindApi, add_routes
 

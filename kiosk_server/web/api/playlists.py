@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from kiosk_server.services import playlists
+from kiosk_server.services.content import playlists
 from kiosk_server.web.api import schemas
 from kiosk_server.web.api.workflow_routes import KindApi, add_routes
 

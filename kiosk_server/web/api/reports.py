@@ -15,8 +15,8 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from kiosk_server.domain import reports as rules
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import posting, report_files, uptime_reports
-from kiosk_server.services import reports as report_service
+from kiosk_server.services.reports import posting, report_files, uptime_reports
+from kiosk_server.services.reports import reports as report_service
 from kiosk_server.web import paging
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.stacks import stacked

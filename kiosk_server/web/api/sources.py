@@ -6,7 +6,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from kiosk_server.models import Source
-from kiosk_server.services import lookup, sources
+from kiosk_server.services.read_models import lookup
+from kiosk_server.services.sources import sources
 from kiosk_server.web import paging
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import (

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 from sqlalchemy import select
 
-from kiosk_server.services import scope
+from kiosk_server.services.core import scope
 from kiosk_server.web import paging
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import PageQuerySchema

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from kiosk_server.extensions import db
 from kiosk_server.models import Unit
-from kiosk_server.services import scope
+from kiosk_server.services.core import scope
 from kiosk_server.web.api.auth import require
 from kiosk_server.web.api.schemas import UnitQuerySchema, UnitSchema
 

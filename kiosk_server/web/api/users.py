@@ -6,7 +6,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from kiosk_server.models import User
-from kiosk_server.services import lookup, users
+from kiosk_server.services.core import users
+from kiosk_server.services.read_models import lookup
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import UserCreateSchema, UserPatchSchema, UserSchema
 from kiosk_server.web.api.stacks import list_view, scoped_page

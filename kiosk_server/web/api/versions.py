@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from kiosk_server.services.errors import StaleVersion, VersionRequired
+from kiosk_server.services.core.errors import StaleVersion, VersionRequired
 
 
 def if_match_version(header: str | None) -> int:

@@ -1,7 +1,7 @@
 """The API of every approvable kind, written once: its list and create, GET and PATCH …/<id>, and POST
 …/<id>/submit, approve, reject, withdraw.
 
-Each route calls the one workflow (services/workflow.py) on the records the caller may see and answers
+Each route calls the one workflow (services/content/workflow.py) on the records the caller may see and answers
 a record as its kind shows it, with the version as `ETag`. A kind passes what really differs: its
 schemas, how it shows a record, its list's own filters and its words.
 """
@@ -17,7 +17,9 @@ from flask_smorest import Blueprint
 from sqlalchemy import Select, select
 
 from kiosk_server.extensions import db
-from kiosk_server.services import lookup, scope, workflow
+from kiosk_server.services.content import workflow
+from kiosk_server.services.core import scope
+from kiosk_server.services.read_models import lookup
 from kiosk_server.web.api.auth import current_api_user, require
 from kiosk_server.web.api.schemas import CreatedSchema, RejectSchema
 from kiosk_server.web.api.versions import if_match_version

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import jsonify, request, url_for
 
 from kiosk_server.extensions import limiter
-from kiosk_server.services import pairing, qr_images
+from kiosk_server.services.core import qr_images
+from kiosk_server.services.screens import pairing
 from kiosk_server.web.api.auth import Unauthorized, bearer_token
 
 

@@ -13,7 +13,7 @@ from flask import abort, current_app, make_response, render_template, request, s
 from kiosk_server import themes
 from kiosk_server.domain import sanitise
 from kiosk_server.extensions import limiter
-from kiosk_server.services import qr_images
+from kiosk_server.services.core import qr_images
 from kiosk_server.web import content_security_policy
 
 PLAYER_FILES = {".js": "text/javascript", ".json": "application/json", ".css": "text/css"}

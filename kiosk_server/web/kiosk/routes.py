@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from kiosk_server.extensions import csrf, limiter
-from kiosk_server.services import kiosks, manifest, presence, targeting
+from kiosk_server.services.read_models import manifest
+from kiosk_server.services.screens import kiosks, presence, targeting
 from kiosk_server.web.api.auth import Unauthorized, bearer_token
 from kiosk_server.web.kiosk import pairing_views, player_views
 from kiosk_server.web.url_rules import add_url_rules

@@ -10,8 +10,10 @@ from kiosk_server.domain.sanitise import plain_text
 from kiosk_server.extensions import db, limiter
 from kiosk_server.models import Unit
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import alerts, board, links, public_urls
-from kiosk_server.services.errors import NotFound
+from kiosk_server.services.alerts import alerts
+from kiosk_server.services.content import board, links
+from kiosk_server.services.core import public_urls
+from kiosk_server.services.core.errors import NotFound
 
 ATOM = "http://www.w3.org/2005/Atom"
 

@@ -18,8 +18,8 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from kiosk_server.domain import feedback as rules
 from kiosk_server.extensions import csrf, db, limiter
 from kiosk_server.models import Unit
-from kiosk_server.services import feedback as feedback_service
-from kiosk_server.services.errors import ServiceError
+from kiosk_server.services.core.errors import ServiceError
+from kiosk_server.services.feedback import feedback as feedback_service
 from kiosk_server.web.body_limits import body_limit
 from kiosk_server.web.errors import status_for
 

@@ -1,7 +1,7 @@
 """/metrics: Prometheus figures a province's monitoring scrapes (screens online, alerts, backlog).
 
 Two kinds: the state read from the database at each scrape (the same on every process), and what
-each process counts (services/metrics.py). With PROMETHEUS_MULTIPROC_DIR set, a scrape of any one
+each process counts (services/core/metrics.py). With PROMETHEUS_MULTIPROC_DIR set, a scrape of any one
 process adds up the counts of every process of the host.
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from kiosk_server.extensions import db
 from kiosk_server.models.base import utcnow
-from kiosk_server.services import metrics as process_metrics
+from kiosk_server.services.core import metrics as process_metrics
 
 
 class StateCollector:
@@ -29,7 +29,7 @@ class StateCollector:
 
     def collect(self):
         from kiosk_server.models import Alert, Feedback, Kiosk, Notice
-        from kiosk_server.services.presence import ONLINE_WINDOW
+        from kiosk_server.services.screens.presence import ONLINE_WINDOW
 
         now = utcnow()
         with self.app.app_context():

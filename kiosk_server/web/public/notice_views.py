@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, render_template
 
 from kiosk_server.domain import schedule
-from kiosk_server.services import notices
+from kiosk_server.services.content import notices
 
 
 def notice_page(notice_id: int):
@@ -16,7 +16,7 @@ def notice_page(notice_id: int):
     rules = schedule.rules_from_json(content["rules"])
     attachments = []
     if content["media_ids"]:
-        from kiosk_server.services import media as media_service
+        from kiosk_server.services.content import media as media_service
 
         playables = media_service.playables_by_id(set(content["media_ids"]))
         attachments = [p for m in content["media_ids"] for p in playables.get(m, [])]

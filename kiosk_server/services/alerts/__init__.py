@@ -1,0 +1,1 @@
+"""Emergency alerts (CAP) and the screens' receipts of them."""

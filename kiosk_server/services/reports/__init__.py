@@ -1,0 +1,1 @@
+"""Reports: what was shown where (plays), uptime, posting records, and their files."""

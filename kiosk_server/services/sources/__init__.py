@@ -1,0 +1,1 @@
+"""Upstream information sources: feeds and CAP polled, their bulletins turned into notices and alerts."""
