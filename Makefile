@@ -23,12 +23,14 @@ PYTEST_WORKERS ?= 3
 
 test: $(VENV)/.dev $(NODE_MODULES) $(CATALOGS)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 	@if ls kiosk_client/player/*.test.js >/dev/null 2>&1; then cd kiosk_client && node --test player/; fi
 	node --test kiosk_server/static/admin/
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: $(VENV)/.dev $(NODE_MODULES) $(CATALOGS)
 	$(PY) -m bench
