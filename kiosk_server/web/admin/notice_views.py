@@ -18,7 +18,7 @@ from sqlalchemy import func, or_, select
 from kiosk_server.domain import durations, roles, sanitise, schedule
 from kiosk_server.extensions import db
 from kiosk_server.models import Category, Kiosk, KioskGroup, Notice, Playlist, Unit, User
-from kiosk_server.services.content import categories, notices, workflow
+from kiosk_server.services.content import categories, notices
 from kiosk_server.services.content import media as media_service
 from kiosk_server.services.content.workflow import STATUS_LABELS
 from kiosk_server.services.core import scope
@@ -30,7 +30,6 @@ from kiosk_server.web.admin.access import permission_required
 from kiosk_server.web.admin.choices import unit_choices
 
 PAGE_SIZE = 20
-ACTIONS = workflow.ACTIONS
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -89,7 +88,7 @@ def notice_detail(notice_id: int):
         "admin/notice.html", notice=notice, content=content, published=published, rules=rules,
         revisions=list(reversed(notice.revisions)), editors=editors, targets=_target_names(content["targets"]),
         public_url=notices.public_url(notice, request.url_root), status_labels=STATUS_LABELS, priority_labels=nf.PRIORITY_LABELS,
-        category_names=_category_names(), day_names=nf.DAY_NAMES, panel=workflow_panel.panel(notices.NOTICE, notice, PANEL),
+        category_names=_category_names(), day_names=nf.DAY_NAMES, panel=workflow_panel.panel(notices.NOTICE, notice),
         auto_duration=_auto_duration(content), seconds_text=nf.seconds_text,
         source=notices.source_of(notice.id),
     )
@@ -127,23 +126,9 @@ def _target_names(targets: dict) -> dict[str, list[str]]:
 # --- the workflow ---------------------------------------------------------------------------------
 
 PANEL = workflow_panel.PanelWords(
-    name_column="title",
-    done={
-        "submit": _l("Đã gửi duyệt “%(name)s”."),
-        "approve": _l("Đã duyệt và phát hành “%(name)s”; các màn hình được cập nhật ngay."),
-        "reject": _l("Đã trả lại “%(name)s” cho người soạn kèm lý do."),
-        "withdraw": _l("Đã gỡ “%(name)s” khỏi mọi màn hình."),
-    },
-    read_only=_l("Vai trò của bạn chỉ được xem thông báo này."),
-    approve_button=_l("Duyệt và phát hành"),
-    own_note=_l("Bạn không thể duyệt tin của chính mình."),
-    withdraw_note=_l("Thông báo biến mất khỏi mọi màn hình ngay lập tức. Có thể sửa và gửi duyệt lại sau."),
-)
+    name_column="title", what=_l("“%(name)s”"),
+    approved=_l("Đã duyệt và phát hành %(what)s; các màn hình được cập nhật ngay."))
 
-
-@permission_required("read")
-def notice_action(notice_id: int, action: str):
-    return workflow_panel.act(notices.NOTICE, notice_id, action, PANEL)
 
 
 @permission_required("approve")

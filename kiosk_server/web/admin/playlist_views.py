@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from kiosk_server.domain import schedule
 from kiosk_server.extensions import db
 from kiosk_server.models import Playlist
-from kiosk_server.services.content import playlists, workflow
+from kiosk_server.services.content import playlists
 from kiosk_server.services.content.workflow import STATUS_LABELS
 from kiosk_server.services.core import scope
 from kiosk_server.services.read_models import lookup
@@ -27,7 +27,6 @@ from kiosk_server.web.admin.access import permission_required
 from kiosk_server.web.admin.notice_views import _target_names
 
 PAGE_SIZE = 20
-ACTIONS = workflow.ACTIONS
 PLAYLIST_STATUS = STATUS_LABELS  # the same workflow as notices
 
 
@@ -63,26 +62,11 @@ def playlist_detail(playlist_id: int):
         "admin/playlist.html", playlist=playlist, content=content, items=items, loop_s=playlists.loop_seconds(items),
         rules=schedule.rules_from_json(content["rules"]), targets=_target_names(content["targets"]),
         status_labels=PLAYLIST_STATUS, mode_labels=playlists.MODE_LABELS, day_names=nf.DAY_NAMES,
-        seconds_text=nf.seconds_text, panel=workflow_panel.panel(playlists.PLAYLIST, playlist, PANEL),
+        seconds_text=nf.seconds_text, panel=workflow_panel.panel(playlists.PLAYLIST, playlist),
     )
 
 
 PANEL = workflow_panel.PanelWords(
-    name_column="name",
-    done={
-        "submit": _l("Đã gửi duyệt chương trình “%(name)s”."),
-        "approve": _l("Đã duyệt chương trình “%(name)s”; các màn hình được cập nhật ngay."),
-        "reject": _l("Đã trả lại chương trình “%(name)s” cho người soạn kèm lý do."),
-        "withdraw": _l("Đã gỡ chương trình “%(name)s” khỏi mọi màn hình."),
-    },
-    read_only=_l("Vai trò của bạn chỉ được xem chương trình này."),
-    approve_button=_l("Duyệt và phát"),
-    own_note=_l("Bạn không thể duyệt chương trình của chính mình."),
-    withdraw_note=_l("Chương trình dừng trên mọi màn hình ngay lập tức; các thông báo trong đó phát lại theo thứ tự "
-                     "mặc định."),
-)
+    name_column="name", what=_l("chương trình “%(name)s”"),
+    approved=_l("Đã duyệt %(what)s; các màn hình được cập nhật ngay."))
 
-
-@permission_required("read")
-def playlist_action(playlist_id: int, action: str):
-    return workflow_panel.act(playlists.PLAYLIST, playlist_id, action, PANEL)

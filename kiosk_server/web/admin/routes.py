@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from kiosk_server.services.content import notices, playlists, workflow
 from kiosk_server.web.admin import (
     alert_views,
     audit_views,
@@ -26,6 +27,7 @@ from kiosk_server.web.admin import (
     unit_views,
     uptime_views,
     user_views,
+    workflow_panel,
 )
 
 admin_bp = Blueprint("admin", __name__)
@@ -58,9 +60,11 @@ admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/timeline", "kiosk_timeline",
 admin_bp.add_url_rule("/admin/kiosks/<int:kiosk_id>/uptime", "kiosk_uptime", uptime_views.kiosk_uptime)
 
 
-def _add_approvable_pages(kind: str, plural: str, pages, editor_pages) -> None:
+def _add_approvable_pages(kind: workflow.Approvable, plural: str, pages, editor_pages) -> None:
     """The pages of an approvable kind: its list, one record, the editor (new, edit, and the preview
     manifest of the form as posted, for the player framed beside it), and one POST per workflow step."""
+    step = workflow_panel.action_view(kind, pages.PANEL)
+    kind = kind.name
     base, one = f"/admin/{plural}", f"/admin/{plural}/<int:{kind}_id>"
     admin_bp.add_url_rule(base, plural, getattr(pages, f"{kind}_list"))
     admin_bp.add_url_rule(one, kind, getattr(pages, f"{kind}_detail"))
@@ -69,19 +73,18 @@ def _add_approvable_pages(kind: str, plural: str, pages, editor_pages) -> None:
     preview = getattr(editor_pages, f"{kind}_preview_manifest")
     for rule in (f"{base}/preview-manifest", f"{one}/preview-manifest"):
         admin_bp.add_url_rule(rule, f"{kind}_preview_manifest", preview, methods=["POST"])
-    for action in pages.ACTIONS:
-        admin_bp.add_url_rule(f"{one}/{action}", f"{kind}_{action}", getattr(pages, f"{kind}_action"),
-                              methods=["POST"], defaults={"action": action})
+    for action in workflow.ACTIONS:
+        admin_bp.add_url_rule(f"{one}/{action}", f"{kind}_{action}", step, methods=["POST"], defaults={"action": action})
 
 
-_add_approvable_pages("notice", "notices", notice_views, notice_editor_views)
+_add_approvable_pages(notices.NOTICE, "notices", notice_views, notice_editor_views)
 admin_bp.add_url_rule("/admin/notices/<int:notice_id>/posting", "notice_posting", posting_views.posting_page)
 admin_bp.add_url_rule("/admin/notices/<int:notice_id>/posting.<fmt>", "notice_posting_download",
                       posting_views.posting_download)
 admin_bp.add_url_rule("/admin/approvals", "approvals", notice_views.approvals)
 # The approval count in the navigation, on every page.
 admin_bp.app_context_processor(notice_views.nav_context)
-_add_approvable_pages("playlist", "playlists", playlist_views, playlist_editor_views)
+_add_approvable_pages(playlists.PLAYLIST, "playlists", playlist_views, playlist_editor_views)
 
 admin_bp.add_url_rule("/admin/alerts", "alerts", alert_views.alert_list)
 admin_bp.add_url_rule("/admin/alerts/new", "alert_new", alert_views.alert_new, methods=["GET", "POST"])
