@@ -17,12 +17,13 @@ from sqlalchemy import func, or_, select
 
 from kiosk_server.domain import durations, roles, sanitise, schedule
 from kiosk_server.extensions import db
-from kiosk_server.models import Category, Kiosk, KioskGroup, Notice, Playlist, Unit, User
+from kiosk_server.models import Category, Notice, Playlist, User
 from kiosk_server.services.content import categories, notices
 from kiosk_server.services.content import media as media_service
 from kiosk_server.services.content.workflow import STATUS_LABELS
 from kiosk_server.services.core import scope
 from kiosk_server.services.read_models import lookup
+from kiosk_server.services.screens import targeting
 from kiosk_server.web import paging
 from kiosk_server.web.admin import notice_forms as nf
 from kiosk_server.web.admin import workflow_panel
@@ -86,7 +87,7 @@ def notice_detail(notice_id: int):
     rules = schedule.rules_from_json(content["rules"])
     return render_template(
         "admin/notice.html", notice=notice, content=content, published=published, rules=rules,
-        revisions=list(reversed(notice.revisions)), editors=editors, targets=_target_names(content["targets"]),
+        revisions=list(reversed(notice.revisions)), editors=editors, targets=targeting.target_names(content["targets"]),
         public_url=notices.public_url(notice, request.url_root), status_labels=STATUS_LABELS, priority_labels=nf.PRIORITY_LABELS,
         category_names=_category_names(), day_names=nf.DAY_NAMES, panel=workflow_panel.panel(notices.NOTICE, notice),
         auto_duration=_auto_duration(content), seconds_text=nf.seconds_text,
@@ -108,19 +109,6 @@ def _auto_duration(content: dict) -> float:
     by_id = media_service.playables_by_id(content["media_ids"]) if content["media_ids"] else {}
     playables = [p for m in content["media_ids"] for p in by_id.get(m, [])]
     return durations.default_duration_s(content["title"] + " " + sanitise.plain_text(content["body"]), playables)
-
-
-def _target_names(targets: dict) -> dict[str, list[str]]:
-    def names(model, refs, convert):
-        keys = [convert(r) for r in refs]
-        rows = db.session.scalars(select(model).where(model.__mapper__.primary_key[0].in_(keys))).all() if keys else []
-        return [getattr(r, "name", str(r)) for r in rows]
-
-    return {
-        "units": names(Unit, targets.get("units", []), str),
-        "groups": names(KioskGroup, targets.get("groups", []), int),
-        "kiosks": names(Kiosk, targets.get("kiosks", []), int),
-    }
 
 
 # --- the workflow ---------------------------------------------------------------------------------
