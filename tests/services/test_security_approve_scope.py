@@ -124,3 +124,17 @@ def test_target_unit_codes_reads_units_groups_and_screens(neighbour_screen):
         COMMUNE, NEIGHBOUR}
     assert scope.target_unit_codes({"units": [], "groups": [99999], "kiosks": [99999]}) == set()
     assert scope.target_unit_codes(None) == set()
+
+
+def test_the_ui_offers_no_approval_it_would_refuse(client, auth, province_people, neighbour_screen):
+    # The queue and the notice's page draw their buttons from the workflow's own checks: an approver
+    # without scope over every target may still return the notice, but is not offered to approve it.
+    notice_id = submitted(client, province_people, {"units": [PROVINCE]})
+    auth.login("duyet@example.vn")
+
+    queue = client.get("/admin/approvals").get_data(as_text=True)
+    page = client.get(f"/admin/notices/{notice_id}").get_data(as_text=True)
+
+    for html in (queue, page):
+        assert f"/admin/notices/{notice_id}/approve" not in html
+        assert f"/admin/notices/{notice_id}/reject" in html

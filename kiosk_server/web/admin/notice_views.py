@@ -18,7 +18,7 @@ from sqlalchemy import func, or_, select
 from kiosk_server.domain import durations, roles, sanitise, schedule
 from kiosk_server.extensions import db
 from kiosk_server.models import Category, Notice, Playlist, User
-from kiosk_server.services.content import categories, notices
+from kiosk_server.services.content import categories, notices, workflow
 from kiosk_server.services.content import media as media_service
 from kiosk_server.services.content.workflow import STATUS_LABELS
 from kiosk_server.services.core import scope
@@ -95,15 +95,6 @@ def notice_detail(notice_id: int):
     )
 
 
-def content_editor(notice: Notice) -> int | None:
-    """Return the id of the officer who wrote the head revision."""
-    return notices.head(notice).created_by_id
-
-
-def _is_own(notice: Notice, editor_id: int | None) -> bool:
-    return current_user.id in (notice.author_id, editor_id)
-
-
 def _auto_duration(content: dict) -> float:
     """Return the display time the manifest will use when the notice sets none."""
     by_id = media_service.playables_by_id(content["media_ids"]) if content["media_ids"] else {}
@@ -127,7 +118,9 @@ def approvals():
     entries = []
     for notice in queue.items:
         content = notices.head(notice).content
-        entries.append({"notice": notice, "content": content, "own": _is_own(notice, content_editor(notice)),
+        # The buttons are the workflow's own answer for this officer, as on the notice's page.
+        offered = workflow.offered_actions(notices.NOTICE, notice, current_user)
+        entries.append({"notice": notice, "content": content, "offered": offered,
                         "rules": schedule.rules_from_json(content["rules"]),
                         "excerpt": sanitise.plain_text(content["body"])})
     # Playlists wait for the same approvers; they are listed here and approved on their own page.
