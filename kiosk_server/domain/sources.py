@@ -5,8 +5,12 @@ server-side request forgery: a URL naming the cloud metadata service, the databa
 loopback, or a router on the office network. So every address a name resolves to is checked before
 a connection is made (a public name may point at 10.0.0.5), and again after every redirect.
 Loopback, private, shared (carrier NAT), link-local (which holds 169.254.169.254, the metadata
-service), multicast, reserved and unspecified ranges are refused unless the operator lists the
-host in KIOSK_SOURCE_ALLOW_HOSTS (a provincial source system on the office network, say).
+service), site-local, multicast, reserved and unspecified ranges are refused, and so are IPv6
+addresses that carry an IPv4 one inside (mapped, 6to4, Teredo) when that one is internal, unless the
+operator lists the host in KIOSK_SOURCE_ALLOW_HOSTS (a provincial source system on the office
+network, say). A listed host without a port is allowed on its scheme's default port only.
+A refusal names the host the officer typed, never what it resolved to: the source's health must not
+become a way to map internal names to addresses.
 """
 
 from __future__ import annotations
@@ -59,32 +63,46 @@ def parse_allow_hosts(value: str | None) -> frozenset[str]:
     return frozenset(part.strip().lower().rstrip(".") for part in (value or "").split(",") if part.strip())
 
 
-def host_allowed(host: str, port: int, allow: frozenset[str]) -> bool:
-    """Return True when the operator listed `host` (any port) or `host:port`."""
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def host_allowed(host: str, port: int, allow: frozenset[str], scheme: str = "https") -> bool:
+    """Return True when the operator listed `host:port`, or `host` alone and `port` is the scheme's default."""
     host = host.lower().rstrip(".")
     bracketed = f"[{host}]" if ":" in host else host
-    return host in allow or f"{bracketed}:{port}" in allow or f"{host}:{port}" in allow
+    if f"{bracketed}:{port}" in allow or f"{host}:{port}" in allow:
+        return True
+    return (host in allow or bracketed in allow) and port == DEFAULT_PORTS.get(scheme)
 
 
 def internal_address(address: str) -> bool:
     """Return True when `address` (an IP) lies on loopback, a private, shared, link-local or other non-public range."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip.sixtofour is not None and internal_address(str(ip.sixtofour)):
+            return True  # 2002::/16 carries an IPv4 address: a relay would deliver to it
+        elif ip.teredo is not None and any(internal_address(str(v4)) for v4 in ip.teredo):
+            return True
+        elif ip.is_site_local:  # fec0::/10, deprecated but still routed on some networks
+            return True
     return (ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast or ip.is_reserved
             or ip.is_unspecified or (isinstance(ip, ipaddress.IPv4Address) and ip in _SHARED)
             or not ip.is_global)
 
 
-def check_addresses(host: str, port: int, addresses: list[str], allow: frozenset[str]) -> None:
-    """Raise AddressRefused when any address `host` resolved to is internal and the host is not allowed."""
+def check_addresses(host: str, port: int, addresses: list[str], allow: frozenset[str], scheme: str = "https") -> None:
+    """Raise AddressRefused when any address `host` resolved to is internal and the host is not allowed.
+
+    The refusal names `host` only, never the address it resolved to.
+    """
     if not addresses:
         raise AddressRefused(f"Không tìm thấy máy chủ “{host}” (tên miền không phân giải được).")
-    if host_allowed(host, port, allow):
+    if host_allowed(host, port, allow, scheme):
         return
-    inside = [a for a in addresses if internal_address(a)]
-    if inside:
-        raise AddressRefused(f"Địa chỉ trỏ vào mạng nội bộ, bị từ chối ({host} → {inside[0]}).")
+    if any(internal_address(a) for a in addresses):
+        raise AddressRefused(f"Địa chỉ trỏ vào mạng nội bộ, bị từ chối ({host}:{port}).")
 
 
 def check_poll_seconds(value: object) -> int:

@@ -107,7 +107,7 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", accept: str = "*
             raise FetchRefused(error.message) from None
         addresses = _resolve(host, port)
         try:
-            rules.check_addresses(host, port, [sockaddr[0] for _, sockaddr in addresses], limits.allow)
+            rules.check_addresses(host, port, [sockaddr[0] for _, sockaddr in addresses], limits.allow, scheme)
         except rules.AddressRefused as error:
             raise FetchRefused(error.message) from None
         response = _get(scheme, host, port, addresses[0], url, etag, last_modified, accept, limits, deadline)
