@@ -11,6 +11,8 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from kiosk_server.domain.spreadsheet import safe_row
+
 MAX_ROWS = 5000
 # Accepted column names (compared without case, spaces or diacritics-insensitive duplicates listed).
 COLUMNS = {
@@ -81,7 +83,8 @@ def tokens_csv(made: list[tuple[int, str, str, list[str], str]], player_url_of) 
     writer = csv.writer(out)
     writer.writerow(OUT_COLUMNS)
     for kiosk_id, name, unit_code, groups, token in made:
-        writer.writerow([kiosk_id, name, unit_code, ";".join(groups), token, player_url_of(token)])
+        # A name or group the officer typed opens in a spreadsheet: never as a formula.
+        writer.writerow(safe_row([kiosk_id, name, unit_code, ";".join(groups), token, player_url_of(token)]))
     return out.getvalue()
 
 
@@ -90,6 +93,6 @@ def sample_csv(unit_code: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(("name", "unit_code", "groups"))
-    writer.writerow(("Bộ phận một cửa", unit_code, "Trụ sở"))
-    writer.writerow(("Nhà văn hóa thôn 1", unit_code, "Nhà văn hóa;Thôn 1"))
+    writer.writerow(safe_row(("Bộ phận một cửa", unit_code, "Trụ sở")))
+    writer.writerow(safe_row(("Nhà văn hóa thôn 1", unit_code, "Nhà văn hóa;Thôn 1")))
     return out.getvalue()

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal, select, union_all
 
 from kiosk_server.domain import play_log
+from kiosk_server.domain.spreadsheet import safe_row
 from kiosk_server.domain.units import place_name
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk, Notice, PlayRecord, PlayRollup, User
@@ -109,8 +110,9 @@ def csv_bytes(record: dict) -> bytes:
     writer.writerow(CSV_COLUMNS)
     for k in record["kiosks"]:
         chain = k["chain"] or {}
-        writer.writerow([k["kiosk_id"], k["name"], k["first_shown"], k["last_shown"], k["plays"], k["seconds_shown"],
-                         chain.get("sealed_through", ""), chain.get("hash", ""), k["unsealed_plays"]])
+        writer.writerow(safe_row([k["kiosk_id"], k["name"], k["first_shown"], k["last_shown"], k["plays"],
+                                  k["seconds_shown"], chain.get("sealed_through", ""), chain.get("hash", ""),
+                                  k["unsealed_plays"]]))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -20,6 +20,7 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 
 from kiosk_server.domain import reports as rules
+from kiosk_server.domain.spreadsheet import safe_row
 from kiosk_server.domain.units import place_name
 from kiosk_server.services.reports import report_charts
 
@@ -124,15 +125,24 @@ def filename(summary: dict, fmt: str) -> str:
 
 def csv_bytes(summary: dict) -> bytes:
     """Return the summary as CSV in UTF-8 with a BOM (Excel then reads Vietnamese right): key, section, label, value."""
+    lines = [
+        ["key", _("Mục"), _("Chỉ tiêu"), _("Giá trị")],
+        ["unit.code", _("Đơn vị"), summary["unit"]["name"], summary["unit"]["code"]],
+        ["period.from", _("Kỳ báo cáo"), _("Từ ngày"), summary["period"]["from"]],
+        ["period.to", _("Kỳ báo cáo"), _("Đến ngày"), summary["period"]["to"]],
+    ]
+    lines += [[row.key, row.section, row.label, "" if row.value is None else row.value] for row in summary_rows(summary)]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["key", _("Mục"), _("Chỉ tiêu"), _("Giá trị")])
-    writer.writerow(["unit.code", _("Đơn vị"), summary["unit"]["name"], summary["unit"]["code"]])
-    writer.writerow(["period.from", _("Kỳ báo cáo"), _("Từ ngày"), summary["period"]["from"]])
-    writer.writerow(["period.to", _("Kỳ báo cáo"), _("Đến ngày"), summary["period"]["to"]])
-    for row in summary_rows(summary):
-        writer.writerow([row.key, row.section, row.label, "" if row.value is None else row.value])
+    csv.writer(out, lineterminator="\r\n").writerows(safe_row(line) for line in lines)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def append_safe(sheet, values: list) -> None:
+    """Append one row to an openpyxl `sheet` whose text cells are text, never a formula (domain/spreadsheet.py)."""
+    sheet.append(safe_row(values))
+    for cell in sheet[sheet.max_row] if values else ():
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # openpyxl reads a leading "=" as a formula; safe_row leaves none, this says so
 
 
 def xlsx_bytes(summary: dict) -> bytes:
@@ -144,30 +154,30 @@ def xlsx_bytes(summary: dict) -> bytes:
     sheet = book.active
     sheet.title = _("Tổng hợp")[:31]
     bold = Font(bold=True)
-    sheet.append([_("Báo cáo tổng hợp bảng tin điện tử công cộng")])
+    append_safe(sheet, [_("Báo cáo tổng hợp bảng tin điện tử công cộng")])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([_("Đơn vị"), f"{summary['unit']['name']} ({summary['unit']['code']})"])
-    sheet.append([_("Kỳ báo cáo"), summary["period"]["label"]])
-    sheet.append([])
-    sheet.append([_("Mục"), _("Chỉ tiêu"), _("Giá trị"), _("Mã chỉ tiêu")])
+    append_safe(sheet, [_("Đơn vị"), f"{summary['unit']['name']} ({summary['unit']['code']})"])
+    append_safe(sheet, [_("Kỳ báo cáo"), summary["period"]["label"]])
+    append_safe(sheet, [])
+    append_safe(sheet, [_("Mục"), _("Chỉ tiêu"), _("Giá trị"), _("Mã chỉ tiêu")])
     for cell in sheet[5]:
         cell.font = bold
     for row in summary_rows(summary):
-        sheet.append([row.section, row.label, row.value, row.key])
-    sheet.append([])
-    sheet.append([qr_note()])
+        append_safe(sheet, [row.section, row.label, row.value, row.key])
+    append_safe(sheet, [])
+    append_safe(sheet, [qr_note()])
     sheet.cell(sheet.max_row, 1).alignment = Alignment(wrap_text=False)
     for column, width in zip("ABCD", (24, 52, 14, 34), strict=True):
         sheet.column_dimensions[column].width = width
 
     alerts = book.create_sheet(_("Cảnh báo")[:31])
-    alerts.append([_("Số"), _("Tiêu đề"), _("Cấp độ"), _("Thời điểm phát"), _("Màn hình trong vùng"), _("Đã xác nhận"),
-                   _("Tỷ lệ"), _("Trung vị thời gian xác nhận (giây)")])
+    append_safe(alerts, [_("Số"), _("Tiêu đề"), _("Cấp độ"), _("Thời điểm phát"), _("Màn hình trong vùng"),
+                         _("Đã xác nhận"), _("Tỷ lệ"), _("Trung vị thời gian xác nhận (giây)")])
     for cell in alerts[1]:
         cell.font = bold
     for item in summary["alerts"]["items"]:
-        alerts.append([item["id"], item["headline"], item["level"], local_time(item["raised_at"]), item["screens"],
-                       item["acknowledged"], item["share"], item["median_ack_seconds"]])
+        append_safe(alerts, [item["id"], item["headline"], item["level"], local_time(item["raised_at"]),
+                             item["screens"], item["acknowledged"], item["share"], item["median_ack_seconds"]])
     alerts.column_dimensions["B"].width = 50
     data = io.BytesIO()
     book.save(data)
