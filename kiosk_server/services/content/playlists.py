@@ -1,10 +1,11 @@
-"""Playlists (chương trình phát): what a playlist holds, what it may reference, and how the API shows it.
+"""Playlists (chương trình phát): what a playlist holds, what it may reference, and how its items are described.
 
 Creating, versioned editing and draft → submitted → published → withdrawn/expired are the one
 workflow of every approvable kind (services/content/workflow.py), bound here to playlists by `PLAYLIST`.
 What only playlists have: an empty one cannot be submitted, and submitting or approving an exclusive
 playlist that would share a screen and an instant with another exclusive one is refused, naming the
-clash (`domain.play_order.first_overlap`).
+clash (`domain.play_order.first_overlap`), and approving one holding an item the approver could not open.
+How an officer (and the API) reads a playlist's items is read_models/playlist_items.py.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from kiosk_server.services.content import media as media_service
 from kiosk_server.services.content import workflow
 from kiosk_server.services.content.playlist_input import read_playlist
 from kiosk_server.services.core import scope
-from kiosk_server.services.core.errors import Conflict, ValidationFailed
+from kiosk_server.services.core.errors import Conflict, Forbidden, ValidationFailed
 from kiosk_server.services.screens import publish, targeting
 
 MODE_LABELS = {
@@ -63,21 +64,17 @@ def media_entry_seconds(item: dict, playables: list[dict]) -> float:
     return durations.item_duration_s(item.get("duration_s"), item.get("caption") or "", playables)
 
 
-def describe_items(items: list[dict]) -> list[dict]:
+def describe_items(items: list[dict], notices: dict[int, Notice], media: dict[int, Media]) -> list[dict]:
     """Return the items with what an officer sees of each: title, kind, thumbnail, seconds, and whether it plays.
 
-    A notice item plays while its notice is published; its seconds are the notice's own.
+    `notices` and `media` are the rows the officer may see (read_models/playlist_items.py asks the scoped
+    lookup for them): any other id, missing or another unit's, reads as "#id" and nothing else. A notice
+    item plays while its notice is published; its seconds are the notice's own.
     """
-    notice_ids = [i["notice_id"] for i in items if "notice_id" in i]
-    media_ids = [i["media_id"] for i in items if "media_id" in i]
-    notices = {n.id: n for n in db.session.scalars(select(Notice).where(Notice.id.in_(notice_ids)))} if notice_ids else {}
-    media = {m.id: m for m in db.session.scalars(select(Media).where(Media.id.in_(media_ids)))} if media_ids else {}
-    playables = media_service.playables_by_id(media_ids)
-    notice_media = {}
+    playables = media_service.playables_by_id(list(media))
     contents = {nid: notice_content(n) for nid, n in notices.items()}
     wanted = {m for c in contents.values() if c for m in c["media_ids"]}
-    if wanted:
-        notice_media = media_service.playables_by_id(wanted)
+    notice_media = media_service.playables_by_id(wanted) if wanted else {}
     out = []
     for item in items:
         if "notice_id" in item:
@@ -88,14 +85,14 @@ def describe_items(items: list[dict]) -> list[dict]:
                 shown = [p for m in content["media_ids"] for p in notice_media.get(m, [])]
                 seconds = durations.item_duration_s(
                     content["duration_s"], content["title"] + " " + sanitise.plain_text(content["body"]), shown)
-            out.append({**item, "kind": "notice", "title": notice.title if notice else "",
+            out.append({**item, "kind": "notice", "title": notice.title if notice else f"#{item['notice_id']}",
                         "status": notice.status if notice else "missing", "plays": content is not None,
                         "seconds": seconds, "thumbnail_url": None})
         else:
             found = media.get(item["media_id"])
             shown = playables.get(item["media_id"], [])
             out.append({**item, "kind": found.kind if found else "missing",
-                        "title": item.get("caption") or (found.original_name if found else ""),
+                        "title": item.get("caption") or (found.original_name if found else f"#{item['media_id']}"),
                         "plays": found is not None, "seconds": media_entry_seconds(item, shown) if found else None,
                         "thumbnail_url": media_service.media_url(found.poster_sha256) if found else None})
     return out
@@ -104,22 +101,6 @@ def describe_items(items: list[dict]) -> list[dict]:
 def loop_seconds(described: list[dict]) -> float:
     """Return the length of one loop of the items that play now (described by `describe_items`)."""
     return round(sum(i["seconds"] or 0 for i in described if i["plays"]), 1)
-
-
-def playlist_json(playlist: Playlist) -> dict:
-    """Return the playlist as the API shows it: the head's content plus workflow facts and the loop's length."""
-    content = head(playlist).content
-    items = describe_items(content["items"])
-    return {
-        **workflow.facts_json(playlist),
-        "name": content["name"],
-        "mode": content["mode"],
-        "priority": content["priority"],
-        "items": items,
-        "loop_s": loop_seconds(items),
-        "targets": content["targets"],
-        **content["rules"],
-    }
 
 
 # --- checks -------------------------------------------------------------------------------------
@@ -131,21 +112,47 @@ def _check_references(fields: dict, actor: User) -> None:
     scope.require_scope(actor, unit.code)
     targeting.check_targets(fields["targets"], unit.code, actor, errors)
     for position, item in enumerate(fields["items"], start=1):
-        if "notice_id" in item:
-            notice = db.session.get(Notice, item["notice_id"])
-            if notice is None or not scope.in_scope(actor, notice.unit_code):
-                errors["items"] = _l("Mục %(n)d: không có thông báo số %(id)s trong phạm vi của bạn.",
-                                     n=position, id=item["notice_id"])
-            elif notice.published_version is None:
-                errors["items"] = _l("Mục %(n)d: thông báo “%(title)s” chưa được phát hành; chỉ thêm được thông báo "
-                                     "đã duyệt.", n=position, title=notice.title)
-        else:
-            found = media_service.find_media(item["media_id"])
-            if found is None or not scope.in_scope(actor, found.unit_code):
-                errors["items"] = _l("Mục %(n)d: không có tệp media số %(id)s trong phạm vi của bạn.",
-                                     n=position, id=item["media_id"])
+        refusal = _item_refusal(position, item, actor)
+        if refusal is not None:
+            errors["items"] = refusal[1]
     if errors:
         raise ValidationFailed(_l("Chương trình phát chưa hợp lệ; xem lỗi của từng trường."), errors)
+
+
+def _item_refusal(position: int, item: dict, actor: User) -> tuple[str, Any] | None:
+    """Return (code, reason) when `actor` may not put item `position` on screens, else None.
+
+    An item is refused when the officer could not open it (the scoped lookup's rule for notices and
+    media: its unit lies in their scope; a missing one reads the same) or when a notice is not published.
+    """
+    if "notice_id" in item:
+        notice = db.session.get(Notice, item["notice_id"])
+        if notice is None or not scope.in_scope(actor, notice.unit_code):
+            return "out_of_scope", _l("Mục %(n)d: không có thông báo số %(id)s trong phạm vi của bạn.",
+                                      n=position, id=item["notice_id"])
+        if notice.published_version is None:
+            return "item_not_published", _l(
+                "Mục %(n)d: thông báo “%(title)s” chưa được phát hành; chỉ thêm được thông báo đã duyệt.",
+                n=position, title=notice.title)
+        return None
+    found = media_service.find_media(item["media_id"])
+    if found is None or not scope.in_scope(actor, found.unit_code):
+        return "out_of_scope", _l("Mục %(n)d: không có tệp media số %(id)s trong phạm vi của bạn.",
+                                  n=position, id=item["media_id"])
+    return None
+
+
+def _refuse_items_unseen(content: dict, actor: User) -> None:
+    """Refuse to publish a playlist holding an item the approver could not open, or a notice no longer published.
+
+    The approver publishes every item, so each is checked against them, not against whoever wrote the
+    playlist: a province editor may build a commune's playlist of a sibling commune's notice.
+    """
+    for position, item in enumerate(content["items"], start=1):
+        refusal = _item_refusal(position, item, actor)
+        if refusal is not None:
+            code, reason = refusal
+            raise Forbidden(reason, {"items": reason}, code=code)
 
 
 def _contents_in_force(playlist: Playlist) -> list[dict]:
@@ -159,18 +166,21 @@ def _contents_in_force(playlist: Playlist) -> list[dict]:
     return contents
 
 
-def _check_content(playlist: Playlist, content: dict, action: str, now: datetime) -> None:
-    """Refuse to submit an empty playlist; refuse to submit or approve an exclusive one that clashes.
+def _check_content(playlist: Playlist, content: dict, action: str, now: datetime, actor: User) -> None:
+    """Refuse to submit an empty playlist; refuse to approve one holding an item the approver may not publish;
+    refuse to submit or approve an exclusive one that clashes.
 
     Approval checks again: another exclusive playlist may have been approved since this one was submitted.
     """
     if action == "submit" and not content["items"]:
         raise ValidationFailed(_l("Chương trình phát chưa có mục nào; hãy thêm thông báo hoặc tệp media."),
                                {"items": _l("Cần ít nhất một mục.")})
-    _refuse_exclusive_clash(playlist, content, now)
+    if action == "approve":
+        _refuse_items_unseen(content, actor)
+    _refuse_exclusive_clash(playlist, content, now, actor)
 
 
-def _refuse_exclusive_clash(playlist: Playlist, content: dict, now: datetime) -> None:
+def _refuse_exclusive_clash(playlist: Playlist, content: dict, now: datetime, actor: User) -> None:
     """Refuse `content` (an exclusive playlist) when another exclusive one would share a screen and an instant."""
     if content["mode"] != play_order.EXCLUSIVE:
         return
@@ -189,17 +199,32 @@ def _refuse_exclusive_clash(playlist: Playlist, content: dict, now: datetime) ->
             if not shared:
                 continue
             when = play_order.first_overlap(rules, schedule.rules_from_json(theirs["rules"]), now)
-            if when is None:
-                continue
-            kiosk = db.session.get(Kiosk, min(shared))
-            at = format_datetime(when.astimezone(schedule.VN), "HH:mm dd/MM/yyyy")
-            raise Conflict(
-                _l("Trùng lịch với chương trình độc quyền “%(name)s” (số %(id)d) trên màn hình “%(screen)s” "
-                   "từ %(at)s: hai chương trình độc quyền không thể cùng chiếm một màn hình. Hãy đổi giờ, "
-                   "ngày hoặc nơi hiển thị.", name=theirs["name"], id=other.id, screen=kiosk.name, at=at),
-                {"hours": _l("Trùng với “%(name)s” từ %(at)s.", name=theirs["name"], at=at)},
-                code="exclusive_clash",
-            )
+            if when is not None:
+                raise _clash(other, theirs["name"], shared, when, actor)
+
+
+def _clash(other: Playlist, name: str, shared: set[int], when: datetime, actor: User) -> Conflict:
+    """Return the refusal of a clash with `other` (named `name`) on the screens `shared` from `when`.
+
+    The other playlist and the screen are named only to an officer who may open them (the scoped lookup's
+    rule for playlists and screens: their unit lies in the officer's scope); anyone else reads that another
+    exclusive playlist holds one of their screens, and when.
+    """
+    at = format_datetime(when.astimezone(schedule.VN), "HH:mm dd/MM/yyyy")
+    screens = db.session.scalars(select(Kiosk).where(Kiosk.id.in_(shared)).order_by(Kiosk.id)).all()
+    seen = next((kiosk for kiosk in screens if scope.in_scope(actor, kiosk.unit_code)), None)
+    if scope.in_scope(actor, other.unit_code):
+        what = _l("chương trình độc quyền “%(name)s” (số %(id)d)", name=name, id=other.id)
+        hours = _l("Trùng với “%(name)s” từ %(at)s.", name=name, at=at)
+    else:
+        what = _l("một chương trình độc quyền khác")
+        hours = _l("Trùng với một chương trình độc quyền khác từ %(at)s.", at=at)
+    where = (_l("màn hình “%(screen)s”", screen=seen.name) if seen is not None
+             else _l("một màn hình ngoài phạm vi của bạn"))
+    return Conflict(
+        _l("Trùng lịch với %(what)s trên %(where)s từ %(at)s: hai chương trình độc quyền không thể cùng chiếm "
+           "một màn hình. Hãy đổi giờ, ngày hoặc nơi hiển thị.", what=what, where=where, at=at),
+        {"hours": hours}, code="exclusive_clash")
 
 
 # --- the kind -------------------------------------------------------------------------------------

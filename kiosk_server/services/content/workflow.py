@@ -72,7 +72,8 @@ class Approvable:
     changed: Callable[..., Any]  # (record, old_targets, new_targets, reason) → a PublishEvent (services.publish)
     summary: Callable[[dict], dict]  # what the audit of a creation names, from the fields
     words: Words
-    check_content: Callable[[Any, dict, str, datetime], None] | None = None  # (record, content, action, now)
+    # (record, content, action, now, actor): the content judged for the officer acting (an approver publishes every item)
+    check_content: Callable[[Any, dict, str, datetime, User], None] | None = None
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -305,7 +306,7 @@ def submit(kind: Approvable, record, actor: User, now: datetime | None = None):
     require(kind, record, actor, "submit")
     before = _facts(record)
     if kind.check_content:
-        kind.check_content(record, head(kind, record).content, "submit", now or utcnow())
+        kind.check_content(record, head(kind, record).content, "submit", now or utcnow(), actor)
     record.status = "submitted"
     _audit(kind, actor, "submit", record, before, {"status": "submitted", "version": record.version})
     db.session.commit()
@@ -322,7 +323,7 @@ def approve(kind: Approvable, record, actor: User, now: datetime | None = None):
     if ends_at is not None and ends_at <= now:
         raise ValidationFailed(kind.words.expired, {"ends_at": _l("Đã qua.")})
     if kind.check_content:
-        kind.check_content(record, rev.content, "approve", now)
+        kind.check_content(record, rev.content, "approve", now, actor)
     old_targets = published_targets(kind, record)
     record.status = "published"
     record.published_version = record.version

@@ -9,14 +9,28 @@ with a Forbidden that says why (docs/security.md, "Looking a record up").
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect, select
 
 from kiosk_server.extensions import db
-from kiosk_server.models import Alert, ApiToken, Feedback, Kiosk, Media, Notice, Playlist, PublicLink, Source, Unit, User
+from kiosk_server.models import (
+    Alert,
+    ApiToken,
+    Feedback,
+    Kiosk,
+    KioskGroup,
+    Media,
+    Notice,
+    Playlist,
+    PublicLink,
+    Source,
+    Unit,
+    User,
+)
 from kiosk_server.services.alerts import alerts
 from kiosk_server.services.core import scope
 from kiosk_server.services.core.errors import NotFound
@@ -43,6 +57,9 @@ RULES: dict[type, Visibility] = {
                          lambda key: _l("Không tìm thấy phản ánh số %(id)s.", id=key)),
     Kiosk: Visibility(lambda actor, kiosk: scope.in_scope(actor, kiosk.unit_code),
                       lambda key: _l("Không tìm thấy màn hình số %(id)s.", id=key)),
+    # A group of screens belongs to its unit, as its screens do.
+    KioskGroup: Visibility(lambda actor, group: scope.in_scope(actor, group.unit_code),
+                           lambda key: _l("Không tìm thấy nhóm màn hình số %(id)s.", id=key)),
     Media: Visibility(lambda actor, media: scope.in_scope(actor, media.unit_code),
                       lambda key: _l("Không tìm thấy tệp media số %(id)s.", id=key)),
     # A notice belongs to its unit; reaching a screen of yours does not make it yours to open.
@@ -75,6 +92,31 @@ def get_visible(model: type[Row], key: int | str, actor: User) -> Row:
     if row is None or not rule.visible(actor, row):
         raise NotFound(rule.missing(key))
     return row
+
+
+def visible_rows(model: type[Row], keys: Iterable[int | str], actor: User) -> dict[int | str, Row]:
+    """Return {key: row} for those of `keys` whose `model` row exists and `actor` may see; the others are left out.
+
+    The bulk form of `get_visible`, for a page that shows many ids at once (a playlist's items, a
+    picker's choices): a missing id and a hidden one are both simply absent, so nothing tells them apart.
+    """
+    rule = RULES[model]
+    column = inspect(model).primary_key[0]
+    wanted = {key for key in keys if isinstance(key, column.type.python_type) and _plausible(key)}
+    if not wanted:
+        return {}
+    rows = db.session.scalars(select(model).where(column.in_(wanted)))
+    return {getattr(row, column.key): row for row in rows if rule.visible(actor, row)}
+
+
+def labels(model: type[Row], keys: Iterable[int | str], actor: User, name_of: Callable[[Row], str]) -> dict[str, str]:
+    """Return what an officer reads for each of `keys` (as text): `name_of(row)` for a row they may see, "#key" otherwise.
+
+    A missing id and one of another unit read alike, as the id alone: no name, no file, no address.
+    """
+    keys = list(keys)
+    seen = visible_rows(model, keys, actor)
+    return {str(key): name_of(seen[key]) if key in seen else f"#{key}" for key in keys}
 
 
 def _plausible(key: int | str) -> bool:

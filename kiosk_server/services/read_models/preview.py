@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from kiosk_server.domain import lunar, play_order, schedule
 from kiosk_server.extensions import db
-from kiosk_server.models import Category, Notice, Playlist, Unit, User
+from kiosk_server.models import Category, Media, Notice, Playlist, Unit, User
 from kiosk_server.models.base import utcnow
 from kiosk_server.services.content import links, playlists
 from kiosk_server.services.content import media as media_service
@@ -24,7 +24,7 @@ from kiosk_server.services.content.notice_input import read_notice
 from kiosk_server.services.content.playlist_input import read_playlist
 from kiosk_server.services.core import qr_images, scope
 from kiosk_server.services.core.errors import ValidationFailed
-from kiosk_server.services.read_models import manifest
+from kiosk_server.services.read_models import lookup, manifest
 
 PREVIEW_LUNAR_DAYS = 2
 
@@ -46,8 +46,8 @@ def _lenient_fields(body: dict, reader=read_notice) -> dict:
 
 def _content(fields: dict, actor: User, language: str | None) -> dict:
     """Return a revision's content for the preview: the draft's words, no schedule, media in scope."""
-    media_ids = [m for m in fields.get("media_ids") or []
-                 if (found := media_service.find_media(m)) is not None and scope.in_scope(actor, found.unit_code)]
+    seen = lookup.visible_rows(Media, fields.get("media_ids") or [], actor)
+    media_ids = [m for m in fields.get("media_ids") or [] if m in seen]
     content = {
         "title": fields.get("title") or "",
         "body": fields.get("body") or "",
@@ -93,21 +93,24 @@ def playlist_preview_manifest(body: dict[str, Any], actor: User, playlist: Playl
                               theme: str = "default", now: datetime | None = None) -> dict:
     """Return a manifest that plays the draft playlist `body` (the API's playlist body) now, in its order.
 
-    Only what `actor` may see is kept: published notices and media in their scope. The playlist plays
+    Only what `actor` may open (the scoped lookup) is kept: published notices and media in their scope. The playlist plays
     as exclusive and without its schedule, so the preview is exactly its loop.
     """
     now = now or utcnow()
     fields = _lenient_fields(body, read_playlist)
     unit_code, chain = _shown_for(fields, playlist, actor)
+    items_posted = fields.get("items") or []
+    notices = lookup.visible_rows(Notice, [i["notice_id"] for i in items_posted if "notice_id" in i], actor)
+    files = lookup.visible_rows(Media, [i["media_id"] for i in items_posted if "media_id" in i], actor)
     kept, notices_shown = [], []
-    for item in fields.get("items") or []:
+    for item in items_posted:
         if "notice_id" in item:
-            notice = db.session.get(Notice, item["notice_id"])
-            content = playlists.notice_content(notice) if notice and scope.in_scope(actor, notice.unit_code) else None
+            notice = notices.get(item["notice_id"])
+            content = playlists.notice_content(notice) if notice is not None else None
             if content is not None:
                 kept.append(item)
                 notices_shown.append((notice, content))
-        elif (found := media_service.find_media(item["media_id"])) is not None and scope.in_scope(actor, found.unit_code):
+        elif item["media_id"] in files:
             kept.append(item)
     unit_names, category_names = _names(set(chain) | {n.unit_code for n, _ in notices_shown})
     media_ids = {i["media_id"] for i in kept if "media_id" in i} | {m for _, c in notices_shown for m in c["media_ids"]}

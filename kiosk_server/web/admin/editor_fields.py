@@ -19,6 +19,7 @@ from kiosk_server.domain import schedule
 from kiosk_server.extensions import db
 from kiosk_server.models import Category, Kiosk, KioskGroup, Media, Unit, User
 from kiosk_server.services.core import scope
+from kiosk_server.services.read_models import lookup
 from kiosk_server.web.admin.choices import unit_choices
 
 HOUR_SLOTS = 3
@@ -106,46 +107,48 @@ def default_unit(form, user: User) -> None:
     form.unit_code.data = user.unit_code or (form.unit_code.choices[0].value if form.unit_code.choices else "")
 
 
-def keep_selected(form) -> None:
+def keep_selected(form, user: User) -> None:
     """Add to the choices whatever the notice (or playlist) already holds but the lists leave out (a revoked
-    screen, a commune a national officer's short list omits, a hidden category), so saving never drops it."""
-    for name, label_of in (
-        ("unit_code", _unit_label), ("target_units", _unit_label), ("target_groups", _group_label),
-        ("target_kiosks", _kiosk_label), ("category", _category_label), ("media_ids", _media_label),
+    screen, a commune a national officer's short list omits, a hidden category), so saving never drops it.
+
+    Units and categories are public reference data; a group, screen or file is labelled through the scoped
+    lookup, so one `user` may not open (another unit's, or none at all) reads as "#id" and nothing else.
+    """
+    for name, labels_of in (
+        ("unit_code", _unit_labels), ("target_units", _unit_labels), ("target_groups", _group_labels),
+        ("target_kiosks", _kiosk_labels), ("category", _category_labels), ("media_ids", _media_labels),
     ):
         field = getattr(form, name, None)
         if field is None:
             continue
         values = field.data if isinstance(field.data, list) else [field.data]
         known = {option["value"] for option in options(field)}
-        for value in values:
-            if value and str(value) not in known:
-                field.choices = [*field.choices, SelectChoice(str(value), label_of(str(value)))]
+        added = list(dict.fromkeys(str(value) for value in values if value and str(value) not in known))
+        if added:
+            names = labels_of(added, user)
+            field.choices = [*field.choices, *(SelectChoice(ref, names.get(ref, f"#{ref}")) for ref in added)]
 
 
-def _unit_label(code: str) -> str:
-    unit = db.session.get(Unit, code)
-    return f"{unit.name} ({unit.code})" if unit else code
+def _unit_labels(codes: list[str], user: User) -> dict[str, str]:
+    units = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.code.in_(codes)))}
+    return {code: f"{units[code].name} ({code})" if code in units else code for code in codes}
 
 
-def _group_label(ref: str) -> str:
-    group = db.session.get(KioskGroup, int(ref)) if ref.isdigit() else None
-    return f"{group.name} · {group.unit.name}" if group else ref
+def _category_labels(codes: list[str], user: User) -> dict[str, str]:
+    found = dict(db.session.execute(select(Category.code, Category.name).where(Category.code.in_(codes))).all())
+    return {code: found.get(code, code) for code in codes}
 
 
-def _kiosk_label(ref: str) -> str:
-    kiosk = db.session.get(Kiosk, int(ref)) if ref.isdigit() else None
-    return f"{kiosk.name} · {kiosk.unit.name}" if kiosk else ref
+def _scoped_labels(model, name_of):
+    """Return a labeller of `model` ids (as posted text) for one officer, through `lookup.labels`."""
+    def labels_of(refs: list[str], user: User) -> dict[str, str]:
+        return lookup.labels(model, [int(ref) if ref.isdigit() else ref for ref in refs], user, name_of)
+    return labels_of
 
 
-def _media_label(ref: str) -> str:
-    media = db.session.get(Media, int(ref)) if ref.isdigit() else None
-    return (media.original_name or f"#{media.id}") if media else ref
-
-
-def _category_label(code: str) -> str:
-    category = db.session.get(Category, code)
-    return category.name if category else code
+_group_labels = _scoped_labels(KioskGroup, lambda group: f"{group.name} · {group.unit.name}")
+_kiosk_labels = _scoped_labels(Kiosk, lambda kiosk: f"{kiosk.name} · {kiosk.unit.name}")
+_media_labels = _scoped_labels(Media, lambda media: media.original_name or f"#{media.id}")
 
 
 # --- rows posted as name-N-key ------------------------------------------------------------------------

@@ -64,7 +64,7 @@ def edit(editor: Editor, record):
     form = editor.form(current_user)
     if request.method == "GET":
         rows = editor.fill(form, record)
-        ef.keep_selected(form)
+        ef.keep_selected(form, current_user)
         return _page(editor, form, record, rows)
     return _save(editor, form, record)
 
@@ -85,7 +85,7 @@ def preview_manifest(editor: Editor, record):
 
 
 def _save(editor: Editor, form: FlaskForm, record):
-    ef.keep_selected(form)
+    ef.keep_selected(form, current_user)
     rows = editor.posted(request.form)
     if not form.validate():  # only the CSRF token is checked here
         return _page(editor, form, record, rows), 400

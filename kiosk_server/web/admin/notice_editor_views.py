@@ -61,7 +61,7 @@ def _manifest(body: dict, notice: Notice | None, theme: str) -> dict:
 
 
 def _context(form: nf.NoticeForm, notice: Notice | None, rows: dict[str, list[dict]]) -> dict:
-    media = nf.media_for_picker(form)
+    media = nf.media_for_picker(form, current_user)
     return {
         "translations": nf.translation_rows(rows["translations"]), "preview": _preview(form, media), "media": media,
         "languages": nf.LANGUAGE_SUGGESTIONS, "qr_suggestions": nf.QR_SUGGESTIONS, "priorities": nf.PRIORITY_CHOICES,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 
 from kiosk_server.extensions import db
@@ -18,6 +17,7 @@ from kiosk_server.models import Media, User
 from kiosk_server.services.content import categories
 from kiosk_server.services.content import media as media_service
 from kiosk_server.services.content.notice_input import MAX_TRANSLATIONS
+from kiosk_server.services.read_models import lookup
 from kiosk_server.web.admin import editor_fields as ef
 
 # Re-exported for the notice and playlist pages that still import them from here.
@@ -79,16 +79,22 @@ def prepare(form: NoticeForm, user: User) -> None:
     form.media_ids.choices = [SelectChoice(str(m.id), m.original_name or f"#{m.id}") for m in library]
 
 
-def media_for_picker(form: NoticeForm) -> list[dict]:
-    """Return the picker's media, chosen ones first in their order, each with what the preview needs."""
+def media_for_picker(form: NoticeForm, user: User) -> list[dict]:
+    """Return the picker's media, chosen ones first in their order, each with what the preview needs.
+
+    The files are read through the scoped lookup: a chosen id `user` may not open (another unit's, or
+    none at all) stays chosen as "#id" (`media` None), with no name, picture or address.
+    """
     chosen = [int(v) for v in form.media_ids.data or [] if str(v).isdigit()]
     listed = [int(o["value"]) for o in ef.options(form.media_ids) if o["value"].isdigit()]
-    order = chosen + [m for m in listed if m not in chosen]
-    rows = {m.id: m for m in db.session.scalars(select(Media).where(Media.id.in_(order)))} if order else {}
+    order = list(dict.fromkeys(chosen + listed))
+    rows = lookup.visible_rows(Media, order, user)
     return [{
-        "media": rows[m], "chosen": m in chosen, "thumb": media_service.media_url(rows[m].poster_sha256),
-        "playables": [{k: p.get(k) for k in ("kind", "duration_s", "page")} for p in media_service.playables(rows[m])],
-    } for m in order if m in rows]
+        "id": m, "media": rows.get(m), "chosen": m in chosen,
+        "thumb": media_service.media_url(rows[m].poster_sha256) if m in rows else None,
+        "playables": [{k: p.get(k) for k in ("kind", "duration_s", "page")} for p in media_service.playables(rows[m])]
+        if m in rows else [],
+    } for m in order if m in rows or m in chosen]
 
 
 def translation_rows(entries: list[dict]) -> list[dict]:

@@ -49,7 +49,7 @@ def _saved(playlist: Playlist, created: bool) -> str:
 
 
 def _context(form: pf.PlaylistForm, playlist: Playlist | None, rows: dict[str, list[dict]]) -> dict:
-    items = pf.shown_rows(rows["items"])
+    items = pf.shown_rows(rows["items"], current_user)
     return {
         "items": items, "loop_s": sum(i["seconds"] or 0 for i in items if i["plays"]),
         "notices": pf.notice_picker(current_user), "media": pf.media_picker(current_user), "modes": pf.MODE_CHOICES,

@@ -16,11 +16,12 @@ from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringFi
 
 from kiosk_server.domain import play_order
 from kiosk_server.extensions import db
-from kiosk_server.models import Notice, User
+from kiosk_server.models import Media, Notice, User
 from kiosk_server.services.content import media as media_service
 from kiosk_server.services.content import playlists
 from kiosk_server.services.content.playlist_input import MAX_ITEMS
 from kiosk_server.services.core import scope
+from kiosk_server.services.read_models import lookup, playlist_items
 from kiosk_server.web.admin import editor_fields as ef
 
 PICKER_LISTED = 60
@@ -127,11 +128,13 @@ def fill(form: PlaylistForm, content: dict, version: int) -> dict[str, list[dict
     return {"hours": hours, "items": items}
 
 
-def shown_rows(rows: list[dict]) -> list[dict]:
-    """Return the item rows with what the officer sees of each (title, thumbnail, seconds), as the service describes them."""
-    described = playlists.describe_items(items_body([r for r in rows if r["ref"].isdigit()]))
+def shown_rows(rows: list[dict], user: User) -> list[dict]:
+    """Return the item rows with what `user` sees of each (title, thumbnail, seconds), described through the scoped
+    lookup: another unit's notice or file, whatever id was posted, reads as "#id"."""
+    numbered = [r for r in rows if r["ref"].isdigit()]
+    described = playlist_items.describe_items(items_body(numbered), user)
     out = []
-    for row, item in zip([r for r in rows if r["ref"].isdigit()], described, strict=True):
+    for row, item in zip(numbered, described, strict=True):
         out.append({**row, "title": item["title"] or f"#{row['ref']}", "kind_shown": item["kind"],
                     "thumb": item.get("thumbnail_url"), "seconds": item["seconds"], "plays": item["plays"]})
     return out
@@ -142,12 +145,12 @@ def notice_picker(user: User) -> list[dict]:
     found = db.session.scalars(
         select(Notice).where(scope.scope_filter(user, Notice.unit_code), Notice.published_version.is_not(None))
         .order_by(Notice.approved_at.desc(), Notice.id.desc()).limit(PICKER_LISTED)).all()
-    described = playlists.describe_items([{"notice_id": n.id} for n in found])
+    described = playlist_items.describe_items([{"notice_id": n.id} for n in found], user)
     out = []
     for notice, item in zip(found, described, strict=True):
         content = playlists.notice_content(notice) or {}
         first = (content.get("media_ids") or [None])[0]
-        media = media_service.find_media(first) if first else None
+        media = lookup.visible_rows(Media, [first], user).get(first) if first else None
         out.append({"id": notice.id, "title": notice.title, "unit": notice.unit.name, "seconds": item["seconds"],
                     "thumb": media_service.media_url(media.poster_sha256) if media else None})
     return out

@@ -19,7 +19,7 @@ from kiosk_server.models import Playlist
 from kiosk_server.services.content import playlists
 from kiosk_server.services.content.workflow import STATUS_LABELS
 from kiosk_server.services.core import scope
-from kiosk_server.services.read_models import lookup
+from kiosk_server.services.read_models import lookup, playlist_items
 from kiosk_server.services.screens import targeting
 from kiosk_server.web import paging
 from kiosk_server.web.admin import notice_forms as nf
@@ -45,7 +45,7 @@ def playlist_list():
     entries = []
     for playlist in rows:
         content = playlists.head(playlist).content
-        items = playlists.describe_items(content["items"])
+        items = playlist_items.describe_items(content["items"], current_user)
         entries.append({"playlist": playlist, "content": content, "count": len(items),
                         "loop_s": playlists.loop_seconds(items), "rules": schedule.rules_from_json(content["rules"])})
     return render_template("admin/playlists.html", entries=entries, total=total, page=page, pages=pages, args=args,
@@ -57,7 +57,7 @@ def playlist_list():
 def playlist_detail(playlist_id: int):
     playlist = lookup.get_visible(Playlist, playlist_id, current_user)
     content = playlists.head(playlist).content
-    items = playlists.describe_items(content["items"])
+    items = playlist_items.describe_items(content["items"], current_user)
     return render_template(
         "admin/playlist.html", playlist=playlist, content=content, items=items, loop_s=playlists.loop_seconds(items),
         rules=schedule.rules_from_json(content["rules"]), targets=targeting.target_names(content["targets"]),
