@@ -25,6 +25,9 @@ MAX_POLL_SECONDS = 86_400
 DEFAULT_POLL_SECONDS = 300
 MAX_BACKOFF_SECONDS = 6 * 3600
 MAX_REDIRECTS = 3
+# What decides what a source brings: whoever last set one of these is an author of its items, and a
+# change of any of them drops the approver's trust (they trusted another feed, or other screens).
+AUTHORING_FIELDS = ("url", "unit_code", "targets", "bulletin_class")
 
 _SHARED = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT: not "private" to ipaddress, still internal
 

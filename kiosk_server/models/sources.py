@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kiosk_server.domain.sources import AUTHORING_FIELDS
 from kiosk_server.extensions import db
 from kiosk_server.models.base import UTCDateTime, utcnow
 from kiosk_server.models.units import Unit
@@ -19,7 +20,8 @@ class Source(db.Model):
     `agent` is the source's own officer record (inactive, never signs in): the author of the notices
     it brings and the actor of the alerts it raises, with exactly the source's unit as its scope, so
     everything a source does passes the same role and scope checks as an officer's request.
-    `trusted_by` is the approver who let it publish on its own; they stand as the second officer.
+    `trusted_by` is the approver who let it publish on its own; they stand as the second officer, so
+    they must not be one of its authors (`author_ids`), and any change of what it brings drops them.
     """
 
     __tablename__ = "sources"
@@ -38,6 +40,8 @@ class Source(db.Model):
     trusted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Who last set each of AUTHORING_FIELDS ({"url": user id, ...}): with the creator, the source's authors.
+    set_by: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
     # Polling: one stored due job per generation; a poll holds `lease_until` so two never overlap.
     poll_generation: Mapped[int] = mapped_column(default=0)
@@ -56,6 +60,13 @@ class Source(db.Model):
     unit: Mapped[Unit] = relationship()
     agent: Mapped[User] = relationship(foreign_keys=[agent_id])
     trusted_by: Mapped[User | None] = relationship(foreign_keys=[trusted_by_id])
+
+    def author_ids(self) -> set[int]:
+        """Return the officers who answer for what the source brings: its creator, and whoever last set
+        its address, unit, targets or class. For the two-person rule they wrote every item it brings."""
+        set_by = self.set_by or {}
+        ids = {self.created_by_id, *(set_by.get(name) for name in AUTHORING_FIELDS)}
+        return {officer_id for officer_id in ids if officer_id is not None}
 
 
 class SourceItem(db.Model):

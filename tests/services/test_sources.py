@@ -44,9 +44,11 @@ def feed_source(officer, url, **extra) -> Source:
                                   "unit_code": COMMUNE, **extra}, officer)
 
 
-def cap_source(officer, url, **extra) -> Source:
-    return sources.create_source({"name": "Đài KTTV khu vực Việt Bắc", "kind": "cap", "url": url,
-                                  "unit_code": COMMUNE, "auto_publish": True, **extra}, officer)
+def cap_source(officer, url, truster=None, **extra) -> Source:
+    """A CAP source `officer` adds; `truster`, another approver, lets it publish on its own."""
+    source = sources.create_source({"name": "Đài KTTV khu vực Việt Bắc", "kind": "cap", "url": url,
+                                    "unit_code": COMMUNE, **extra}, officer)
+    return sources.trust(source, truster) if truster else source
 
 
 def count(model) -> int:
@@ -96,8 +98,9 @@ def test_a_normal_bulletin_follows_the_normal_workflow_to_screens(app, officers,
 
 def test_an_emergency_bulletin_of_a_trusted_source_publishes_itself(app, officers, upstream):
     upstream.serve("/rss", rss(ARTICLES[1]))
-    source = feed_source(officers["approver"], upstream.url("/rss"), bulletin_class="emergency", auto_publish=True)
-    sources.poll_now(source, officers["approver"])
+    source = feed_source(officers["editor"], upstream.url("/rss"), bulletin_class="emergency")
+    sources.trust(source, officers["approver"])
+    sources.poll_now(source, officers["editor"])
 
     notice = db.session.scalar(select(Notice))
     assert notice.status == "published" and notice.priority == "emergency"
@@ -141,7 +144,7 @@ def test_a_cap_sources_alert_reaches_a_connected_screen(app, officers, upstream)
     screen = connect(app, token)
     screen.get_received("/kiosk")
     upstream.serve("/cap.xml", cap_message("KTTV-001"), content_type=CAP)
-    source = cap_source(officers["approver"], upstream.url("/cap.xml"))
+    source = cap_source(officers["editor"], upstream.url("/cap.xml"), officers["approver"])
 
     assert sources.poll_now(source, officers["approver"]) == 1
     shown = [e["args"][0] for e in screen.get_received("/kiosk") if e["name"] == "alert"]
@@ -155,7 +158,7 @@ def test_a_cap_sources_alert_reaches_a_connected_screen(app, officers, upstream)
 def test_an_update_and_a_cancel_from_an_index_act_once(app, officers, upstream):
     upstream.serve("/a.xml", cap_message("KTTV-A"), content_type=CAP)
     upstream.serve("/index.xml", cap_index(("KTTV-A", upstream.url("/a.xml"))), content_type="application/atom+xml")
-    source = cap_source(officers["approver"], upstream.url("/index.xml"))
+    source = cap_source(officers["editor"], upstream.url("/index.xml"), officers["approver"])
     sources.poll_now(source, officers["approver"])
     first = db.session.scalar(select(Alert).where(Alert.identifier == "KTTV-A"))
 
@@ -186,7 +189,7 @@ def test_an_update_and_a_cancel_from_an_index_act_once(app, officers, upstream):
 
 def test_a_cap_message_beyond_the_sources_unit_is_refused_with_its_reason(app, officers, upstream):
     upstream.serve("/cap.xml", cap_message("CB-001", units=(OTHER_COMMUNE,)), content_type=CAP)
-    source = cap_source(officers["province_admin"], upstream.url("/cap.xml"))
+    source = cap_source(officers["editor"], upstream.url("/cap.xml"), officers["province_admin"])
 
     assert sources.poll_now(source, officers["province_admin"]) == 0
     assert count(Alert) == 0
@@ -198,14 +201,14 @@ def test_a_cap_message_beyond_the_sources_unit_is_refused_with_its_reason(app, o
 def test_an_area_named_by_its_official_unit_name_is_matched(app, officers, upstream):
     document = cap_message("KTTV-NAME", units=())  # no geocode: <areaDesc>Phường Minh Xuân</areaDesc> only
     upstream.serve("/cap.xml", document, content_type=CAP)
-    source = cap_source(officers["approver"], upstream.url("/cap.xml"))
+    source = cap_source(officers["editor"], upstream.url("/cap.xml"), officers["approver"])
     sources.poll_now(source, officers["approver"])
     assert db.session.scalar(select(Alert)).unit_codes == [COMMUNE]
 
 
 def test_a_cap_message_of_an_untrusted_source_waits_for_an_approver(app, officers, upstream):
     upstream.serve("/cap.xml", cap_message("KTTV-W"), content_type=CAP)
-    source = cap_source(officers["editor"], upstream.url("/cap.xml"), auto_publish=False)
+    source = cap_source(officers["editor"], upstream.url("/cap.xml"))
     sources.poll_now(source, officers["editor"])
     assert count(Alert) == 0
     [item] = sources.queue(officers["approver"])
@@ -344,7 +347,7 @@ def test_a_source_whose_trusting_approver_left_no_longer_publishes_on_its_own(ap
     from kiosk_server.services.core import users
 
     upstream.serve("/cap.xml", cap_message("KTTV-LEFT"), content_type=CAP)
-    source = cap_source(officers["approver"], upstream.url("/cap.xml"))
+    source = cap_source(officers["editor"], upstream.url("/cap.xml"), officers["approver"])
     users.update_user(officers["approver"], officers["commune_admin"], active=False)
     sources.poll_now(db.session.get(Source, source.id), officers["editor"])
     assert count(Alert) == 0

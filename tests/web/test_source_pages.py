@@ -117,3 +117,21 @@ def test_a_viewer_sees_sources_but_cannot_change_them(client, auth, officers, up
     auth.logout()
     auth.login("caobang@example.vn")
     assert client.get(f"/admin/sources/{source.id}").status_code == 404
+
+
+def test_the_approver_who_added_a_source_is_told_why_they_cannot_let_it_publish_alone(client, auth, officers, upstream):
+    auth.login("duyet@example.vn")
+    add(client, auth, url=upstream.url("/rss"), bulletin_class="priority", auto_publish="y")
+    source = db.session.scalar(select(Source))
+    assert source.auto_publish and source.trusted_by_id is None, "its creator is its author: not its trust"
+    answer = client.post(f"/admin/sources/{source.id}/trust", data={"csrf_token": auth.csrf(f"/admin/sources/{source.id}")},
+                         follow_redirects=True)
+    assert "phải là cán bộ duyệt tin khác với người tạo nguồn" in answer.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Source, source.id).trusted_by_id is None
+    auth.logout()
+
+    auth.login("tinh@example.vn")  # the province's admin, an approver who neither added nor changed it
+    answer = client.post(f"/admin/sources/{source.id}/trust", data={"csrf_token": auth.csrf(f"/admin/sources/{source.id}")},
+                         follow_redirects=True)
+    assert "Tự phát hành, người duyệt: tinh@example.vn" in answer.get_data(as_text=True)

@@ -137,9 +137,9 @@ def test_the_alerts_feed_links_each_active_alert_to_its_cap_document(client, tok
 
 def test_a_notice_from_a_source_names_it_on_screen(client, tokens, upstream, officers):
     upstream.serve("/rss", rss(("g1", "Lịch cắt điện", "https://tuyenquang.gov.vn/dien", "Cắt điện sáng thứ Bảy.")))
-    source_id = add_source(client, tokens["approver"], url=upstream.url("/rss"), bulletin_class="priority",
-                           auto_publish=True).get_json()["id"]
-    client.post(f"/api/v1/sources/{source_id}/poll", headers=bearer(tokens["approver"]))
+    source_id = add_source(client, tokens["editor"], url=upstream.url("/rss"), bulletin_class="priority").get_json()["id"]
+    assert client.post(f"/api/v1/sources/{source_id}/trust", headers=bearer(tokens["approver"])).status_code == 200
+    client.post(f"/api/v1/sources/{source_id}/poll", headers=bearer(tokens["editor"]))
     _, token = kiosks.provision_kiosk("Một cửa", COMMUNE, actor="test")
     manifest = client.get("/kiosk/manifest", headers=bearer(token)).get_json()
     [item] = manifest["items"]
@@ -149,7 +149,8 @@ def test_a_notice_from_a_source_names_it_on_screen(client, tokens, upstream, off
 
 def test_the_openapi_document_describes_the_sources(client):
     spec = client.get("/api/v1/openapi.json").get_json()
-    for path in ("/api/v1/sources", "/api/v1/sources/{source_id}", "/api/v1/sources/{source_id}/poll", "/api/v1/feed"):
+    for path in ("/api/v1/sources", "/api/v1/sources/{source_id}", "/api/v1/sources/{source_id}/poll",
+                 "/api/v1/sources/{source_id}/trust", "/api/v1/feed"):
         assert path in spec["paths"], path
     params = {p["name"] for p in spec["paths"]["/api/v1/notices"]["get"]["parameters"]}
     assert "source" in params

@@ -75,6 +75,17 @@ def source_of(notice_id: int) -> dict | None:
     return {"id": row[0], "name": row[1], "link": row[2]} if row else None
 
 
+def source_authors(notice: Notice) -> set[int]:
+    """Return the officers who answer for the source a notice came from (none when typed by an officer).
+
+    Whoever created the source or last set its address, unit, targets or class wrote what it brings, so
+    for the two-person rule they are the notice's authors too.
+    """
+    source = db.session.scalar(select(Source).join(SourceItem, SourceItem.source_id == Source.id)
+                               .where(SourceItem.notice_id == notice.id))
+    return source.author_ids() if source else set()
+
+
 # --- checks -------------------------------------------------------------------------------------
 
 def _check_references(fields: dict, actor: User) -> None:
@@ -104,7 +115,7 @@ NOTICE = workflow.Approvable(
                   "media_ids", "qr_url"),
     head_columns=("title", "body", "category", "priority", "language"),
     members=notice_media, members_of=lambda content: [{"media_id": m} for m in content["media_ids"]],
-    changed=publish.notice_changed, summary=lambda fields: {"title": fields["title"]},
+    changed=publish.notice_changed, summary=lambda fields: {"title": fields["title"]}, authors=source_authors,
     words=workflow.Words(
         noun=_l("thông báo"),
         expired=_l("Thông báo đã hết hạn hiển thị; hãy sửa thời điểm kết thúc trước khi duyệt."),

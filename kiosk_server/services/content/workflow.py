@@ -74,6 +74,9 @@ class Approvable:
     words: Words
     # (record, content, action, now, actor): the content judged for the officer acting (an approver publishes every item)
     check_content: Callable[[Any, dict, str, datetime, User], None] | None = None
+    # Officers who wrote the record besides its author and editors (a notice a source brought: the source's
+    # authors); none of them may approve it.
+    authors: Callable[[Any], set[int]] | None = None
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -177,7 +180,7 @@ def _require_may_publish(kind: Approvable, record, actor: User) -> None:
     both, and the approver is neither who wrote it nor who last edited it."""
     rev = head(kind, record)
     scope.require_targets_in_scope(actor, rev.content["targets"], published_targets(kind, record))
-    if actor.id in (record.author_id, rev.created_by_id):
+    if actor.id in (record.author_id, rev.created_by_id) or (kind.authors and actor.id in kind.authors(record)):
         raise Forbidden(_l("Người duyệt phải là người khác với người soạn hoặc người sửa %(noun)s.")
                         % {"noun": kind.words.noun}, code="self_approval")
 

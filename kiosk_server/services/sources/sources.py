@@ -10,6 +10,10 @@ What a source brings takes the officers' own paths, never a side door:
   emergency items are submitted, and published at once only when an approver trusted the source
   (`auto_publish`), that approver standing as the second officer.
 
+Whoever created a source or last set its address, unit, targets or class (`Source.author_ids`) wrote
+what it brings: the workflow refuses them as approver of its notices, and they cannot be its trust.
+Trusting is an act of its own (`trust`) by another approver; any change of those fields drops it.
+
 Polling is stored due work (services/core/due.py): one `source.poll` job per source and generation. A
 poll first takes the source's lease with a conditional update, so the scheduled poll and "poll
 now" never overlap, and whichever process finishes it stores the next job in the same commit as
@@ -189,8 +193,8 @@ def create_source(data: Any, actor: User) -> Source:
                  unit_code=fields["unit_code"], active=False)
     db.session.add(agent)
     db.session.flush()
-    source = Source(**fields, agent_id=agent.id, created_by_id=actor.id,
-                    trusted_by_id=actor.id if fields["auto_publish"] else None, next_poll_at=utcnow())
+    # Not trusted yet, whoever creates it: its creator is its author, and trust needs another approver.
+    source = Source(**fields, agent_id=agent.id, created_by_id=actor.id, next_poll_at=utcnow())
     db.session.add(source)
     db.session.flush()
     due.schedule(POLL_JOB, {"id": source.id, "gen": 0})
@@ -210,20 +214,46 @@ def update_source(source: Source, data: Any, actor: User) -> Source:
     fields = {name: getattr(source, name) for name in FIELDS}
     fields["targets"] = parse_targets(source.targets, {})
     scope.require_scope(actor, source.unit_code)
+    # The officer UI posts every field: only a value that differs sets anything.
+    authoring = [name for name in rules.AUTHORING_FIELDS if name in changes and changes[name] != fields[name]]
     fields.update(changes)
     _check(fields, actor)
     before = {name: getattr(source, name) for name in changes}
+    after = dict(changes)
     for name, value in changes.items():
         setattr(source, name, value)
     if "url" in changes:
         source.etag, source.last_modified = "", ""
-    if "auto_publish" in changes:
-        source.trusted_by_id = actor.id if source.auto_publish else None
+    if authoring:
+        source.set_by = {**(source.set_by or {}), **dict.fromkeys(authoring, actor.id)}
+    if source.trusted_by_id is not None and (authoring or not source.auto_publish):
+        # The approver trusted another feed (or other screens): they must look again, or another approver.
+        before["trusted_by"], after["trusted_by"] = source.trusted_by.email, None
+        source.trusted_by_id = None
     source.agent.role = _agent_role(fields)
     source.agent.unit_code = source.unit_code
     _reschedule(source)
     audit.record(actor, "source.update", "source", source.id, unit_code=source.unit_code, before=before,
-                 after=changes)
+                 after=after)
+    db.session.commit()
+    return source
+
+
+def trust(source: Source, actor: User) -> Source:
+    """Let the source publish on its own, `actor` standing as the second officer of all it brings; return it."""
+    if not roles.can(actor.role, "approve"):
+        raise Forbidden(_l("Chỉ cán bộ duyệt tin mới được cho nguồn tự phát hành."))
+    scope.require_scope(actor, source.unit_code)
+    scope.require_targets_in_scope(actor, parse_targets(source.targets, {}))
+    if actor.id in source.author_ids():
+        raise Forbidden(_l("Người cho nguồn tự phát hành phải là cán bộ duyệt tin khác với người tạo nguồn hoặc "
+                           "người đã đặt địa chỉ, đơn vị, nơi hiển thị hay loại tin của nguồn."), code="self_approval")
+    before = {"auto_publish": source.auto_publish,
+              "trusted_by": source.trusted_by.email if source.trusted_by else None}
+    source.auto_publish, source.trusted_by_id = True, actor.id
+    source.agent.role = _agent_role({"kind": source.kind, "auto_publish": True})
+    audit.record(actor, "source.trust", "source", source.id, unit_code=source.unit_code, before=before,
+                 after={"auto_publish": True, "trusted_by": actor.email})
     db.session.commit()
     return source
 
@@ -373,10 +403,11 @@ def _take_cap(source_id: int, document: feeds.Document, got: fetch.Fetched, outc
 
 
 def _trusted(source: Source) -> bool:
-    """Return True while the source may publish on its own: its trusting approver still could, over its unit."""
+    """Return True while the source may publish on its own: its trusting approver still could, over its unit,
+    and is none of its authors."""
     officer = source.trusted_by
     return (source.auto_publish and officer is not None and officer.active and roles.can(officer.role, "approve")
-            and scope.in_scope(officer, source.unit_code))
+            and scope.in_scope(officer, source.unit_code) and officer.id not in source.author_ids())
 
 
 def _take_cap_document(source_id: int, identifier: str, body: bytes, link: str, outcome: dict) -> None:

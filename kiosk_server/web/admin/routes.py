@@ -97,6 +97,7 @@ admin_bp.add_url_rule("/admin/sources", "sources", source_views.source_list)
 admin_bp.add_url_rule("/admin/sources/new", "source_new", source_views.source_new, methods=["GET", "POST"])
 admin_bp.add_url_rule("/admin/sources/<int:source_id>", "source", source_views.source_detail, methods=["GET", "POST"])
 admin_bp.add_url_rule("/admin/sources/<int:source_id>/poll", "source_poll", source_views.source_poll, methods=["POST"])
+admin_bp.add_url_rule("/admin/sources/<int:source_id>/trust", "source_trust", source_views.source_trust, methods=["POST"])
 admin_bp.add_url_rule("/admin/sources/items/<int:item_id>/send", "source_item_send", source_views.source_item_send,
                       methods=["POST"])
 admin_bp.add_url_rule("/admin/sources/items/<int:item_id>/dismiss", "source_item_dismiss",

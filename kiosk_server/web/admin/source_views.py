@@ -79,7 +79,8 @@ def source_detail(source_id: int):
         status = 422
     return render_template("admin/source.html", source=source, form=form, items=sources.items_of(source),
                            labels=_labels(), can_edit=can_edit,
-                           can_send=roles.can(current_user.role, "raise_alert")), status
+                           can_send=roles.can(current_user.role, "raise_alert"),
+                           can_trust=roles.can(current_user.role, "approve")), status
 
 
 @permission_required("edit_content")
@@ -96,6 +97,20 @@ def source_poll(source_id: int):
                 flash(_("Lấy tin xong, %(n)d tin mới. Lỗi: %(error)s", n=new, error=source.last_error), "error")
             else:
                 flash(_("Lấy tin xong: %(n)d tin mới.", n=new), "success")
+    return redirect(url_for("admin.source", source_id=source_id))
+
+
+@permission_required("approve")
+def source_trust(source_id: int):
+    source = lookup.get_visible(Source, source_id, current_user)
+    if ConfirmForm().validate_on_submit():
+        try:
+            sources.trust(source, current_user)
+        except ServiceError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("Nguồn “%(name)s” đã được tự phát hành; bạn đứng tên người duyệt cho các tin nguồn mang về.",
+                    name=source.name), "success")
     return redirect(url_for("admin.source", source_id=source_id))
 
 

@@ -67,3 +67,18 @@ class SourcePoll(MethodView):
         source = lookup.get_visible(Source, source_id, current_api_user())
         new = sources.poll_now(source, current_api_user())
         return {"new": new, "source": sources.source_json(lookup.get_visible(Source, source_id, current_api_user()))}
+
+
+@blp.route("/<int:source_id>/trust")
+class SourceTrust(MethodView):
+    @require("approve")
+    @blp.response(200, SourceSchema)
+    def post(self, source_id):
+        """Let the source publish on its own, the caller standing as the second officer of what it brings.
+
+        The caller must be an approver other than whoever created the source or last set its `url`,
+        `unit_code`, `targets` or `bulletin_class` (403 `self_approval`); a later change of any of them drops
+        the trust (`trusted_by` becomes null) until an approver trusts it again.
+        """
+        source = lookup.get_visible(Source, source_id, current_api_user())
+        return sources.source_json(sources.trust(source, current_api_user()))
