@@ -14,6 +14,12 @@ from pathlib import Path
 from typing import Any
 
 MAX_REMEMBER = timedelta(days=30)
+# The Socket.IO channel's and rate-limit keys' prefix when there is no Redis to share (one process).
+LOCAL_NAMESPACE = "bangtin"
+
+
+class ConfigError(ValueError):
+    """Settings the server must not start with; the message names the setting and what to do, for the operator."""
 
 
 class Defaults:
@@ -24,8 +30,9 @@ class Defaults:
     REDIS_URL: str | None = None
     # Names this deployment's Socket.IO channel and rate-limit keys in Redis, so two deployments
     # (a province's production and its training copy) can share one Redis server without hearing
-    # each other's alerts. Every process of one deployment must use the same name.
-    REDIS_NAMESPACE = "bangtin"
+    # each other's alerts. Every process of one deployment must use the same name. Required with
+    # REDIS_URL: a default would give every copy the production channel (`_derive_redis`).
+    REDIS_NAMESPACE = ""
     # Manifests the deployment serves per second, all processes together (bench/README.md: about 150
     # per second on two cores while 5,000 screens stay connected). A change reaching more screens
     # than this asks them to spread their fetches over screens ÷ rate seconds (services/screens/publish.py).
@@ -101,6 +108,9 @@ class Defaults:
     # Proof of play: raw plays of sealed days older than this are rolled up into hourly figures per
     # screen and item (services/reports/plays.py); every report's figures stay exact.
     PLAY_RAW_DAYS = 90
+    # Play records one screen may send a minute (`played`, services/reports/played.py): a screen plays a
+    # few items a minute, and a week offline drains its queue (200 a batch) in under an hour.
+    PLAYED_RATE_LIMIT = "1200 per minute"
     # Behind nginx: hand media bytes to nginx's internal location (deploy/nginx.conf) instead of Python.
     MEDIA_ACCEL_PREFIX = ""
     # Behind nginx: how many proxies set X-Forwarded-For/-Proto; 0 trusts none (a direct server).
@@ -155,6 +165,7 @@ ENV_KEYS = (
     "METRICS_TOKEN",
     "SOURCE_ALLOW_HOSTS",
     "PLAY_RAW_DAYS",
+    "PLAYED_RATE_LIMIT",
 )
 
 
@@ -214,11 +225,24 @@ def _derive(cfg: dict[str, Any], instance_path: str) -> None:
     if "CAP_TRUSTED_CERTS" not in cfg:
         files = [f for f in str(cfg.get("CAP_TRUSTED_CERT_FILES") or "").split(":") if f]
         cfg["CAP_TRUSTED_CERTS"] = [Path(f).read_text(encoding="ascii") for f in files]
-    if cfg.get("REDIS_URL"):
-        cfg.setdefault("RATELIMIT_STORAGE_URI", cfg["REDIS_URL"])
-        cfg.setdefault("RATELIMIT_KEY_PREFIX", cfg.get("REDIS_NAMESPACE") or "bangtin")
-    else:
+    _derive_redis(cfg)
+
+
+def _derive_redis(cfg: dict[str, Any]) -> None:
+    """Fill the namespace and rate-limit storage; refuse a Redis URL without a namespace of its own."""
+    if not cfg.get("REDIS_URL"):
+        cfg["REDIS_NAMESPACE"] = cfg.get("REDIS_NAMESPACE") or LOCAL_NAMESPACE
         cfg.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+        return
+    if not str(cfg.get("REDIS_NAMESPACE") or "").strip():
+        # A training copy started from production's settings would otherwise send its test alerts
+        # down the real screens' channel.
+        raise ConfigError(
+            "Đã đặt KIOSK_REDIS_URL thì phải đặt cả KIOSK_REDIS_NAMESPACE: tên riêng của triển khai này trong "
+            "Redis (ví dụ bangtin-tuyenquang cho bản chính thức, bangtin-taphuan cho bản tập huấn), giống nhau "
+            "ở mọi tiến trình của cùng một triển khai.")
+    cfg.setdefault("RATELIMIT_STORAGE_URI", cfg["REDIS_URL"])
+    cfg.setdefault("RATELIMIT_KEY_PREFIX", cfg["REDIS_NAMESPACE"])
 
 
 def instance_secret_key(instance_path: str) -> str:

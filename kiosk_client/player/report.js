@@ -58,7 +58,10 @@ export class Report {
       for (;;) {
         const batch = this.store.peekPlayed(PLAYED_SEND_MAX);
         if (!batch.length) break;
-        if (!(await this.socket()?.emitWithAck('played', batch))) break;
+        // ok: handled, refused plays included (they would be refused again); ok false: over the
+        // screen's rate limit, sent again at the next flush; no answer: not known to be stored.
+        const answer = await this.socket()?.call('played', batch, ACK_TIMEOUT_MS);
+        if (answer?.ok !== true) break;
         this.store.dropPlayed(batch.length);
       }
     } finally {

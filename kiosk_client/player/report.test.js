@@ -29,15 +29,18 @@ test('the heartbeat names the manifest version, the item on screen and the uptim
 
 test('play records are kept until the server acknowledged them', async () => {
   const store = new Store(new MemoryStorage());
-  const socket = fakeSocket({ acks: false });
+  const socket = fakeSocket({ stored: null });
   const report = new Report({ store, socket: () => socket, version: () => 1, currentItem: () => null });
   report.played({ item: 'n1', started_at: '2026-12-01T00:00:00Z', duration_s: 8 });
   await report.flushPlayed();
   assert.equal(store.peekPlayed(10).length, 1, 'not acknowledged: still queued');
-  socket.acks = true;
+  socket.stored = { ok: false };
+  await report.flushPlayed();
+  assert.equal(store.peekPlayed(10).length, 1, 'over the rate limit: still queued');
+  socket.stored = { ok: true, stored: 0, refused: 1 };
   await report.flushPlayed();
   assert.equal(store.peekPlayed(10).length, 0);
-  assert.deepEqual(socket.sent.map(([name]) => name), ['played', 'played']);
+  assert.deepEqual(socket.sent.map(([name]) => name), ['played', 'played', 'played']);
 });
 
 test('nothing is sent without a live connection, and an alert receipt counts only once the server stored it', async () => {

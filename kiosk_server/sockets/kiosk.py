@@ -26,7 +26,7 @@ from kiosk_server.models import Kiosk
 from kiosk_server.models.base import utcnow
 from kiosk_server.services.alerts import alerts, receipts
 from kiosk_server.services.core import metrics, scope
-from kiosk_server.services.reports import plays
+from kiosk_server.services.reports import played
 from kiosk_server.services.screens import kiosks, presence
 
 NAMESPACE = "/kiosk"
@@ -41,6 +41,7 @@ class Screen:
     room: str  # its own room; closed when the kiosk is revoked
     admin_rooms: tuple[str, ...]  # officers who see it
     connected_at: datetime  # names this connection in the screen's uptime record
+    created_at: datetime  # no play on it can be older (services/reports/played.py)
 
 
 # sid -> the screen on that connection, for this process's connections. A dict in memory is right
@@ -123,7 +124,8 @@ class KioskNamespace(Namespace):
             raise ConnectionRefusedError("unknown or revoked kiosk token")
         chain = scope.ancestor_codes(kiosk.unit_code)
         rooms = kiosk_rooms(kiosk.id, chain, [g.id for g in kiosk.groups])
-        screen = Screen(kiosk.id, kiosk.unit_code, kiosk_room(kiosk.id), presence.admin_rooms(chain), utcnow())
+        screen = Screen(kiosk.id, kiosk.unit_code, kiosk_room(kiosk.id), presence.admin_rooms(chain), utcnow(),
+                        kiosk.created_at)
         db.session.rollback()  # the lookup is done; joining rooms needs no connection
         for room in rooms:
             join_room(room)
@@ -170,6 +172,8 @@ class KioskNamespace(Namespace):
         return {"ok": receipts.record_ack(data.get("id"), screen.kiosk_id, screen.unit_code)}
 
     def on_played(self, data=None):
+        """Store the plays that can be true; the answer tells the player to drop the batch or send it later."""
         screen = _screen()
-        if screen is not None:
-            plays.record_played(screen.kiosk_id, data)
+        if screen is None:
+            return {"ok": False}
+        return played.receive(played.Screen(screen.kiosk_id, screen.unit_code, screen.created_at), data)

@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk, PlayRecord
+from kiosk_server.models.base import utcnow
 from kiosk_server.services.screens import kiosks
 from tests.conftest import COMMUNE
 from tests.notice_helpers import publish
@@ -73,18 +74,19 @@ def test_heartbeat_and_disconnect_show_in_status(app, client, tokens):
     assert state["online"] is False and state["last_seen"] is not None
 
 
-def test_played_entries_are_recorded_and_junk_dropped(app):
+def test_played_entries_are_recorded_and_junk_dropped(app, client, tokens):
+    notice = publish(client, tokens)["id"]  # a play is kept only for an item sent to the screen
     kiosk, token = kiosks.provision_kiosk("Một cửa", COMMUNE, actor="test")
     screen = connect(app, token)
     screen.emit("played", [
-        {"item": "n5", "started_at": "2026-11-22T08:00:00+07:00", "duration_s": 12.5},
-        {"item": "n5", "started_at": "not a time", "duration_s": 3},
-        {"item": "n6", "started_at": "2026-11-22T08:00:13+07:00", "duration_s": -1},
+        {"item": f"n{notice}", "started_at": utcnow().isoformat(), "duration_s": 12.5},
+        {"item": f"n{notice}", "started_at": "not a time", "duration_s": 3},
+        {"item": f"n{notice}", "started_at": utcnow().isoformat(), "duration_s": -1},
         "junk",
     ], namespace="/kiosk")
     screen.emit("played", {"not": "a list"}, namespace="/kiosk")
     records = db.session.scalars(select(PlayRecord)).all()
-    assert [(r.kiosk_id, r.notice_id, r.duration_s) for r in records] == [(kiosk.id, 5, 12.5)]
+    assert [(r.kiosk_id, r.notice_id, r.duration_s) for r in records] == [(kiosk.id, notice, 12.5)]
 
 
 def test_admin_namespace_needs_a_signed_in_officer(app, client, auth, officers):
@@ -107,10 +109,11 @@ def test_officers_of_other_provinces_do_not_see_the_screen(app, client, auth, of
     assert [e for e in watcher.get_received("/admin") if e["name"] == "kiosk_statuses"] == []
 
 
-def test_a_resent_batch_is_stored_once(app):
+def test_a_resent_batch_is_stored_once(app, client, tokens):
+    notice = publish(client, tokens)["id"]
     _, token = kiosks.provision_kiosk("Một cửa", COMMUNE, actor="test")
     screen = connect(app, token)
-    batch = [{"item": "n5", "started_at": "2026-11-22T08:00:00+07:00", "duration_s": 12.5}]
+    batch = [{"item": f"n{notice}", "started_at": utcnow().isoformat(), "duration_s": 12.5}]
     screen.emit("played", batch, namespace="/kiosk")
     screen.emit("played", batch + batch, namespace="/kiosk")
     assert len(db.session.scalars(select(PlayRecord)).all()) == 1

@@ -12,6 +12,9 @@ What each figure measures:
   retried), `background` periodic work that raised (presence flush, expiry sweep, uptime sweep).
 - `bangtin_socket_events_total{event}`: events screens sent on /kiosk (connect, hello, heartbeat,
   played, alert_ack, disconnect); events per second is `rate()` of it.
+- `bangtin_plays_refused_total{reason}`: play records screens sent that were not stored
+  (services/reports/played.py): `not_sent` (an item never sent to that screen), `out_of_window`,
+  `over_wall_time`, `malformed`, `rate_limited`.
 - `bangtin_kiosks_connected`: screen connections the processes hold now (sum over live processes).
 - `bangtin_alert_ack_seconds`: for each screen's first receipt of an alert, the time from the alert
   going out (stored, or its effective time if later) to the receipt being stored. It is the
@@ -36,12 +39,14 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 HTTP_REQUESTS = Counter("bangtin_http_requests", "HTTP requests answered", ["method", "status"], registry=None)
 ERRORS = Counter("bangtin_errors", "HTTP 5xx answers and failed background work", ["kind"], registry=None)
 SOCKET_EVENTS = Counter("bangtin_socket_events", "Events received from screens on /kiosk", ["event"], registry=None)
+PLAYS_REFUSED = Counter("bangtin_plays_refused", "Play records from screens that were not stored", ["reason"],
+                        registry=None)
 KIOSKS_CONNECTED = Gauge("bangtin_kiosks_connected", "Screen connections held by the server processes now",
                          registry=None, multiprocess_mode="livesum")
 ALERT_ACK_SECONDS = Histogram(
     "bangtin_alert_ack_seconds", "Time from an alert going out to each screen's receipt being stored",
     buckets=(0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800, 3600, 6 * 3600), registry=None)
-PROCESS_METRICS = (HTTP_REQUESTS, ERRORS, SOCKET_EVENTS, KIOSKS_CONNECTED, ALERT_ACK_SECONDS)
+PROCESS_METRICS = (HTTP_REQUESTS, ERRORS, SOCKET_EVENTS, PLAYS_REFUSED, KIOSKS_CONNECTED, ALERT_ACK_SECONDS)
 
 _LIVE_FILE = re.compile(r"gauge_live\w+?_(\d+)\.db$")
 

@@ -77,9 +77,8 @@ def _media_hash(item: str) -> str | None:
 
     The media's sha256 is its content hash, so reports count a video or picture by what was shown.
     """
-    if not (item.startswith("m") and item[1:].isdigit() and len(item) <= 11 and int(item[1:]) < 2**31):
-        return None
-    return db.session.scalar(select(Media.sha256).where(Media.id == int(item[1:])))
+    media_id = media_id_of(item)
+    return None if media_id is None else db.session.scalar(select(Media.sha256).where(Media.id == media_id))
 
 
 def _parse(entry) -> tuple[str, datetime, float] | None:
@@ -99,29 +98,57 @@ def _parse(entry) -> tuple[str, datetime, float] | None:
     return item[:32], started_at, float(duration)
 
 
-def _notice_id(item: str) -> int | None:
-    # "n<id>" names a notice; an id past the column's range is no notice (and no database error).
-    if item.startswith("n") and item[1:].isdigit() and len(item) <= 11 and int(item[1:]) < 2**31:
+def notice_id_of(item: str) -> int | None:
+    """Return the notice id an item names ("n<id>"), else None."""
+    return _id_of(item, "n")
+
+
+def media_id_of(item: str) -> int | None:
+    """Return the media id a playlist's media item names ("m<id>"), else None."""
+    return _id_of(item, "m")
+
+
+def _id_of(item: str, prefix: str) -> int | None:
+    # An id past the column's range names nothing (and causes no database error).
+    if item.startswith(prefix) and item[1:].isdigit() and len(item) <= 11 and int(item[1:]) < 2**31:
         return int(item[1:])
     return None
 
 
-def record_played(kiosk_id: int, entries) -> int:
-    """Store what the screen says it played; malformed entries are dropped, never trusted. Return the count stored.
+def parse_batch(entries) -> dict[tuple[datetime, str], float]:
+    """Return the well-formed plays of a batch as {(start, item): seconds}; malformed entries are left out.
 
-    A play is its (screen, start, item): the player resends a batch whose acknowledgement was lost,
-    and a screen that reconnects may send it through two sessions at once; the unique key lets the
-    database store it once (services/core/idempotent.py), and only rows actually stored add to PlayDay.
+    At most MAX_PLAYED_BATCH entries are read; a play sent twice in one batch counts once.
     """
     if not isinstance(entries, list):
-        return 0
+        return {}
     parsed: dict[tuple[datetime, str], float] = {}
     for entry in entries[:MAX_PLAYED_BATCH]:
         found = _parse(entry)
         if found is not None:
             item, started_at, duration = found
             parsed.setdefault((started_at, item), duration)
+    return parsed
+
+
+def record_played(kiosk_id: int, entries) -> int:
+    """Store plays as given (malformed entries dropped); return the count stored.
+
+    Trusted callers only (seeds, imports, tests): what a screen reports goes through
+    services/reports/played.py, which keeps only the plays it may believe.
+    """
+    return store_plays(kiosk_id, parse_batch(entries))
+
+
+def store_plays(kiosk_id: int, parsed: dict[tuple[datetime, str], float]) -> int:
+    """Store parsed plays of one screen and add them to its PlayDay figures; return the count stored.
+
+    A play is its (screen, start, item): the player resends a batch whose acknowledgement was lost,
+    and a screen that reconnects may send it through two sessions at once; the unique key lets the
+    database store it once (services/core/idempotent.py), and only rows actually stored add to PlayDay.
+    """
     if not parsed:
+        db.session.commit()
         return 0
     shown: dict[int, tuple[int | None, str | None]] = {}
     media_shown: dict[str, str | None] = {}  # a loop plays the same video many times in one batch
@@ -129,7 +156,7 @@ def record_played(kiosk_id: int, entries) -> int:
     rows = []
     # One order for every session, so two inserting the same plays never wait on each other in a cycle.
     for (started_at, item), duration in sorted(parsed.items()):
-        notice_id = _notice_id(item)
+        notice_id = notice_id_of(item)
         if notice_id is not None and notice_id not in shown:
             shown[notice_id] = _shown(notice_id)
         if notice_id is None and item not in media_shown:
