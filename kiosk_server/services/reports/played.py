@@ -72,7 +72,7 @@ def receive(screen: Screen, entries, now: datetime | None = None) -> dict:
     used = _seconds_stored(screen.kiosk_id, {play_log.vn_day(started_at) for started_at, _ in believable})
     kept = play_rules.fit_to_wall_time([(started_at, seconds) for (started_at, _), seconds in believable.items()], used)
     accepted = {}
-    for key, seconds in zip(believable, kept):
+    for key, seconds in zip(believable, kept, strict=True):
         if seconds > 0:
             accepted[key] = seconds
         else:
