@@ -60,7 +60,7 @@ def _init_extensions(app: Flask) -> None:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config.get("REDIS_URL"),
-        channel=f"{app.config.get('REDIS_NAMESPACE') or 'bangtin'}-socketio",
+        channel=f"{app.config['REDIS_NAMESPACE']}-socketio",  # required with a Redis URL (config._derive_redis)
         # Same origin only: kiosks load the player from this server. ([] would turn the check off.)
         cors_allowed_origins=allowed_origins_for(app.config.get("PUBLIC_URL")),
     )

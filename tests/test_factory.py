@@ -129,7 +129,8 @@ def test_an_apps_message_queue_does_not_carry_over_to_the_next_app(tmp_path):
     from kiosk_server.extensions import socketio
     from tests.conftest import test_config
 
-    create_app(test_config(tmp_path / "a", REDIS_URL="redis://127.0.0.1:1/0"), instance_path=str(tmp_path / "a"))
+    create_app(test_config(tmp_path / "a", REDIS_URL="redis://127.0.0.1:1/0", REDIS_NAMESPACE="test"),
+               instance_path=str(tmp_path / "a"))
     assert isinstance(socketio.server.manager, PubSubManager)
     create_app(test_config(tmp_path / "b"), instance_path=str(tmp_path / "b"))
     assert not isinstance(socketio.server.manager, PubSubManager)

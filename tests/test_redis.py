@@ -7,13 +7,13 @@ from tests.conftest import make_app
 
 @pytest.mark.redis
 def test_health_reports_redis(tmp_path, redis_url):
-    app = make_app(tmp_path, REDIS_URL=redis_url, RATELIMIT_STORAGE_URI=redis_url)
+    app = make_app(tmp_path, REDIS_URL=redis_url, REDIS_NAMESPACE="test", RATELIMIT_STORAGE_URI=redis_url)
     body = app.test_client().get("/healthz").get_json()
     assert body["checks"] == {"database": "ok", "redis": "ok"}
 
 
 def test_health_is_503_when_redis_is_down(tmp_path):
-    app = make_app(tmp_path, REDIS_URL="redis://127.0.0.1:1/0")
+    app = make_app(tmp_path, REDIS_URL="redis://127.0.0.1:1/0", REDIS_NAMESPACE="test")
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["redis"].startswith("error")

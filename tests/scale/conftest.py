@@ -51,6 +51,9 @@ class ClusterServer(Server):
     redis_url: str = ""
     media_dir: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Required with a Redis URL. A cluster's servers share one (make_cluster, through extra_env); this one
+    # is for a server started alone, and stays the same across its restarts.
+    redis_namespace: str = field(default_factory=lambda: f"test-{uuid.uuid4().hex[:12]}")
 
     @property
     def env(self) -> dict[str, str]:
@@ -58,6 +61,7 @@ class ClusterServer(Server):
         env.update({
             "KIOSK_DATABASE_URL": self.database_url,
             "KIOSK_REDIS_URL": self.redis_url,
+            "KIOSK_REDIS_NAMESPACE": self.redis_namespace,
             "KIOSK_MEDIA_DIR": str(self.media_dir or self.root / "media"),
             "KIOSK_SECRET_KEY": SECRET,
             **self.extra_env,

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
@@ -215,10 +217,15 @@ def _merged_font(folder: Path, weight: int, package: Path) -> Path | None:
     return target
 
 
+def fonts_folder() -> Path:
+    """Return the folder of this instance's merged report fonts: the only place a PDF may load anything from."""
+    return Path(current_app.instance_path) / "report-fonts"
+
+
 def font_faces() -> str:
     """Return the @font-face rules for the PDF: the self-hosted Be Vietnam Pro (never a CDN), if installed."""
     package = Path(current_app.root_path).parent / FONT_PACKAGE
-    folder = Path(current_app.instance_path) / "report-fonts"
+    folder = fonts_folder()
     rules_css = []
     for weight in (400, 700):
         path = _merged_font(folder, weight, package)
@@ -245,9 +252,41 @@ def pdf_from_html(html: str) -> bytes:
         from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
-    stylesheet = CSS(string=font_faces(), font_config=fonts)
-    # base_url None: the document names no file or URL, so nothing outside it can be fetched.
-    return HTML(string=html, base_url=None).write_pdf(stylesheets=[stylesheet], font_config=fonts)
+    # WeasyPrint's own fetcher opens any file:// or http(s) address a document names; a text that
+    # reaches a template one day (a headline, a feed's item) must not read the server's files.
+    fetcher = fonts_only_fetcher(fonts_folder())
+    stylesheet = CSS(string=font_faces(), font_config=fonts, url_fetcher=fetcher)
+    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet], font_config=fonts)
+
+
+def path_of(url: str) -> str | None:
+    """Return the local path a file:// URL names (on this host), or None for any other URL."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    return url2pathname(parts.path)
+
+
+def fetchable(url: str, folder: Path) -> bool:
+    """Return whether a report may load `url`: only a font file (.ttf) directly in `folder`, after resolving links."""
+    path = path_of(url)
+    if path is None:
+        return False
+    resolved = Path(path).resolve()
+    return resolved.suffix == ".ttf" and resolved.parent == folder.resolve()
+
+
+def fonts_only_fetcher(folder: Path):
+    """Return a WeasyPrint URL fetcher that opens `fetchable` URLs and refuses every other (nothing is read)."""
+    from weasyprint.urls import URLFetcher  # already imported by pdf_from_html, Pillow put back
+
+    class FontsOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not fetchable(url, folder):
+                raise ValueError(f"a report loads only its fonts, not {url[:80]}")
+            return super().fetch(url, headers)
+
+    return FontsOnly(allowed_protocols=("file",), allow_redirects=False)
 
 
 @contextmanager

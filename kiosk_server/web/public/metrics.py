@@ -77,12 +77,20 @@ def init_metrics(app: Flask) -> None:
         return response
 
 
+# Headers a proxy adds to say whom it forwards for (nginx: X-Forwarded-For, deploy/nginx.conf).
+FORWARDED_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+
+
 def may_scrape() -> bool:
     """Return whether this request may read /metrics: from METRICS_ALLOW, or with METRICS_TOKEN."""
     token = str(current_app.config.get("METRICS_TOKEN") or "")
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     if token and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
         return True
+    if not int(current_app.config.get("PROXIES") or 0) and any(h in request.headers for h in FORWARDED_HEADERS):
+        # Proxied, and the proxy is not trusted (KIOSK_PROXIES=0): the address is the proxy's, and behind
+        # nginx on the same host every citizen would look like loopback. Only the token answers.
+        return False
     try:
         address = ipaddress.ip_address(request.remote_addr or "")
     except ValueError:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, url_for
-from sqlalchemy import text
+from flask import Blueprint, redirect, url_for
 
-from kiosk_server.extensions import db
-from kiosk_server.web.public import board_views, feedback_views, metrics, notice_views, style_views
+from kiosk_server.web.public import board_views, feedback_views, health, metrics, notice_views, style_views
 from kiosk_server.web.url_rules import add_url_rules
 
 public_bp = Blueprint("public", __name__)
@@ -18,6 +16,7 @@ add_url_rules(public_bp, [
     ("/p/alerts/<int:alert_id>.cap", "alert_cap", board_views.alert_cap),
     ("/q/<code>", "qr", board_views.qr_redirect),
     ("/metrics", "metrics", metrics.metrics),
+    ("/healthz", "healthz", health.healthz),
     ("/levels.css", "levels_css", style_views.levels_css),
     ("/p/<unit_code>/feedback", "feedback_form", feedback_views.feedback_form, ["GET", "POST"]),
     ("/p/feedback", "feedback_lookup", feedback_views.feedback_lookup),
@@ -28,32 +27,3 @@ add_url_rules(public_bp, [
 @public_bp.get("/")
 def home():
     return redirect(url_for("admin.dashboard"))
-
-
-@public_bp.get("/healthz")
-def healthz():
-    """Report whether the database (and Redis, when configured) answer; 503 naming the part that does not."""
-    checks: dict[str, str] = {}
-    try:
-        db.session.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:  # any failure means "not healthy"; the reason is for the operator
-        db.session.rollback()
-        checks["database"] = f"error: {type(exc).__name__}"
-    redis_url = current_app.config.get("REDIS_URL")
-    if redis_url:
-        import redis
-
-        # Short timeouts, connect included: a load balancer's probe must get an answer, not hang.
-        client = redis.Redis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=1)
-        try:
-            client.ping()
-            checks["redis"] = "ok"
-        except Exception as exc:
-            checks["redis"] = f"error: {type(exc).__name__}"
-        finally:
-            client.close()
-    healthy = all(v == "ok" for v in checks.values())
-    response = jsonify({"status": "ok" if healthy else "degraded", "checks": checks})
-    response.headers["Cache-Control"] = "no-store"
-    return response, 200 if healthy else 503

@@ -1,0 +1,45 @@
+"""/healthz: whether the database (and Redis, when configured) answer, for load balancers and monitoring."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify
+from sqlalchemy import text
+
+from kiosk_server.extensions import db
+
+
+def redis_client():
+    """Return this app's one Redis client for health probes, made at the first probe.
+
+    One client keeps one connection pool: a probe every few seconds from each balancer reuses a
+    connection instead of opening (and closing) one per request. Short timeouts, connect included:
+    a probe must get an answer, not hang.
+    """
+    client = current_app.extensions.get("health_redis")
+    if client is None:
+        import redis
+
+        client = redis.Redis.from_url(current_app.config["REDIS_URL"], socket_timeout=1, socket_connect_timeout=1)
+        client = current_app.extensions.setdefault("health_redis", client)
+    return client
+
+
+def healthz():
+    """Report whether the database (and Redis, when configured) answer; 503 naming the part that does not."""
+    checks: dict[str, str] = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure means "not healthy"; the reason is for the operator
+        db.session.rollback()
+        checks["database"] = f"error: {type(exc).__name__}"
+    if current_app.config.get("REDIS_URL"):
+        try:
+            redis_client().ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            checks["redis"] = f"error: {type(exc).__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    response = jsonify({"status": "ok" if healthy else "degraded", "checks": checks})
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if healthy else 503
