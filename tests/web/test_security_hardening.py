@@ -130,14 +130,13 @@ def test_health_opens_one_redis_connection_for_many_probes(tmp_path, redis_url, 
 
     app = make_app(tmp_path, REDIS_URL=redis_url, REDIS_NAMESPACE="test", RATELIMIT_STORAGE_URI="memory://")
     opened: list[object] = []
-    connect = redis.connection.AbstractConnection.connect
+    make_connection = redis.ConnectionPool.make_connection
 
-    def spy(self, *args, **kwargs):
-        if self._sock is None:
-            opened.append(self)
-        return connect(self, *args, **kwargs)
+    def spy(self):
+        opened.append(self)
+        return make_connection(self)
 
-    monkeypatch.setattr(redis.connection.AbstractConnection, "connect", spy)
+    monkeypatch.setattr(redis.ConnectionPool, "make_connection", spy)
     with app.app_context():
         bodies = [app.test_client().get("/healthz").get_json() for _ in range(10)]
     assert {body["checks"]["redis"] for body in bodies} == {"ok"}
