@@ -5,6 +5,10 @@ for who may see a record lives once, below. A record outside the officer's scope
 like one that does not exist (the same NotFound, the same words): an id never tells an officer that
 something exists in another unit. What they may then *change* is the use case's decision, refused
 with a Forbidden that says why (docs/security.md, "Looking a record up").
+
+A page that shows many ids at once (a playlist's items, an editor's pickers, a preview) asks
+`visible_rows` or `labels`, the bulk form of the same rule: an id the officer may not see reads as
+"#id" and nothing else, exactly like a missing one.
 """
 
 from __future__ import annotations
