@@ -96,18 +96,23 @@ def expire() -> None:
 
 
 @kiosk_cli.command("verify-log")
+@click.option("--full", is_flag=True, help="Đọc lại mọi lượt phát và dòng gộp, không chỉ phần sau lần kiểm tra trước.")
 @with_appcontext
-def verify_log() -> None:
-    """Check the hash chain of the play log; exit 1 naming the first link that does not match."""
+def verify_log(full: bool) -> None:
+    """Check the hash chain of the play log; exit 1 naming the first link that does not match.
+
+    Every link and daily figure is checked each time; plays and roll-ups are reread only after the
+    link each screen's last check ended on (`--full`: all of them).
+    """
     from kiosk_server.services.reports import plays
 
-    result = plays.verify()
+    result = plays.verify(full=full)
     if result.bad is not None:
         bad = result.bad
         raise click.ClickException(
             f"Nhật ký phát bị thay đổi: màn hình {bad.kiosk_id}, ngày {bad.day.isoformat()}: {bad.problem}")
     click.echo(f"Nhật ký phát nguyên vẹn: đã kiểm tra {result.links} mắt xích, trong đó {result.rolled_up} ngày "
-               f"đã gộp theo giờ (digest giữ lại, dòng gộp khớp).")
+               f"đã gộp theo giờ (digest giữ lại, dòng gộp khớp); đọc lại các dòng của {result.reread} mắt xích.")
 
 
 @kiosk_cli.command("create-kiosks")

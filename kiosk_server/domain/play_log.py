@@ -8,7 +8,12 @@ verifier outside this system can recompute every hash from the rows alone.
   deletion of the notice or its media never changes what the record says was shown.
 - `plays_hash`: sha256 over the canonical JSON of one screen's plays of one day, in a fixed order.
 - `link_hash`: sha256 over the canonical JSON of a link (screen, day, count, plays hash and the
-  previous link's hash); the first link of a screen follows GENESIS.
+  previous link's hash); the first link of a screen follows GENESIS. A link sealed since migration
+  0016 also covers the digest its day's roll-ups will have (`rollups_hash`, known at sealing since a
+  roll-up is a pure function of the plays) and its plays' daily figures (`day_figures`), so a roll-up
+  row or a PlayDay figure recomputed consistently still breaks the chain.
+- `day_figures`: plays and seconds of a link's plays per Viet Nam day they started on, what the
+  link adds to PlayDay.
 - `roll_up`: a sealed day's plays added up per UTC hour they started in, item, version and content
   hash. Each roll-up carries `rows_hash`, the `plays_hash` of the plays it replaced, and
   `rollups_hash` seals all of a day's roll-ups; the link keeps its `plays_hash` as sealed.
@@ -80,10 +85,43 @@ def plays_hash(plays: Iterable[Play]) -> str:
     return sha256_hex([p.canonical() for p in sorted(plays, key=lambda p: p.id)])
 
 
-def link_hash(kiosk_id: int, day: date, plays_count: int, plays_digest: str, prev_hash: str) -> str:
-    """Return the hash of one link of a screen's chain."""
-    return sha256_hex({"kiosk_id": kiosk_id, "day": day.isoformat(), "plays": plays_count,
-                       "plays_hash": plays_digest, "prev_hash": prev_hash})
+def link_hash(kiosk_id: int, day: date, plays_count: int, plays_digest: str, prev_hash: str, *,
+              rollup_hash: str | None = None, figures: list | None = None) -> str:
+    """Return the hash of one link of a screen's chain.
+
+    Without `figures` it is the hash of a link sealed before the roll-up digest and the daily
+    figures were sealed too (such links keep verifying as they were sealed).
+    """
+    sealed = {"kiosk_id": kiosk_id, "day": day.isoformat(), "plays": plays_count, "plays_hash": plays_digest,
+              "prev_hash": prev_hash}
+    if figures is not None:
+        sealed |= {"rollup_hash": rollup_hash, "figures": figures}
+    return sha256_hex(sealed)
+
+
+def day_figures(plays: Iterable[Play]) -> list[list]:
+    """Return [[Viet Nam day (ISO), plays, seconds], …] of plays by the day they started, seconds added in id order."""
+    return _figures((vn_day(p.started_at), 1, p.duration_s) for p in sorted(plays, key=lambda p: p.id))
+
+
+def rollup_figures(rollups: Iterable[Rollup]) -> list[list]:
+    """Return the same daily figures added up from roll-ups (equal to `day_figures` up to float rounding)."""
+    return _figures((vn_day(r.hour), r.plays, r.seconds) for r in sorted(rollups, key=Rollup.key))
+
+
+def _figures(parts: Iterable[tuple[date, int, float]]) -> list[list]:
+    days: dict[date, list] = {}
+    for day, plays, seconds in parts:
+        entry = days.setdefault(day, [0, 0.0])
+        entry[0] += plays
+        entry[1] += float(seconds)
+    return [[day.isoformat(), plays, seconds] for day, (plays, seconds) in sorted(days.items())]
+
+
+def same_figures(a: list[list], b: list[list]) -> bool:
+    """Return whether two lists of daily figures agree: same days and plays, seconds equal up to float rounding."""
+    return len(a) == len(b) and all(
+        x[0] == y[0] and x[1] == y[1] and abs(x[2] - y[2]) <= 1e-6 * max(1.0, abs(x[2])) for x, y in zip(a, b, strict=True))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kiosk_server.extensions import db
@@ -59,9 +59,13 @@ class PlayLogLink(db.Model):
     hash: Mapped[str] = mapped_column(String(64))
     sealed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Set when the day's raw plays were replaced by hourly roll-ups (PlayRollup): `plays_hash` stays
-    # as sealed, and `rollup_hash` seals the roll-up rows that stand in for the plays.
+    # as sealed, and `rollup_hash` is the digest the roll-up rows that stand in for the plays must have.
     rolled_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     rollup_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The day's plays per Viet Nam day they started on, as canonical JSON (domain/play_log.day_figures):
+    # what this link adds to PlayDay. Links sealed since 0016 carry it and the roll-up digest (known at
+    # sealing) inside `hash`; older links have neither sealed (None).
+    figures: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_play_log_links_kiosk_day", "kiosk_id", "day", unique=True),)
 
@@ -112,3 +116,18 @@ class PlayDay(db.Model):
     seconds: Mapped[float]
 
     __table_args__ = (Index("ix_play_days_day", "day"),)
+
+
+class PlayLogCheckpoint(db.Model):
+    """The newest link of a screen's chain that `verify-log` found matching its rows, and when.
+
+    The next `verify-log` rereads rows only after it (`--full` rereads everything), and a checkpoint
+    link whose hash has changed since means the chain was rewritten, consistently or not.
+    """
+
+    __tablename__ = "play_log_checkpoints"
+
+    kiosk_id: Mapped[int] = mapped_column(primary_key=True)  # no foreign key, as PlayLogLink
+    day: Mapped[date] = mapped_column(Date())
+    hash: Mapped[str] = mapped_column(String(64))
+    verified_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -3,16 +3,17 @@ catches a changed row, raw or rolled up."""
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from kiosk_server.domain import play_log
 from kiosk_server.domain import reports as rules
 from kiosk_server.extensions import db
-from kiosk_server.models import PlayLogLink, PlayRecord, PlayRollup, User
+from kiosk_server.models import PlayDay, PlayLogLink, PlayRecord, PlayRollup, User
 from kiosk_server.models.base import utcnow
 from kiosk_server.services.content import notices
 from kiosk_server.services.core import users
@@ -208,3 +209,82 @@ def test_two_processes_rolling_up_at_once_roll_each_day_up_once(postgres_app):
         assert _reports(world) == before
         result = plays.verify()
         assert result.bad is None and result.rolled_up == 2
+
+
+def _rollups_of(kiosk_id: int, day) -> list[play_log.Rollup]:
+    rows = db.session.scalars(select(PlayRollup).where(PlayRollup.kiosk_id == kiosk_id, PlayRollup.day == day))
+    return [play_log.Rollup(r.hour, r.item, r.notice_id, r.notice_version, r.content_hash, r.plays, r.seconds,
+                            r.first_started, r.last_started, r.rows_hash) for r in rows]
+
+
+def _recompute_consistently(rollup: PlayRollup, seconds: float = 0.0, hours: int = 0) -> PlayLogLink:
+    """Change a roll-up as someone with database access would: its digest on the link and the daily figures follow."""
+    old_day, new_hour = play_log.vn_day(rollup.hour), rollup.hour + timedelta(hours=hours)
+    db.session.execute(update(PlayRollup).where(PlayRollup.id == rollup.id)
+                       .values(seconds=rollup.seconds + seconds, hour=new_hour))
+    db.session.execute(update(PlayDay).where(PlayDay.kiosk_id == rollup.kiosk_id, PlayDay.day == old_day)
+                       .values(plays=PlayDay.plays - rollup.plays, seconds=PlayDay.seconds - rollup.seconds))
+    new_day = play_log.vn_day(new_hour)
+    if db.session.get(PlayDay, (rollup.kiosk_id, new_day)) is None:
+        db.session.add(PlayDay(kiosk_id=rollup.kiosk_id, day=new_day, plays=0, seconds=0.0))
+        db.session.flush()
+    db.session.execute(update(PlayDay).where(PlayDay.kiosk_id == rollup.kiosk_id, PlayDay.day == new_day)
+                       .values(plays=PlayDay.plays + rollup.plays, seconds=PlayDay.seconds + rollup.seconds + seconds))
+    link = db.session.scalar(select(PlayLogLink).where(PlayLogLink.kiosk_id == rollup.kiosk_id,
+                                                       PlayLogLink.day == rollup.day))
+    link.rollup_hash = play_log.rollups_hash(_rollups_of(rollup.kiosk_id, rollup.day))
+    db.session.commit()
+    return link
+
+
+@pytest.mark.parametrize("change", [{"seconds": 600.0}, {"hours": -24}], ids=["longer", "another_day"])
+def test_verify_log_catches_a_roll_up_changed_with_its_digest_and_daily_figures_recomputed(rolled, runner, change):
+    rollup = db.session.scalar(select(PlayRollup).where(PlayRollup.kiosk_id == rolled["hall"]).order_by(PlayRollup.id))
+    day = rollup.day
+    _recompute_consistently(rollup, **change)
+
+    result = runner.invoke(args=["kiosk", "verify-log"])
+
+    assert result.exit_code == 1
+    # The link sealed the roll-ups' digest and daily figures: rows recomputed to match each other still differ from it.
+    assert (f"màn hình {rolled['hall']}, ngày {day.isoformat()}: số liệu ngày đã niêm phong trong mắt xích khác số "
+            f"tính lại từ các dòng") in result.output
+
+
+def test_verify_log_catches_a_chain_rewritten_consistently_after_its_last_check(rolled, runner):
+    assert runner.invoke(args=["kiosk", "verify-log"]).exit_code == 0  # the checkpoint: each chain's newest link
+    rollup = db.session.scalar(select(PlayRollup).where(PlayRollup.kiosk_id == rolled["hall"]).order_by(PlayRollup.id))
+    _recompute_consistently(rollup, seconds=600.0)
+    prev = play_log.GENESIS
+    links = db.session.scalars(select(PlayLogLink).where(PlayLogLink.kiosk_id == rolled["hall"])
+                               .order_by(PlayLogLink.day)).all()
+    for link in links:  # every link rehashed, as whoever knows the formula can
+        figures = json.loads(link.figures)
+        if link.day == rollup.day:
+            figures[0][2] += 600.0
+            link.figures = play_log.canonical_json(figures).decode()
+        link.prev_hash = prev
+        link.hash = play_log.link_hash(link.kiosk_id, link.day, link.plays, link.plays_hash, prev,
+                                       rollup_hash=link.rollup_hash, figures=figures)
+        prev = link.hash
+    db.session.commit()
+
+    for args in (["kiosk", "verify-log"], ["kiosk", "verify-log", "--full"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 1
+        assert f"màn hình {rolled['hall']}, ngày {links[-1].day.isoformat()}" in result.output
+        assert "chuỗi đã bị viết lại" in result.output
+
+
+def test_verify_log_rereads_rows_after_its_last_check_and_all_with_full(rolled, runner):
+    first = runner.invoke(args=["kiosk", "verify-log"])
+    again = runner.invoke(args=["kiosk", "verify-log"])
+    full = runner.invoke(args=["kiosk", "verify-log", "--full"])
+
+    assert "đọc lại các dòng của 5 mắt xích" in first.output  # hall: 3 days sealed, market: 2
+    assert "đọc lại các dòng của 0 mắt xích" in again.output
+    assert "đọc lại các dòng của 5 mắt xích" in full.output
+    db.session.execute(text("UPDATE play_days SET plays = plays + 1 WHERE day = (SELECT min(day) FROM play_days)"))
+    db.session.commit()
+    result = runner.invoke(args=["kiosk", "verify-log"])
+    assert result.exit_code == 1 and "số liệu ngày" in result.output, "daily figures are checked on every run"

@@ -22,6 +22,7 @@ millions.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -44,6 +45,7 @@ from kiosk_server.models import (
     PlayRollup,
 )
 from kiosk_server.models.base import utcnow
+from kiosk_server.models.plays import PlayLogCheckpoint
 from kiosk_server.services.core import due, idempotent
 
 MAX_PLAYED_BATCH = 500
@@ -222,16 +224,25 @@ def seal(through: date | None = None, now: datetime | None = None) -> int:
         days = sorted({play_log.vn_day(at) for at in db.session.scalars(query)})
         prev = last.hash if last else play_log.GENESIS
         for day in days:
-            plays = _plays_of(kiosk_id, day)
-            digest = play_log.plays_hash(plays)
-            link = PlayLogLink(kiosk_id=kiosk_id, day=day, plays=len(plays),
-                               seconds=sum(p.duration_s for p in plays), plays_hash=digest, prev_hash=prev,
-                               hash=play_log.link_hash(kiosk_id, day, len(plays), digest, prev), sealed_at=now)
+            link = _link(kiosk_id, day, _plays_of(kiosk_id, day), prev)
+            link.sealed_at = now
             db.session.add(link)
             prev = link.hash
             made += 1
         db.session.commit()  # one screen at a time: a failure leaves the screens before it sealed
     return made
+
+
+def _link(kiosk_id: int, day: date, plays: list[play_log.Play], prev: str) -> PlayLogLink:
+    """Return the link that seals one screen's plays of one day: their hash, their roll-ups' digest, their daily figures."""
+    digest = play_log.plays_hash(plays)
+    rollup_digest = play_log.rollups_hash(play_log.roll_up(plays))
+    figures = play_log.day_figures(plays)
+    return PlayLogLink(kiosk_id=kiosk_id, day=day, plays=len(plays), seconds=sum(p.duration_s for p in plays),
+                       plays_hash=digest, prev_hash=prev, rollup_hash=rollup_digest,
+                       figures=play_log.canonical_json(figures).decode(),
+                       hash=play_log.link_hash(kiosk_id, day, len(plays), digest, prev, rollup_hash=rollup_digest,
+                                               figures=figures))
 
 
 def _ensure_job(kind: str, now: datetime) -> None:
@@ -310,9 +321,10 @@ def roll_up(now: datetime | None = None, limit: int = ROLLUP_BATCH) -> int:
         db.session.execute(delete(PlayRecord).where(PlayRecord.kiosk_id == kiosk_id, PlayRecord.recorded_at >= start,
                                                     PlayRecord.recorded_at < end)
                            .execution_options(synchronize_session=False))
-        db.session.execute(update(PlayLogLink).where(PlayLogLink.id == link_id)
-                           .values(rollup_hash=play_log.rollups_hash(rollups))
-                           .execution_options(synchronize_session=False))
+        if link.figures is None:  # sealed before 0016: the digest is kept now, unsealed
+            db.session.execute(update(PlayLogLink).where(PlayLogLink.id == link_id)
+                               .values(rollup_hash=play_log.rollups_hash(rollups))
+                               .execution_options(synchronize_session=False))
         db.session.commit()
         done += 1
     return done
@@ -350,10 +362,11 @@ class ChainHead:
 
 @dataclass
 class Verified:
-    """What `verify` checked: links, of which rolled up (their digest kept), and the first bad link."""
+    """What `verify` checked: links, of which rolled up, of which reread against their rows, and the first bad link."""
 
     links: int = 0
     rolled_up: int = 0
+    reread: int = 0
     bad: BadLink | None = None
 
 
@@ -361,33 +374,37 @@ _PLAY_COLUMNS = (PlayRecord.id, PlayRecord.item, PlayRecord.notice_id, PlayRecor
                  PlayRecord.content_hash, PlayRecord.started_at, PlayRecord.duration_s, PlayRecord.recorded_at)
 
 
-def _raw_days(kiosk_id: int) -> Iterator[tuple[date, list[play_log.Play]]]:
-    """Yield one screen's raw plays grouped by the day they were stored, oldest day first (streamed)."""
-    rows = db.session.execute(select(*_PLAY_COLUMNS).where(PlayRecord.kiosk_id == kiosk_id)
-                              .order_by(PlayRecord.recorded_at, PlayRecord.id)
-                              .execution_options(yield_per=5000))
+def _raw_days(kiosk_id: int, since: date | None) -> Iterator[tuple[date, list[play_log.Play]]]:
+    """Yield one screen's raw plays stored from day `since` on (None: all), grouped by that day, oldest first (streamed)."""
+    query = select(*_PLAY_COLUMNS).where(PlayRecord.kiosk_id == kiosk_id)
+    if since is not None:
+        query = query.where(PlayRecord.recorded_at >= play_log.day_bounds(since)[0])
+    rows = db.session.execute(query.order_by(PlayRecord.recorded_at, PlayRecord.id).execution_options(yield_per=5000))
     plays = (play_log.Play(*row) for row in rows)
     for day, group in groupby(plays, key=lambda p: play_log.vn_day(p.recorded_at)):
         yield day, list(group)
 
 
-def _rollups(kiosk_id: int) -> dict[date, list[play_log.Rollup]]:
-    rows = db.session.execute(select(
+def _rollups(kiosk_id: int, since: date | None) -> dict[date, list[play_log.Rollup]]:
+    query = select(
         PlayRollup.day, PlayRollup.hour, PlayRollup.item, PlayRollup.notice_id, PlayRollup.notice_version,
         PlayRollup.content_hash, PlayRollup.plays, PlayRollup.seconds, PlayRollup.first_started,
-        PlayRollup.last_started, PlayRollup.rows_hash).where(PlayRollup.kiosk_id == kiosk_id))
+        PlayRollup.last_started, PlayRollup.rows_hash).where(PlayRollup.kiosk_id == kiosk_id)
+    if since is not None:
+        query = query.where(PlayRollup.day >= since)
     found: dict[date, list[play_log.Rollup]] = {}
-    for day, *fields in rows:
+    for day, *fields in db.session.execute(query):
         found.setdefault(day, []).append(play_log.Rollup(*fields))
     return found
 
 
-def _check_link(link: PlayLogLink, prev: str, plays: list[play_log.Play],
-                rollups: list[play_log.Rollup]) -> str | None:
-    """Return what is wrong with one link given its rows (None if it matches)."""
-    if link.prev_hash != prev:
-        return (f"prev_hash {link.prev_hash[:12]}… không khớp mắt xích trước ({prev[:12]}…): một mắt xích đã bị "
-                f"xóa hoặc sửa")
+def _sealed_figures(link: PlayLogLink) -> list | None:
+    """Return the daily figures sealed into a link (None for a link sealed before 0016)."""
+    return json.loads(link.figures) if link.figures is not None else None
+
+
+def _check_rows(link: PlayLogLink, plays: list[play_log.Play], rollups: list[play_log.Rollup]) -> str | None:
+    """Return what is wrong between one link and its rows (plays or roll-ups, and its sealed daily figures)."""
     if link.rolled_up_at is not None:
         if plays:
             return f"có {len(plays)} lượt phát gốc trong một ngày đã gộp: được thêm sau khi gộp"
@@ -407,53 +424,76 @@ def _check_link(link: PlayLogLink, prev: str, plays: list[play_log.Play],
         if digest != link.plays_hash:
             return (f"hash lượt phát {digest[:12]}… khác hash đã niêm phong {link.plays_hash[:12]}…: một lượt phát "
                     f"đã bị sửa")
-    expected = play_log.link_hash(link.kiosk_id, link.day, link.plays, link.plays_hash, link.prev_hash)
+    sealed = _sealed_figures(link)
+    found = play_log.rollup_figures(rollups) if link.rolled_up_at is not None else play_log.day_figures(plays)
+    if sealed is not None and not play_log.same_figures(found, sealed):
+        return "số liệu ngày đã niêm phong trong mắt xích khác số tính lại từ các dòng"
+    return None
+
+
+def _check_link(link: PlayLogLink, prev: str, plays: list[play_log.Play], rollups: list[play_log.Rollup],
+                reread: bool) -> str | None:
+    """Return what is wrong with one link (its rows too when `reread`), None if it matches."""
+    if link.prev_hash != prev:
+        return (f"prev_hash {link.prev_hash[:12]}… không khớp mắt xích trước ({prev[:12]}…): một mắt xích đã bị "
+                f"xóa hoặc sửa")
+    problem = _check_rows(link, plays, rollups) if reread else None
+    if problem:
+        return problem
+    expected = play_log.link_hash(link.kiosk_id, link.day, link.plays, link.plays_hash, link.prev_hash,
+                                  rollup_hash=link.rollup_hash, figures=_sealed_figures(link))
     if expected != link.hash:
         return f"hash mắt xích {link.hash[:12]}… khác giá trị tính lại {expected[:12]}…"
     return None
 
 
-def _check_chain(kiosk_id: int, links: list[PlayLogLink], result: Verified) -> BadLink | None:
-    """Walk one screen's chain against its plays and roll-ups, then its daily figures (PlayDay)."""
-    rollups = _rollups(kiosk_id)
-    figures: dict[date, list] = {}
-
-    def count(day: date, plays: int, seconds: float) -> None:
+def _add_figures(figures: dict[date, list], parts: Iterable[tuple[date, int, float]]) -> None:
+    for day, plays, seconds in parts:
         entry = figures.setdefault(day, [0, 0.0])
         entry[0] += plays
         entry[1] += seconds
 
-    raw = _raw_days(kiosk_id)
+
+def _link_figures(link: PlayLogLink, plays: list[play_log.Play], rollups: list[play_log.Rollup]) -> list:
+    """Return what a link adds to PlayDay: its sealed figures, or (sealed before 0016) its rows added up."""
+    sealed = _sealed_figures(link)
+    if sealed is not None:
+        return [(date.fromisoformat(day), n, seconds) for day, n, seconds in sealed]
+    return ([(play_log.vn_day(p.started_at), 1, p.duration_s) for p in plays]
+            + [(play_log.vn_day(r.hour), r.plays, r.seconds) for r in rollups])
+
+
+def _check_chain(kiosk_id: int, links: list[PlayLogLink], since: date | None, result: Verified) -> BadLink | None:
+    """Walk one screen's chain (rows from day `since` on, None: all) and then its daily figures (PlayDay).
+
+    Every link's hash is recomputed (links are few); plays and roll-ups are reread only from `since`.
+    """
+    rollups = _rollups(kiosk_id, since)
+    figures: dict[date, list] = {}
+    raw = _raw_days(kiosk_id, since)
     pending = next(raw, None)
     prev = play_log.GENESIS
-    link_days = {link.day for link in links}
     for link in links:
-        if link.prev_hash != prev:  # named first: a removed link also leaves its plays on no link
-            return BadLink(kiosk_id, link.day, _check_link(link, prev, [], []) or "")
-        if pending is not None and pending[0] < link.day:
-            # Plays stored on a day before a sealed one, yet on no link: added after sealing.
-            return BadLink(kiosk_id, pending[0], "có lượt phát trong một ngày đã qua mà không được niêm phong")
+        reread = since is None or link.day >= since
         plays: list[play_log.Play] = []
-        if pending is not None and pending[0] == link.day:
-            plays = pending[1]
-            pending = next(raw, None)
-        day_rollups = rollups.get(link.day, [])
-        problem = _check_link(link, prev, plays, day_rollups)
+        if reread and link.prev_hash == prev and pending is not None and pending[0] <= link.day:
+            if pending[0] < link.day:  # stored on a day before a sealed one, yet on no link: added after sealing
+                return BadLink(kiosk_id, pending[0], "có lượt phát trong một ngày đã qua mà không được niêm phong")
+            plays, pending = pending[1], next(raw, None)
+        day_rollups = rollups.get(link.day, []) if reread else []
+        problem = _check_link(link, prev, plays, day_rollups, reread)
         if problem:
             return BadLink(kiosk_id, link.day, problem)
-        for play in plays:
-            count(play_log.vn_day(play.started_at), 1, play.duration_s)
-        for rollup in day_rollups:
-            count(play_log.vn_day(rollup.hour), rollup.plays, rollup.seconds)
+        _add_figures(figures, _link_figures(link, plays, day_rollups))
         result.links += 1
         result.rolled_up += link.rolled_up_at is not None
+        result.reread += reread
         prev = link.hash
-    stray = sorted(set(rollups) - link_days)
+    stray = sorted(set(rollups) - {link.day for link in links})
     if stray:
         return BadLink(kiosk_id, stray[0], "có dòng gộp cho một ngày không được niêm phong")
     while pending is not None:  # the days not sealed yet
-        for play in pending[1]:
-            count(play_log.vn_day(play.started_at), 1, play.duration_s)
+        _add_figures(figures, [(play_log.vn_day(p.started_at), 1, p.duration_s) for p in pending[1]])
         pending = next(raw, None)
     return _check_figures(kiosk_id, figures)
 
@@ -472,18 +512,51 @@ def _check_figures(kiosk_id: int, figures: dict[date, list]) -> BadLink | None:
     return None
 
 
-def verify() -> Verified:
-    """Walk every screen's chain; return how many links were checked, how many rolled up, and the first bad one."""
+def _check_checkpoint(kiosk_id: int, links: list[PlayLogLink], checkpoint: PlayLogCheckpoint | None) -> BadLink | None:
+    """Name the checkpoint's link if it is gone or its hash changed since it was verified: the chain was rewritten."""
+    if checkpoint is None:
+        return None
+    link = next((link for link in links if link.day == checkpoint.day), None)
+    if link is None or link.hash != checkpoint.hash:
+        return BadLink(kiosk_id, checkpoint.day, f"mắt xích đã kiểm tra lúc {checkpoint.verified_at:%d/%m/%Y %H:%M} "
+                                                 f"(hash {checkpoint.hash[:12]}…) đã bị xóa hoặc thay đổi: chuỗi đã bị "
+                                                 f"viết lại")
+    return None
+
+
+def _reread_from(links: list[PlayLogLink], checkpoint: PlayLogCheckpoint | None, full: bool) -> date | None:
+    """Return the first day whose rows must be reread (None: all): after the checkpoint, or a link sealed before 0016."""
+    if full or checkpoint is None:
+        return None
+    since = checkpoint.day + timedelta(days=1)
+    legacy = [link.day for link in links if link.figures is None]
+    return min([since, *legacy])
+
+
+def verify(full: bool = False) -> Verified:
+    """Walk every screen's chain; return how many links were checked, rolled up and reread, and the first bad one.
+
+    Every link's hash is recomputed and every PlayDay row checked against the sealed figures; the plays
+    and roll-ups are reread only after each screen's checkpoint (all of them with `full`). A screen
+    whose chain matches gets its newest link as checkpoint.
+    """
     # Every screen (plays and daily figures belong to one), and chains whose screen row was deleted.
     kiosk_ids = db.session.scalars(select(Kiosk.id).union(select(PlayLogLink.kiosk_id))).all()
     result = Verified()
+    now = utcnow()
     for kiosk_id in sorted(set(kiosk_ids)):
         links = list(db.session.scalars(select(PlayLogLink).where(PlayLogLink.kiosk_id == kiosk_id)
                                         .order_by(PlayLogLink.day)))
-        result.bad = _check_chain(kiosk_id, links, result)
-        db.session.expunge_all()  # a year of links is read once; keep memory flat
+        checkpoint = db.session.get(PlayLogCheckpoint, kiosk_id)
+        result.bad = (_check_checkpoint(kiosk_id, links, checkpoint)
+                      or _check_chain(kiosk_id, links, _reread_from(links, checkpoint, full), result))
         if result.bad is not None:
             break
+        if links:
+            db.session.merge(PlayLogCheckpoint(kiosk_id=kiosk_id, day=links[-1].day, hash=links[-1].hash,
+                                               verified_at=now))
+        db.session.commit()
+        db.session.expunge_all()  # a year of links is read once; keep memory flat
     db.session.rollback()
     return result
 
