@@ -57,7 +57,7 @@ def start_background_tasks(app: Flask) -> None:
                                    lambda: due.run_due(skip=sources.JOB_KINDS), "running due work")
     # Polling sources waits on the network: a loop of its own, so no alert's due work waits behind it.
     socketio.start_background_task(_forever, app, float(app.config.get("SOURCE_POLL_SECONDS", 5.0)),
-                                   lambda: due.run_due(kinds=sources.JOB_KINDS, limit=10), "polling sources")
+                                   sources.poll_due, "polling sources")
     # A process that died left its screens' stretches open: whichever process is alive closes them.
     socketio.start_background_task(_forever, app, UPTIME_SWEEP_SECONDS, uptime.close_silent,
                                    "closing silent screens' uptime stretches")

@@ -16,6 +16,8 @@ become a way to map internal names to addresses.
 from __future__ import annotations
 
 import ipaddress
+import math
+from datetime import datetime
 from urllib.parse import urlsplit
 
 KINDS = ("cap", "feed")
@@ -28,6 +30,10 @@ MAX_REDIRECTS = 3
 # What decides what a source brings: whoever last set one of these is an author of its items, and a
 # change of any of them drops the approver's trust (they trusted another feed, or other screens).
 AUTHORING_FIELDS = ("url", "unit_code", "targets", "bulletin_class")
+# Bounds on what sources may hold (each overridable in the configuration, KIOSK_SOURCE_*):
+MAX_WAITING_ITEMS = 20  # CAP messages waiting for an approver, per source
+MAX_WAITING_KB = 4096  # and the bytes of their documents, per source
+MAX_SOURCES_PER_UNIT = 20
 
 _SHARED = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT: not "private" to ipaddress, still internal
 
@@ -113,6 +119,21 @@ def check_poll_seconds(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not MIN_POLL_SECONDS <= value <= MAX_POLL_SECONDS:
         raise ValueError(f"Chu kỳ lấy tin là số giây từ {MIN_POLL_SECONDS} đến {MAX_POLL_SECONDS}.")
     return value
+
+
+def seconds_before_poll(last_polled_at: datetime | None, now: datetime) -> int:
+    """Return the seconds before a source may be fetched again (0: now); never twice within MIN_POLL_SECONDS."""
+    if last_polled_at is None:
+        return 0
+    return max(0, math.ceil(MIN_POLL_SECONDS - (now - last_polled_at).total_seconds()))
+
+
+def poll_order(due: list[tuple[int, str, datetime]]) -> list[int]:
+    """Return the ids of due polls (id, kind, due_at) in the order to start them: CAP sources first, then by due time.
+
+    An official warning must not wait behind slow bulletin feeds.
+    """
+    return [job_id for job_id, _, _ in sorted(due, key=lambda job: (job[1] != "cap", job[2], job[0]))]
 
 
 def next_poll_delay(poll_seconds: int, failures: int) -> int:

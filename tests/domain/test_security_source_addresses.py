@@ -1,6 +1,8 @@
-"""Issue 20, item 9: the address edges a source's fetch could slip through, with plain values."""
+"""Issue 20, items 8 and 9: the address edges a source's fetch could slip through, and when and in which order it polls."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -45,3 +47,16 @@ def test_a_refusal_names_the_host_never_what_it_resolved_to():
         rules.check_addresses("db.noibo.vn", 443, ["203.162.4.191", "10.20.30.40"], frozenset(), "https")
     assert "db.noibo.vn" in refused.value.message
     assert "10.20.30.40" not in refused.value.message and "203.162.4.191" not in refused.value.message
+
+
+def test_a_source_is_never_fetched_twice_within_the_minimum_interval():
+    now = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    assert rules.seconds_before_poll(None, now) == 0
+    assert rules.seconds_before_poll(now - timedelta(seconds=10), now) == rules.MIN_POLL_SECONDS - 10
+    assert rules.seconds_before_poll(now - timedelta(seconds=rules.MIN_POLL_SECONDS), now) == 0
+
+
+def test_due_polls_start_with_cap_sources_then_by_due_time():
+    at = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    due = [(1, "feed", at), (2, "feed", at - timedelta(minutes=5)), (3, "cap", at), (4, "cap", at - timedelta(minutes=1))]
+    assert rules.poll_order(due) == [4, 3, 2, 1]

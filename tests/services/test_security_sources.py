@@ -8,23 +8,28 @@ checks hold at the edges. Each refusal changes nothing and reaches no screen.
 
 from __future__ import annotations
 
+import threading
+from datetime import datetime
+
 import pytest
 from sqlalchemy import func, select
 
+from kiosk_server.domain import sources as rules
 from kiosk_server.extensions import db, socketio
-from kiosk_server.models import AuditEntry, Notice, Source
+from kiosk_server.models import AuditEntry, Notice, Source, SourceItem
 from kiosk_server.services.core.tokens import create_token
 from kiosk_server.services.core.users import create_user
 from kiosk_server.services.screens import kiosks
 from kiosk_server.services.sources import sources
+from tests.cap_samples import cap_message
 from tests.conftest import COMMUNE, PROVINCE, bearer
 from tests.services import test_sources as base
 from tests.services.test_security_approve_scope import no_manifest, snapshot
-from tests.source_server import rss
+from tests.source_server import cap_index, rss
 from tests.web.test_api import assert_error
 
 app, upstream = base.app, base.upstream  # the same loopback server and app as the sources' own tests
-ARTICLES, feed_source = base.ARTICLES, base.feed_source
+ARTICLES, CAP, feed_source = base.ARTICLES, base.CAP, base.feed_source
 
 
 def count(model) -> int:
@@ -73,7 +78,7 @@ def add(client, token, url, **extra) -> dict:
 
 
 def polled_notice(source_id: int, officer) -> int:
-    assert sources.poll_now(db.session.get(Source, source_id), officer) == 1
+    assert base.poll_again(source_id, officer) == 1
     return db.session.scalar(select(Notice.id).order_by(Notice.id.desc()))
 
 
@@ -203,3 +208,98 @@ def sources_state() -> tuple:
     db.session.expire_all()
     return tuple(db.session.execute(select(Source.id, Source.auto_publish, Source.trusted_by_id, Source.url,
                                            Source.poll_generation).order_by(Source.id)).all())
+
+
+# --- item 8: bounded ingestion ----------------------------------------------------------------------
+
+def test_poll_now_and_a_patch_keep_the_minimum_interval(client, people, upstream):
+    officers, tokens = people
+    upstream.serve("/rss", rss(*ARTICLES))
+    source = feed_source(officers["editor"], upstream.url("/rss"))
+    assert client.post(f"/api/v1/sources/{source.id}/poll", headers=bearer(tokens["editor"])).status_code == 200
+    before = sources_state(), upstream.hits("/rss")
+    error = assert_error(client.post(f"/api/v1/sources/{source.id}/poll", headers=bearer(tokens["editor"])),
+                         409, "poll_too_soon")
+    assert "giây" in error["message"]
+    assert (sources_state(), upstream.hits("/rss")) == before, "no fetch, no change"
+
+    patched = client.patch(f"/api/v1/sources/{source.id}", json={"name": "Cổng TTĐT"}, headers=bearer(tokens["editor"]))
+    polled_at = db.session.get(Source, source.id).last_polled_at
+    next_at = datetime.fromisoformat(patched.get_json()["next_poll_at"])
+    assert (next_at - polled_at).total_seconds() >= rules.MIN_POLL_SECONDS, "an edit does not poll again at once"
+
+
+def test_the_officer_ui_poll_now_keeps_the_minimum_interval(client, auth, officers, upstream):
+    upstream.serve("/rss", rss(*ARTICLES))
+    source = feed_source(officers["editor"], upstream.url("/rss"))
+    auth.login("bientap@example.vn")
+    for _ in range(2):
+        page = client.post(f"/admin/sources/{source.id}/poll",
+                           data={"csrf_token": auth.csrf(f"/admin/sources/{source.id}")}, follow_redirects=True)
+    assert upstream.hits("/rss") == 1
+    assert "hãy thử lại sau" in page.get_data(as_text=True)
+
+
+def test_waiting_cap_messages_are_capped_in_number_and_bytes(app, officers, upstream):
+    app.config.update(SOURCE_MAX_WAITING=2, SOURCE_MAX_WAITING_KB=1024)
+    entries = []
+    for n in range(4):
+        upstream.serve(f"/{n}.xml", cap_message(f"KTTV-{n}"), content_type=CAP)
+        entries.insert(0, (f"KTTV-{n}", upstream.url(f"/{n}.xml")))
+    upstream.serve("/index.xml", cap_index(*entries), content_type="application/atom+xml")
+    source = base.cap_source(officers["editor"], upstream.url("/index.xml"))
+    sources.poll_now(source, officers["editor"])
+    waiting = db.session.scalars(select(SourceItem).where(SourceItem.status == "waiting")).all()
+    assert [item.key for item in waiting] == ["KTTV-0", "KTTV-1"]
+    assert upstream.hits("/2.xml") == upstream.hits("/3.xml") == 0, "a full queue fetches nothing more"
+    assert "Hàng chờ" in db.session.get(Source, source.id).last_error
+
+    app.config.update(SOURCE_MAX_WAITING=50, SOURCE_MAX_WAITING_KB=len(cap_message("KTTV-0").encode()) * 3 // 1024)
+    db.session.execute(Source.__table__.update().values(last_polled_at=None))
+    db.session.commit()
+    sources.poll_now(db.session.get(Source, source.id), officers["editor"])
+    kept = db.session.scalars(select(SourceItem.document).where(SourceItem.status == "waiting")).all()
+    assert len(kept) == 2 and sum(map(len, kept)) <= app.config["SOURCE_MAX_WAITING_KB"] * 1024
+
+
+def test_a_unit_holds_a_bounded_number_of_sources(client, people, upstream):
+    _, tokens = people
+    client.application.config["SOURCE_MAX_PER_UNIT"] = 2
+    for n in range(2):
+        add(client, tokens["editor"], upstream.url(f"/{n}"))
+    before = sources_state()
+    response = client.post("/api/v1/sources", headers=bearer(tokens["editor"]), json={
+        "name": "Thêm", "kind": "feed", "url": upstream.url("/2"), "unit_code": COMMUNE})
+    assert "unit_code" in assert_error(response, 409, "too_many_sources")["fields"]
+    assert sources_state() == before
+
+
+def test_due_polls_run_cap_sources_first(app, officers, upstream):
+    app.config["SOURCE_POLL_WORKERS"] = 1  # one at a time, so the order is what is measured
+    upstream.serve("/rss", rss(*ARTICLES))
+    upstream.serve("/cap.xml", cap_message("KTTV-F"), content_type=CAP)
+    feed_source(officers["editor"], upstream.url("/rss?a"))
+    feed_source(officers["editor"], upstream.url("/rss?b"))
+    base.cap_source(officers["editor"], upstream.url("/cap.xml"))
+    assert sources.poll_due() == 3
+    assert upstream.requests[0][0] == "/cap.xml"
+
+
+def test_due_polls_run_side_by_side(app, officers, upstream):
+    """Two feeds that each answer only once the other one was asked: polled one after another, the
+    first would give up waiting; polled side by side, both answer."""
+    both_asked = threading.Barrier(2)
+
+    def meet(handler):
+        both_asked.wait(timeout=2)
+        body = rss(*ARTICLES).encode()
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    for path in ("/a", "/b"):
+        upstream.serve(path, handler=meet)
+        feed_source(officers["editor"], upstream.url(path))
+    assert sources.poll_due() == 2
+    assert [s.last_error for s in db.session.scalars(select(Source))] == ["", ""]

@@ -71,30 +71,33 @@ def run_due(now: datetime | None = None, limit: int = 100, *, kinds: tuple[str, 
         query = query.where(DueJob.kind.not_in(skip))
     ids = db.session.scalars(query.order_by(DueJob.due_at, DueJob.id).limit(limit)).all()
     db.session.commit()  # end the read transaction: nothing may sit "idle in transaction"
-    done = 0
-    for job_id in ids:
-        if not _claim(job_id, now):
-            continue  # another process took it
-        job = db.session.get(DueJob, job_id)
-        kind, payload, attempts = job.kind, dict(job.payload or {}), job.attempts
+    return sum(run_job(job_id, now) for job_id in ids)
+
+
+def run_job(job_id: int, now: datetime | None = None) -> bool:
+    """Claim the job, run it and delete it; return True when done (False: taken by another process, or failed)."""
+    now = now or utcnow()
+    if not _claim(job_id, now):
+        return False  # another process took it
+    job = db.session.get(DueJob, job_id)
+    kind, payload, attempts = job.kind, dict(job.payload or {}), job.attempts
+    db.session.commit()
+    try:
+        func = _handlers[kind]
+        func(payload)
         db.session.commit()
-        try:
-            func = _handlers[kind]
-            func(payload)
-            db.session.commit()
-        except Exception as error:  # the job stays, retried later; one bad job must not stop the others
-            db.session.rollback()
-            metrics.error("due_job")
-            current_app.logger.exception("due job %s (%s) failed", job_id, kind)
-            backoff = min(MAX_BACKOFF, timedelta(seconds=2 ** min(attempts, 10)))
-            db.session.execute(update(DueJob).where(DueJob.id == job_id).values(
-                claimed_until=None, due_at=utcnow() + backoff, last_error=f"{type(error).__name__}: {error}"[:2000]))
-            db.session.commit()
-            continue
-        db.session.execute(delete(DueJob).where(DueJob.id == job_id))
+    except Exception as error:  # the job stays, retried later; one bad job must not stop the others
+        db.session.rollback()
+        metrics.error("due_job")
+        current_app.logger.exception("due job %s (%s) failed", job_id, kind)
+        backoff = min(MAX_BACKOFF, timedelta(seconds=2 ** min(attempts, 10)))
+        db.session.execute(update(DueJob).where(DueJob.id == job_id).values(
+            claimed_until=None, due_at=utcnow() + backoff, last_error=f"{type(error).__name__}: {error}"[:2000]))
         db.session.commit()
-        done += 1
-    return done
+        return False
+    db.session.execute(delete(DueJob).where(DueJob.id == job_id))
+    db.session.commit()
+    return True
 
 
 def pending(kind: str | None = None) -> list[DueJob]:

@@ -22,15 +22,18 @@ the source's health. A job of an older generation (the source was edited) does n
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
+import time
 import uuid
-from datetime import timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from werkzeug.security import generate_password_hash
 
 from kiosk_server.domain import cap as cap_rules
@@ -38,7 +41,7 @@ from kiosk_server.domain import feeds, roles
 from kiosk_server.domain import sources as rules
 from kiosk_server.domain.sanitise import is_safe_url, plain_text
 from kiosk_server.extensions import db
-from kiosk_server.models import Alert, Notice, Source, SourceItem, Unit, User
+from kiosk_server.models import Alert, DueJob, Notice, Source, SourceItem, Unit, User
 from kiosk_server.models.base import utcnow
 from kiosk_server.services.alerts import alerts
 from kiosk_server.services.content import notices
@@ -52,7 +55,8 @@ from kiosk_server.services.sources import fetch
 POLL_JOB = "source.poll"
 JOB_KINDS = (POLL_JOB,)  # run by their own loop (tasks.py): a slow source never delays an alert's due work
 LEASE = timedelta(minutes=5)  # longer than one poll can take: fetches are capped, and so is a poll
-POLL_BUDGET_S = 120  # a CAP index stops fetching documents after this; the rest wait for the next poll
+POLL_BUDGET_S = 60  # a poll's deadline: a CAP index fetches no document after it; the rest wait for the next poll
+POLL_WORKERS = 4  # polls run side by side, so slow feeds cannot hold up an official CAP source
 FIELDS = ("name", "kind", "url", "unit_code", "targets", "poll_seconds", "bulletin_class", "auto_publish", "active")
 ACCEPT = {
     "cap": f"{cap_rules.CONTENT_TYPE}, application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.5",
@@ -187,6 +191,7 @@ def create_source(data: Any, actor: User) -> Source:
     """Create a source from the contract's body; its first poll is due at once. Return it."""
     fields = _read(data, partial=False)
     _check(fields, actor)
+    _require_room(fields["unit_code"])
     # The agent never signs in: inactive, with the hash of a random password nobody ever saw.
     agent = User(email=f"source-{uuid.uuid4().hex[:12]}@nguon-tin.invalid", name=f"Nguồn tin: {fields['name']}"[:200],
                  password_hash=generate_password_hash(secrets.token_urlsafe(32)), role=_agent_role(fields),
@@ -218,6 +223,8 @@ def update_source(source: Source, data: Any, actor: User) -> Source:
     authoring = [name for name in rules.AUTHORING_FIELDS if name in changes and changes[name] != fields[name]]
     fields.update(changes)
     _check(fields, actor)
+    if "unit_code" in authoring:
+        _require_room(fields["unit_code"])
     before = {name: getattr(source, name) for name in changes}
     after = dict(changes)
     for name, value in changes.items():
@@ -258,12 +265,24 @@ def trust(source: Source, actor: User) -> Source:
     return source
 
 
+def _require_room(unit_code: str) -> None:
+    """Refuse a source for a unit that holds as many as it may."""
+    most = int(current_app.config.get("SOURCE_MAX_PER_UNIT", rules.MAX_SOURCES_PER_UNIT))
+    held = db.session.scalar(select(func.count()).select_from(Source).where(Source.unit_code == unit_code))
+    if held >= most:
+        raise Conflict(_l("Mỗi đơn vị có tối đa %(n)d nguồn tin; hãy xóa hoặc sửa một nguồn cũ.", n=most),
+                       {"unit_code": _l("Đơn vị đã có %(n)d nguồn tin.", n=held)}, code="too_many_sources")
+
+
 def _reschedule(source: Source) -> None:
     source.poll_generation += 1
     source.failures = 0
-    source.next_poll_at = utcnow() if source.active else None
+    now = utcnow()
+    # An edit starts the schedule afresh, but never fetches sooner than the minimum interval allows.
+    source.next_poll_at = now + timedelta(seconds=rules.seconds_before_poll(source.last_polled_at, now)) \
+        if source.active else None
     if source.active:
-        due.schedule(POLL_JOB, {"id": source.id, "gen": source.poll_generation})
+        due.schedule(POLL_JOB, {"id": source.id, "gen": source.poll_generation}, source.next_poll_at)
 
 
 # --- polling ------------------------------------------------------------------------------------
@@ -300,11 +319,44 @@ def poll_now(source: Source, actor: User) -> int:
         raise Forbidden(_l("Vai trò của bạn không được lấy tin từ nguồn."))
     scope.require_scope(actor, source.unit_code)
     source_id = source.id
+    wait = rules.seconds_before_poll(source.last_polled_at, utcnow())
+    if wait:
+        raise Conflict(_l("Nguồn vừa được lấy tin; mỗi nguồn cách nhau ít nhất %(low)d giây, hãy thử lại sau "
+                          "%(n)d giây.", low=rules.MIN_POLL_SECONDS, n=wait), code="poll_too_soon")
     if not _claim(source_id, None):
         raise Conflict(_l("Nguồn đang được lấy tin; hãy thử lại sau ít phút."), code="poll_in_progress")
     audit.record(actor, "source.poll", "source", source_id, unit_code=source.unit_code)
     db.session.commit()
     return _poll(source_id, scheduled=False)
+
+
+def poll_due(now: datetime | None = None, limit: int = 10) -> int:
+    """Run the polls that are due, CAP sources first and side by side; return how many were done."""
+    now = now or utcnow()
+    jobs = db.session.execute(
+        select(DueJob.id, DueJob.payload, DueJob.due_at)
+        .where(DueJob.kind == POLL_JOB, DueJob.due_at <= now,
+               or_(DueJob.claimed_until.is_(None), DueJob.claimed_until < now))
+        .order_by(DueJob.due_at, DueJob.id).limit(limit)).all()
+    ids = {(payload or {}).get("id") for _, payload, _ in jobs}
+    kinds = dict(db.session.execute(select(Source.id, Source.kind).where(Source.id.in_(ids))).all())
+    order = rules.poll_order([(job_id, kinds.get((payload or {}).get("id"), ""), due_at)
+                              for job_id, payload, due_at in jobs])
+    db.session.commit()  # end the read transaction before the network waits
+    workers = int(current_app.config.get("SOURCE_POLL_WORKERS", POLL_WORKERS))
+    if workers <= 1 or len(order) <= 1:
+        return sum(due.run_job(job_id, now) for job_id in order)
+    app = current_app._get_current_object()
+
+    def run(job_id: int) -> bool:
+        with app.app_context():
+            try:
+                return due.run_job(job_id, now)
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return sum(pool.map(run, order))
 
 
 def _poll(source_id: int, *, scheduled: bool) -> int:
@@ -377,7 +429,7 @@ def _take_cap(source_id: int, document: feeds.Document, got: fetch.Fetched, outc
         return
     # An index (Atom/RSS) whose entries link to CAP documents: the oldest first, so an Update
     # finds the Alert it replaces already taken.
-    started = utcnow()
+    deadline = time.monotonic() + float(current_app.config.get("SOURCE_POLL_DEADLINE", POLL_BUDGET_S))
     limits = fetch.Limits.from_config()
     for entry in reversed(document.entries):
         target = entry.cap_link or entry.link
@@ -386,10 +438,12 @@ def _take_cap(source_id: int, document: feeds.Document, got: fetch.Fetched, outc
         link = urljoin(got.url, target)
         if _seen(source_id, entry.key, link):
             continue
-        if (utcnow() - started).total_seconds() > POLL_BUDGET_S:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or _queue_full(source_id, 0, outcome):
             break
         try:
-            body = fetch.fetch(link, accept=ACCEPT["cap"], limits=limits).body
+            body = fetch.fetch(link, accept=ACCEPT["cap"],
+                               limits=dataclasses.replace(limits, total_timeout=min(limits.total_timeout, remaining))).body
             inner = feeds.read(body)
         except (fetch.FetchRefused, feeds.FeedError) as error:
             # Not stored as refused: a network fault passes, and the next poll tries the link again.
@@ -410,6 +464,21 @@ def _trusted(source: Source) -> bool:
             and scope.in_scope(officer, source.unit_code) and officer.id not in source.author_ids())
 
 
+def _queue_full(source_id: int, adding: int, outcome: dict) -> bool:
+    """Return True (and say so in the source's health) when `adding` more bytes would overfill the waiting queue."""
+    config = current_app.config
+    most = int(config.get("SOURCE_MAX_WAITING", rules.MAX_WAITING_ITEMS))
+    most_bytes = int(config.get("SOURCE_MAX_WAITING_KB", rules.MAX_WAITING_KB)) * 1024
+    count, size = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(func.length(SourceItem.document)), 0))
+        .where(SourceItem.source_id == source_id, SourceItem.status == "waiting")).one()
+    if count < most and size + adding <= most_bytes:
+        return False
+    outcome["error"] = str(_l("Hàng chờ của nguồn đã đầy (%(n)d bản tin, %(kb)d KB); bản tin mới được lấy khi cán bộ "
+                              "duyệt tin đã phát hoặc bỏ qua bớt.", n=count, kb=size // 1024))
+    return True
+
+
 def _take_cap_document(source_id: int, identifier: str, body: bytes, link: str, outcome: dict) -> None:
     if _seen(source_id, identifier):
         return
@@ -422,6 +491,8 @@ def _take_cap_document(source_id: int, identifier: str, body: bytes, link: str, 
             _refuse(source_id, identifier, link, "", error.message, outcome)
             return
         title = next((i.headline or i.event for i in message.infos), "") or f"{message.msg_type} {identifier}"
+        if _queue_full(source_id, len(body), outcome):
+            return  # not stored: the next poll brings it once approvers have sent or set aside the waiting ones
         db.session.add(SourceItem(source_id=source_id, key=identifier[:500], link=link[:1000], title=title[:300],
                                   status="waiting", document=body, note=_cap_note(message)))
         db.session.commit()
