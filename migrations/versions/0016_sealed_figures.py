@@ -1,7 +1,7 @@
 """play_log_links.figures (sealed with the roll-up digest), play_log_checkpoints for incremental verify-log
 
 Revision ID: 0016_sealed_figures
-Revises: 0014_playlist_ends_at_index
+Revises: 0015_source_authors
 Create Date: 2026-12-08 10:00:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0016_sealed_figures'
-down_revision = '0014_playlist_ends_at_index'
+down_revision = '0015_source_authors'
 branch_labels = None
 depends_on = None
 

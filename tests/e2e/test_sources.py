@@ -44,6 +44,13 @@ def server(tmp_path, upstream):
         srv.stop()
 
 
+def trusted_source(server, body: dict) -> None:
+    """An approver adds the source paused, a second officer (not its author) trusts it, then it starts polling."""
+    source = server.ok("POST", "/api/v1/sources", "approver", {**body, "active": False})
+    server.ok("POST", f"/api/v1/sources/{source['id']}/trust", "admin")
+    server.ok("PATCH", f"/api/v1/sources/{source['id']}", "approver", {"active": True})
+
+
 def test_a_trusted_portal_bulletin_and_a_cap_warning_reach_the_screen_on_their_own(server, screen, upstream):
     _, token = server.provision()
     open_player(screen, server, token)
@@ -51,7 +58,7 @@ def test_a_trusted_portal_bulletin_and_a_cap_warning_reach_the_screen_on_their_o
 
     upstream.serve("/rss", rss(("cd-12", "Lịch cắt điện tháng 12", ARTICLE, "<p>Cắt điện tổ 3 sáng thứ Bảy.</p>")),
                    content_type="application/rss+xml")
-    server.ok("POST", "/api/v1/sources", "approver", {
+    trusted_source(server, {
         "name": "Cổng TTĐT tỉnh Tuyên Quang", "kind": "feed", "url": upstream.url("/rss"), "unit_code": COMMUNE,
         "bulletin_class": "priority", "auto_publish": True})
     # No "poll now": the server's own schedule (stored due work) takes the first poll.
@@ -62,7 +69,7 @@ def test_a_trusted_portal_bulletin_and_a_cap_warning_reach_the_screen_on_their_o
 
     upstream.serve("/cap.xml", cap_message("KTTV-E2E-1", headline="Cảnh báo lũ quét trên suối Nậm Rằng"),
                    content_type="application/cap+xml")
-    server.ok("POST", "/api/v1/sources", "approver", {
+    trusted_source(server, {
         "name": "Đài KTTV tỉnh", "kind": "cap", "url": upstream.url("/cap.xml"), "unit_code": COMMUNE,
         "auto_publish": True})
     expect(screen.locator("[data-testid=alert]")).to_contain_text("Cảnh báo lũ quét trên suối Nậm Rằng", timeout=20000)
