@@ -36,14 +36,18 @@ def test_a_burst_of_socket_events_leaves_no_connection_idle_in_transaction(clust
     made = [a.provision(f"Màn hình {i}") for i in range(16)]
     on = [screens((a, b)[i % 2].url, token, hello=True) for i, (_, token) in enumerate(made)]
     expires = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
-    played_from = datetime.now(UTC) - timedelta(minutes=10)  # recent plays: never rolled up under the test
+    # A screen's plays count only for what it was sent, from when it could have shown it (docs/security.md):
+    # a notice published to the commune, played from now on (recent plays: never rolled up under the test).
+    notice = a.publish("Lịch tiêm chủng mở rộng")
+    played_from = datetime.now(UTC)
 
     alert = b.ok("POST", "/api/v1/alerts", "approver", {"headline": "Lũ quét", "hazard": "flash_flood", "level": 4,
                                                          "unit_codes": [COMMUNE], "expires_at": expires})
     for round_ in range(3):
         for i, screen in enumerate(on):
             screen.emit("heartbeat", {"version": round_, "current_item": f"n{i}", "uptime_s": 30 * round_})
-            screen.emit("played", [{"item": f"n{i}", "started_at": (played_from + timedelta(minutes=round_)).isoformat(),
+            screen.emit("played", [{"item": f"n{notice['id']}",
+                                    "started_at": (played_from + timedelta(seconds=20 * round_ + i)).isoformat(),
                                     "duration_s": 10}])
             screen.emit("alert_ack", {"id": alert["id"]})  # resent receipts, as a player does
 
