@@ -138,3 +138,19 @@ def test_the_ui_offers_no_approval_it_would_refuse(client, auth, province_people
     for html in (queue, page):
         assert f"/admin/notices/{notice_id}/approve" not in html
         assert f"/admin/notices/{notice_id}/reject" in html
+
+
+def test_the_notice_page_names_only_the_screens_and_groups_the_officer_may_see(client, auth, province_people,
+                                                                                neighbour_screen):
+    kiosk, _ = neighbour_screen
+    group = db.session.scalar(select(KioskGroup).where(KioskGroup.unit_code == NEIGHBOUR))
+    notice_id = submitted(client, province_people, {"groups": [group.id], "kiosks": [kiosk.id]})
+
+    auth.login("duyet@example.vn")
+    page = client.get(f"/admin/notices/{notice_id}").get_data(as_text=True)
+    assert "Nhà văn hóa Nông Tiến" not in page
+    assert f"#{kiosk.id}" in page and f"#{group.id}" in page
+
+    auth.logout()
+    auth.login("tinh@example.vn")  # the province admin may see both, by name
+    assert "Nhà văn hóa Nông Tiến" in client.get(f"/admin/notices/{notice_id}").get_data(as_text=True)

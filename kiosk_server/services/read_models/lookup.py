@@ -123,6 +123,17 @@ def labels(model: type[Row], keys: Iterable[int | str], actor: User, name_of: Ca
     return {str(key): name_of(seen[key]) if key in seen else f"#{key}" for key in keys}
 
 
+def target_labels(targets: dict, actor: User) -> dict[str, list[str]]:
+    """Return what an officer reads of where a record plays: unit names (public reference data), and the
+    groups and screens they may see by name, the others as "#id"."""
+    units = db.session.scalars(select(Unit).where(Unit.code.in_(targets.get("units", [])))).all()
+    return {
+        "units": [unit.name for unit in units],
+        "groups": list(labels(KioskGroup, targets.get("groups", []), actor, lambda group: group.name).values()),
+        "kiosks": list(labels(Kiosk, targets.get("kiosks", []), actor, lambda kiosk: kiosk.name).values()),
+    }
+
+
 def _plausible(key: int | str) -> bool:
     # An id past the database's integer range would be a driver error (a 500), not a missing row.
     if isinstance(key, int):

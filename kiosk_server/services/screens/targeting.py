@@ -44,7 +44,6 @@ __all__ = [
     "rooms_of",
     "store_notice_targets",
     "store_playlist_targets",
-    "target_names",
     "unit_room",
 ]
 
@@ -174,21 +173,6 @@ def check_targets(targets: dict, unit_code: str, actor: User, errors: dict) -> N
         else:
             found["kiosks"].append(kiosk_id)
     scope.require_targets_in_scope(actor, found)
-
-
-def target_names(targets: dict) -> dict[str, list[str]]:
-    """Return the names of the units, groups and screens `targets` names, for an officer to read."""
-
-    def names(model, refs, convert):
-        keys = [convert(r) for r in refs]
-        rows = db.session.scalars(select(model).where(model.__mapper__.primary_key[0].in_(keys))).all() if keys else []
-        return [getattr(r, "name", str(r)) for r in rows]
-
-    return {
-        "units": names(Unit, targets.get("units", []), str),
-        "groups": names(KioskGroup, targets.get("groups", []), int),
-        "kiosks": names(Kiosk, targets.get("kiosks", []), int),
-    }
 
 
 def _find_group(ref: int | str, unit_code: str) -> KioskGroup | None:

@@ -23,7 +23,6 @@ from kiosk_server.services.content import media as media_service
 from kiosk_server.services.content.workflow import STATUS_LABELS
 from kiosk_server.services.core import scope
 from kiosk_server.services.read_models import lookup
-from kiosk_server.services.screens import targeting
 from kiosk_server.web import paging
 from kiosk_server.web.admin import notice_forms as nf
 from kiosk_server.web.admin import workflow_panel
@@ -87,7 +86,8 @@ def notice_detail(notice_id: int):
     rules = schedule.rules_from_json(content["rules"])
     return render_template(
         "admin/notice.html", notice=notice, content=content, published=published, rules=rules,
-        revisions=list(reversed(notice.revisions)), editors=editors, targets=targeting.target_names(content["targets"]),
+        revisions=list(reversed(notice.revisions)), editors=editors,
+        targets=lookup.target_labels(content["targets"], current_user),
         public_url=notices.public_url(notice, request.url_root), status_labels=STATUS_LABELS, priority_labels=nf.PRIORITY_LABELS,
         category_names=_category_names(), day_names=nf.DAY_NAMES, panel=workflow_panel.panel(notices.NOTICE, notice),
         auto_duration=_auto_duration(content), seconds_text=nf.seconds_text,

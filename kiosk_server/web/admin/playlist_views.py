@@ -20,7 +20,6 @@ from kiosk_server.services.content import playlists
 from kiosk_server.services.content.workflow import STATUS_LABELS
 from kiosk_server.services.core import scope
 from kiosk_server.services.read_models import lookup, playlist_items
-from kiosk_server.services.screens import targeting
 from kiosk_server.web import paging
 from kiosk_server.web.admin import notice_forms as nf
 from kiosk_server.web.admin import workflow_panel
@@ -60,7 +59,7 @@ def playlist_detail(playlist_id: int):
     items = playlist_items.describe_items(content["items"], current_user)
     return render_template(
         "admin/playlist.html", playlist=playlist, content=content, items=items, loop_s=playlists.loop_seconds(items),
-        rules=schedule.rules_from_json(content["rules"]), targets=targeting.target_names(content["targets"]),
+        rules=schedule.rules_from_json(content["rules"]), targets=lookup.target_labels(content["targets"], current_user),
         status_labels=PLAYLIST_STATUS, mode_labels=playlists.MODE_LABELS, day_names=nf.DAY_NAMES,
         seconds_text=nf.seconds_text, panel=workflow_panel.panel(playlists.PLAYLIST, playlist),
     )
