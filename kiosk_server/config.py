@@ -135,6 +135,13 @@ class Defaults:
     SOURCE_TOTAL_TIMEOUT = 30  # one fetch, redirects included
     SOURCE_MAX_KB = 2048  # the largest document a source may serve
     SOURCE_POLL_SECONDS = 5.0  # how often each process looks for sources due to be polled (each has its own interval)
+    # Bounds on ingestion (docs/security.md): waiting CAP messages and their bytes per source, sources per
+    # unit, polls run side by side, and each poll's deadline in seconds.
+    SOURCE_MAX_WAITING = 20
+    SOURCE_MAX_WAITING_KB = 4096
+    SOURCE_MAX_PER_UNIT = 20
+    SOURCE_POLL_WORKERS = 4
+    SOURCE_POLL_DEADLINE = 60
 
 
 # Environment variables read as KIOSK_<NAME>; the value is parsed with the type of the default.
@@ -164,6 +171,11 @@ ENV_KEYS = (
     "METRICS_ALLOW",
     "METRICS_TOKEN",
     "SOURCE_ALLOW_HOSTS",
+    "SOURCE_MAX_WAITING",
+    "SOURCE_MAX_WAITING_KB",
+    "SOURCE_MAX_PER_UNIT",
+    "SOURCE_POLL_WORKERS",
+    "SOURCE_POLL_DEADLINE",
     "PLAY_RAW_DAYS",
     "PLAYED_RATE_LIMIT",
 )
