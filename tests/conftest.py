@@ -243,6 +243,16 @@ def officers(app):
 
 
 @pytest.fixture
+def upstream():
+    """An upstream web server on loopback that serves what a test tells it (tests/source_server.py)."""
+    from tests.source_server import Upstream
+
+    server = Upstream()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def tokens(officers):
     """A bearer token for each officer in `officers`."""
     from kiosk_server.services.core.tokens import create_token

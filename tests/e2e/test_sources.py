@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.cap_samples import cap_message
 from tests.e2e.conftest import COMMUNE, Server, open_player
-from tests.source_server import Upstream, rss
+from tests.source_server import rss
 
 pytestmark = pytest.mark.browser
 
@@ -24,13 +24,6 @@ class SourcesServer(Server):
     @property
     def env(self) -> dict[str, str]:
         return {**super().env, "KIOSK_SOURCE_ALLOW_HOSTS": self.allow}
-
-
-@pytest.fixture
-def upstream():
-    server = Upstream()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

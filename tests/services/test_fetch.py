@@ -10,14 +10,6 @@ import time
 import pytest
 
 from kiosk_server.services.sources import fetch
-from tests.source_server import Upstream
-
-
-@pytest.fixture
-def upstream():
-    server = Upstream()
-    yield server
-    server.stop()
 
 
 def limits(upstream, **changes) -> fetch.Limits:

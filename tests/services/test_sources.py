@@ -17,16 +17,9 @@ from kiosk_server.services.screens import kiosks
 from kiosk_server.services.sources import sources
 from tests.cap_samples import cap_message
 from tests.conftest import COMMUNE, OTHER_COMMUNE, make_app
-from tests.source_server import BILLION_LAUGHS, Upstream, cap_index, rss
+from tests.source_server import BILLION_LAUGHS, cap_index, rss
 
 CAP = "application/cap+xml"
-
-
-@pytest.fixture
-def upstream():
-    server = Upstream()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

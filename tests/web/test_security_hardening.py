@@ -13,16 +13,8 @@ from kiosk_server import config as settings
 from kiosk_server import create_app
 from kiosk_server.services.reports import report_files
 from tests.conftest import make_app, test_config
-from tests.source_server import Upstream
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def upstream():
-    server = Upstream()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

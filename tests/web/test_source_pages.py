@@ -11,14 +11,7 @@ from kiosk_server.extensions import db
 from kiosk_server.models import Alert, Notice, Source
 from tests.cap_samples import cap_message
 from tests.conftest import COMMUNE, OTHER_COMMUNE, make_app
-from tests.source_server import Upstream, rss
-
-
-@pytest.fixture
-def upstream():
-    server = Upstream()
-    yield server
-    server.stop()
+from tests.source_server import rss
 
 
 @pytest.fixture

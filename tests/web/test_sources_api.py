@@ -14,16 +14,9 @@ from kiosk_server.services.screens import kiosks
 from tests.cap_samples import cap_message
 from tests.conftest import COMMUNE, OTHER_COMMUNE, PROVINCE, bearer, make_app
 from tests.notice_helpers import publish
-from tests.source_server import Upstream, rss
+from tests.source_server import rss
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture
-def upstream():
-    server = Upstream()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
