@@ -4,12 +4,15 @@ Creates a database of its own on the given server (dropped at the end), migrates
 screens and a year of notices and alerts, then bulk-loads (COPY) the play log as the system would
 hold it after a year: raw plays for the last PLAY_RAW_DAYS days, hourly roll-ups for the days before,
 one sealed link per screen per day, and the daily figures (PlayDay). Every hash is computed by the
-system's own rules (domain/play_log.py: plays hashed, days rolled up by `play_log.roll_up`), so
-`verify-log` must find the chain intact. Then it measures:
+system's own rules (domain/play_log.py: plays hashed, days rolled up by `play_log.roll_up`), and each
+link is sealed as `plays.seal` seals one since migration 0016 (the roll-up digest and the daily figures
+inside its hash, `figures` kept), so `verify-log` must find the chain intact. Then it measures:
 
 - the yearly summary of the province (target under 2 s), and the same play figures summed from
   raw plays and roll-ups directly, to show what the daily figures save;
-- `verify-log` over the year;
+- `verify-log` over the year: the first run (no checkpoint yet, every row reread), a second run
+  (incremental from the checkpoints, nothing new) and `--full`; the bench fails if any finds the
+  chain broken;
 - the roll-up job on the oldest raw day of every screen;
 - storage per screen per day (pg_total_relation_size) of raw plays, roll-ups, links, daily figures.
 
@@ -146,24 +149,28 @@ def load_plays(app, world: dict, first_day, last_day, raw_days: int, per_day: in
                                            first + timedelta(seconds=3000), rows_hash))
         return out
 
-    def seal_rolled(kiosk_id: int, day, rollups: list) -> None:
-        count, seconds = sum(r.plays for r in rollups), sum(r.seconds for r in rollups)
-        digest = play_log.sha256_hex([r.rows_hash for r in rollups])  # the raw plays' hash, as kept on the link
-        link_hash = play_log.link_hash(kiosk_id, day, count, digest, prev[kiosk_id])
+    def sealed_link(kiosk_id: int, day, count: int, seconds: float, digest: str, rollup_digest: str,
+                    day_figures: list, rolled_up_at) -> None:
+        """Append the link `plays.seal` makes (plays._link): roll-up digest and daily figures sealed in its hash."""
+        link_hash = play_log.link_hash(kiosk_id, day, count, digest, prev[kiosk_id], rollup_hash=rollup_digest,
+                                       figures=day_figures)
         end = play_log.day_bounds(day)[1]
         links.append((kiosk_id, day, count, seconds, digest, prev[kiosk_id], link_hash, end + timedelta(minutes=10),
-                      end + timedelta(days=raw_days), play_log.rollups_hash(rollups)))
+                      rolled_up_at, rollup_digest, play_log.canonical_json(day_figures).decode()))
         prev[kiosk_id] = link_hash
         figures.append((kiosk_id, day, count, seconds))
 
+    def seal_rolled(kiosk_id: int, day, rollups: list) -> None:
+        # Sealed when its plays were raw: their figures are the roll-ups' (equal up to float rounding,
+        # exact here), and the digest the roll-ups got is the one sealed then.
+        digest = play_log.sha256_hex([r.rows_hash for r in rollups])  # the raw plays' hash, as kept on the link
+        sealed_link(kiosk_id, day, sum(r.plays for r in rollups), sum(r.seconds for r in rollups), digest,
+                    play_log.rollups_hash(rollups), play_log.rollup_figures(rollups),
+                    play_log.day_bounds(day)[1] + timedelta(days=raw_days))
+
     def seal(kiosk_id: int, day, plays) -> None:
-        digest = play_log.plays_hash(plays)
-        link_hash = play_log.link_hash(kiosk_id, day, len(plays), digest, prev[kiosk_id])
-        end = play_log.day_bounds(day)[1]
-        links.append((kiosk_id, day, len(plays), sum(p.duration_s for p in plays), digest, prev[kiosk_id], link_hash,
-                      end + timedelta(minutes=10), None, None))
-        prev[kiosk_id] = link_hash
-        figures.append((kiosk_id, day, len(plays), sum(p.duration_s for p in plays)))
+        sealed_link(kiosk_id, day, len(plays), sum(p.duration_s for p in plays), play_log.plays_hash(plays),
+                    play_log.rollups_hash(play_log.roll_up(plays)), play_log.day_figures(plays), None)
         counts["plays_hashed"] += len(plays)
 
     with app.app_context():
@@ -196,7 +203,7 @@ def load_plays(app, world: dict, first_day, last_day, raw_days: int, per_day: in
                         counts["raw"] += len(plays)
                         seal(kid, day, plays)
             with cursor.copy("COPY play_log_links (kiosk_id, day, plays, seconds, plays_hash, prev_hash, hash, sealed_at, "
-                             "rolled_up_at, rollup_hash) FROM STDIN") as copy:
+                             "rolled_up_at, rollup_hash, figures) FROM STDIN") as copy:
                 for row in links:
                     copy.write_row(row)
             with cursor.copy("COPY play_days (kiosk_id, day, plays, seconds) FROM STDIN") as copy:
@@ -211,7 +218,8 @@ def load_plays(app, world: dict, first_day, last_day, raw_days: int, per_day: in
 
 
 def measure(app, world: dict, first_day, last_day, raw_days: int) -> dict:
-    """Time the yearly summary, the same figures summed from raw plays and roll-ups, verify-log and a roll-up run."""
+    """Time the yearly summary, the same figures summed from raw plays and roll-ups, verify-log (first, incremental,
+    full) and a roll-up run."""
     from sqlalchemy import text
 
     from kiosk_server.domain import play_log
@@ -221,6 +229,7 @@ def measure(app, world: dict, first_day, last_day, raw_days: int) -> dict:
     from kiosk_server.services.reports import plays, reports
 
     period = rules.make_period(first_day, last_day)
+    expected_days = (last_day - first_day).days + 1  # one link per screen per day
     start, end = period.bounds()
     out: dict = {}
     with app.app_context():
@@ -239,11 +248,23 @@ def measure(app, world: dict, first_day, last_day, raw_days: int) -> dict:
         assert int(row[0]) == summary["plays"]["plays"], (row, summary["plays"])
         db.session.remove()
 
-        times, result = _timed(plays.verify)
-        out["verify_log_s"] = times[0]
-        out["verify_log"] = {"links": result.links, "rolled_up": result.rolled_up,
-                             "bad": None if result.bad is None else result.bad.problem}
-        db.session.remove()
+        # verify-log three times: no checkpoint yet (every row reread), again with nothing new (from the
+        # checkpoints: links rehashed and PlayDay checked, no play or roll-up reread), then --full.
+        runs = {}
+        for name, full in (("first", False), ("incremental", False), ("full", True)):
+            times, result = _timed(lambda full=full: plays.verify(full=full))
+            runs[name] = {"s": times[0], "links": result.links, "rolled_up": result.rolled_up,
+                          "reread": result.reread, "bad": None if result.bad is None else vars(result.bad)}
+            db.session.remove()
+            if result.bad is not None or result.links != len(world["screens"]) * expected_days:
+                raise SystemExit(f"verify-log ({name}) does not find the chain intact: {runs[name]}")
+        if runs["first"]["reread"] != runs["first"]["links"] or runs["full"]["reread"] != runs["full"]["links"] \
+                or runs["incremental"]["reread"] != 0:
+            raise SystemExit(f"verify-log did not reread what it should (links sealed in the old format?): {runs}")
+        out["verify_log_s"] = runs["first"]["s"]
+        out["verify_log"] = {"links": runs["first"]["links"], "rolled_up": runs["first"]["rolled_up"],
+                             "bad": runs["first"]["bad"]}
+        out["verify_log_runs"] = runs
 
         # The roll-up job's next night: the oldest raw day of every screen becomes old enough.
         tomorrow = play_log.day_bounds(last_day + timedelta(days=1))[1] + timedelta(hours=1)
