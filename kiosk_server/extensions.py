@@ -24,5 +24,7 @@ migrate = Migrate()
 socketio = SocketIO()
 login = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address)
+# While its storage (Redis) is unreachable, Flask-Limiter counts in this process's memory and goes back
+# to the shared storage when it answers again: Redis away must not turn every limited route into a 500.
+limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True)
 babel = Babel()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, jsonify
 from sqlalchemy import text
 
-from kiosk_server.extensions import db
+from kiosk_server.extensions import db, limiter
 
 
 def redis_client():
@@ -24,6 +24,15 @@ def redis_client():
     return client
 
 
+def rate_limits_in_memory() -> bool:
+    """Return True while Flask-Limiter counts in this process's memory because its Redis did not answer.
+
+    It switches back by itself, at a request, once Redis answers again (with a backoff of up to a
+    minute between its tries).
+    """
+    return limiter.initialized and limiter.limiter.storage is not limiter.storage
+
+
 def healthz():
     """Report whether the database (and Redis, when configured) answer; 503 naming the part that does not."""
     checks: dict[str, str] = {}
@@ -39,6 +48,8 @@ def healthz():
             checks["redis"] = "ok"
         except Exception as exc:
             checks["redis"] = f"error: {type(exc).__name__}"
+        if rate_limits_in_memory():
+            checks["rate_limits"] = "degraded: per-process memory until Redis answers"
     healthy = all(v == "ok" for v in checks.values())
     response = jsonify({"status": "ok" if healthy else "degraded", "checks": checks})
     response.headers["Cache-Control"] = "no-store"
