@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, has_request_context, request
-from flask.logging import default_handler
 from sqlalchemy import event
 
 
@@ -45,14 +43,13 @@ def _init_extensions(app: Flask) -> None:
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
+            elif engine.dialect.name == "postgresql":
+                from kiosk_server.database import bound_web_statements
+
+                bound_web_statements(engine, float(app.config.get("DATABASE_STATEMENT_TIMEOUT") or 0))
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    # Flask-Limiter logs its fallback to memory and its recovery on a logger of its own that has no
-    # handler: give it the app's, so the operator reads both in the server's log.
-    if default_handler not in limiter.logger.handlers:
-        limiter.logger.addHandler(default_handler)
-        limiter.logger.setLevel(logging.INFO)
     from kiosk_server.sockets import register_namespaces
 
     register_namespaces(socketio)  # before init_app, which registers them with this app's server

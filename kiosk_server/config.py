@@ -143,11 +143,24 @@ class Defaults:
     SOURCE_POLL_WORKERS = 4
     SOURCE_POLL_DEADLINE = 60
 
+    # PostgreSQL away must be a quick 503, not a hung request (issue 21): seconds to wait for a new
+    # connection, for a free one in the pool, and for one statement of a web request
+    # (kiosk_server/database.py; background work and the CLI run without that last bound).
+    DATABASE_CONNECT_TIMEOUT = 3
+    DATABASE_POOL_TIMEOUT = 5
+    DATABASE_STATEMENT_TIMEOUT = 8
+    # What a 503 answer's Retry-After tells clients while the database is away.
+    DATABASE_RETRY_AFTER = 10
+
 
 # Environment variables read as KIOSK_<NAME>; the value is parsed with the type of the default.
 ENV_KEYS = (
     "BIND",
     "DATABASE_URL",
+    "DATABASE_CONNECT_TIMEOUT",
+    "DATABASE_POOL_TIMEOUT",
+    "DATABASE_STATEMENT_TIMEOUT",
+    "DATABASE_RETRY_AFTER",
     "REDIS_URL",
     "REDIS_NAMESPACE",
     "MANIFEST_FETCH_RATE",
@@ -220,6 +233,7 @@ def _derive(cfg: dict[str, Any], instance_path: str) -> None:
     if not cfg.get("DATABASE_URL"):
         cfg["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'kiosk.db'}"
     cfg["SQLALCHEMY_DATABASE_URI"] = cfg["DATABASE_URL"]
+    _derive_engine_options(cfg)
     if str(cfg.get("PUBLIC_URL") or "").lower().startswith("https://"):
         # Served over https: the session and remember cookies never travel in clear text.
         cfg["SESSION_COOKIE_SECURE"] = True
@@ -238,6 +252,23 @@ def _derive(cfg: dict[str, Any], instance_path: str) -> None:
         files = [f for f in str(cfg.get("CAP_TRUSTED_CERT_FILES") or "").split(":") if f]
         cfg["CAP_TRUSTED_CERTS"] = [Path(f).read_text(encoding="ascii") for f in files]
     _derive_redis(cfg)
+
+
+def _derive_engine_options(cfg: dict[str, Any]) -> None:
+    """Bound PostgreSQL's waits, and test pooled connections before use so a returned server is used at once."""
+    if not str(cfg["DATABASE_URL"]).startswith("postgresql"):
+        return
+    options = dict(cfg.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_pre_ping", True)
+    options.setdefault("pool_timeout", int(cfg["DATABASE_POOL_TIMEOUT"]))
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("connect_timeout", int(cfg["DATABASE_CONNECT_TIMEOUT"]))
+    # A server that vanished without closing the socket (a cut link): the kernel gives up after this
+    # many milliseconds of unacknowledged data instead of retransmitting for a quarter of an hour.
+    connect_args.setdefault("tcp_user_timeout", int(cfg["DATABASE_CONNECT_TIMEOUT"]) * 1000)
+    connect_args.setdefault("keepalives_idle", 10)
+    options["connect_args"] = connect_args
+    cfg["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _derive_redis(cfg: dict[str, Any]) -> None:

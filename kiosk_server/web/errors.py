@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from kiosk_server.services.core import metrics
 from kiosk_server.services.core.errors import (
     Conflict,
     Forbidden,
@@ -183,10 +186,41 @@ def handle_service(error: ServiceError):
     return _page(status_for(error), error.message)
 
 
+# The database could not be reached or did not answer in time (a connection refused or cut, the pool
+# exhausted, a statement over its bound): not a bug, so one log line and a 503 that says when to retry.
+DATABASE_AWAY = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+
+
+def handle_database_away(error: Exception):
+    """Return 503 with Retry-After: the contract's JSON error, or a page that needs no database."""
+    metrics.error("database")
+    cause = str(getattr(error, "orig", None) or error).strip().splitlines()
+    current_app.logger.warning("database unavailable on %s %s: %s", request.method, request.path,
+                               cause[0] if cause else type(error).__name__)
+    retry_after = int(current_app.config.get("DATABASE_RETRY_AFTER") or 10)
+    # The usual locale selector asks the signed-in officer's preference of the database.
+    locale = _locale_without_database()
+    with force_locale(locale):
+        message = _("Kho dữ liệu tạm thời không truy cập được; hãy thử lại sau khoảng %(seconds)s giây.",
+                    seconds=retry_after)
+        if _wants_json():
+            response = api_error(503, message, code="database_unavailable")
+        else:
+            # Rendered without the context processors: Flask-Login's would ask the database who is signed in.
+            page = current_app.jinja_env.get_template("unavailable.html").render(
+                status=503, message=message, current_locale=lambda: locale)
+            response = current_app.make_response((page, 503))
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _locale_without_database() -> str:
+    chosen = request.cookies.get("lang")
+    return chosen if chosen in current_app.config.get("LANGUAGES", ("vi",)) else "vi"
+
+
 def handle_unexpected(error: Exception):
     # A 5xx is a bug: log it with its traceback, show a calm page, never the trace.
-    from flask import current_app
-
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
     return handle_http(InternalServerError())
 
@@ -194,5 +228,7 @@ def handle_unexpected(error: Exception):
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(ServiceError, handle_service)
+    for away in DATABASE_AWAY:
+        app.register_error_handler(away, handle_database_away)
     if not app.config.get("PROPAGATE_EXCEPTIONS") and not app.testing:
         app.register_error_handler(Exception, handle_unexpected)

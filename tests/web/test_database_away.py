@@ -1,0 +1,97 @@
+"""PostgreSQL away is a clear 503 (issue 21): every kind of route answers 503 with Retry-After within 10 s,
+in the contract's JSON or a Vietnamese page, and answers again once the server is back, without a restart.
+
+The server stopped is a private cluster this module starts (tests/private_postgres.py), never the shared one.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from kiosk_server.extensions import db
+from tests.conftest import COMMUNE, Auth, bearer, make_app
+from tests.private_postgres import PrivateCluster
+
+# One cluster for the module, so its tests run in order on one worker; the real clock, as the server has it.
+pytestmark = [pytest.mark.xdist_group("private_postgres"), pytest.mark.real_clock]
+
+CONTRACT_SECONDS = 10  # the issue's bound on any answer while the database is away
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    made = PrivateCluster()
+    yield made
+    made.remove()
+
+
+@pytest.fixture(scope="module")
+def board(cluster, tmp_path_factory):
+    """An app on the private cluster, with an officer signed in, an API token and a paired screen."""
+    from kiosk_server.services.core.tokens import create_token
+    from kiosk_server.services.core.users import create_user
+    from kiosk_server.services.screens import kiosks
+
+    app = make_app(tmp_path_factory.mktemp("away"), DATABASE_URL=cluster.url)
+    with app.app_context():
+        officer = create_user("xa@example.vn", "password-123", "admin", COMMUNE, actor="test")
+        api_token = create_token(officer, "test")[1]
+        screen_token = kiosks.provision_kiosk("Một cửa", COMMUNE, ["Trụ sở"], actor="test")[1]
+        db.session.remove()
+    officer_client = app.test_client()
+    Auth(officer_client).login("xa@example.vn")
+    yield {"app": app, "officer": officer_client, "citizen": app.test_client(),
+           "api": bearer(api_token), "screen": bearer(screen_token)}
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _requests(board) -> dict:
+    """Return what each kind of client asks, as (client, path, headers)."""
+    return {
+        "api": (board["citizen"], "/api/v1/notices", board["api"]),
+        "public board": (board["citizen"], f"/p/{COMMUNE}", {}),
+        "officer": (board["officer"], "/admin/", {}),
+        "screen": (board["citizen"], "/kiosk/manifest", board["screen"]),
+    }
+
+
+def _timed(client, path, headers):
+    started = time.perf_counter()
+    response = client.get(path, headers=headers)
+    return response, time.perf_counter() - started
+
+
+def test_every_kind_of_route_answers_before_the_database_stops(board):
+    for name, (client, path, headers) in _requests(board).items():
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200, (name, response.status_code)
+
+
+def test_with_the_database_away_every_route_answers_503_with_retry_after_within_10_s(board, cluster):
+    cluster.stop()
+    for name, (client, path, headers) in _requests(board).items():
+        response, elapsed = _timed(client, path, headers)
+        assert response.status_code == 503, (name, response.status_code, response.get_data(as_text=True)[:300])
+        assert elapsed < CONTRACT_SECONDS, (name, elapsed)
+        assert int(response.headers["Retry-After"]) > 0, name
+        if name in ("api", "screen"):
+            error = response.get_json()["error"]
+            assert error["code"] == "database_unavailable"
+            assert "Kho dữ liệu tạm thời không truy cập được" in error["message"]
+            assert error["fields"] == {}
+        else:
+            page = response.get_data(as_text=True)
+            assert response.mimetype == "text/html"
+            assert "Kho dữ liệu tạm thời không truy cập được" in page
+            assert '<html lang="vi">' in page
+
+
+def test_when_the_database_returns_every_route_answers_again_without_a_restart(board, cluster):
+    cluster.start()
+    for name, (client, path, headers) in _requests(board).items():
+        response, elapsed = _timed(client, path, headers)
+        assert response.status_code == 200, (name, response.status_code, response.get_data(as_text=True)[:300])
+        assert elapsed < CONTRACT_SECONDS, (name, elapsed)
