@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, has_request_context, request
+from flask.logging import default_handler
 from sqlalchemy import event
 
 
@@ -50,6 +52,11 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    # Flask-Limiter logs its fallback to memory and its recovery on a logger of its own that has no
+    # handler: give it the app's, so the operator reads both in the server's log.
+    if default_handler not in limiter.logger.handlers:
+        limiter.logger.addHandler(default_handler)
+        limiter.logger.setLevel(logging.INFO)
     from kiosk_server.sockets import register_namespaces
 
     register_namespaces(socketio)  # before init_app, which registers them with this app's server
