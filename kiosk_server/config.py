@@ -40,6 +40,9 @@ class Defaults:
     MEDIA_DIR = "media"
     PUBLIC_URL: str | None = None
     MAX_UPLOAD_MB = 512
+    # Below this much free space on the media store's disk, admins see a warning in the officer UI
+    # (uploads that do not fit are refused with 507 whatever it is; 0 turns the warning off).
+    MEDIA_FREE_WARN_MB = 1024
     # Media checks (kiosk_server.services.content.media_probe): a decoded image may hold at most this many
     # pixels (a decompression bomb is refused, not decoded); an animation counts all its frames.
     MAX_IMAGE_PIXELS = 40_000_000
@@ -168,6 +171,7 @@ ENV_KEYS = (
     "SECRET_KEY",
     "PUBLIC_URL",
     "MAX_UPLOAD_MB",
+    "MEDIA_FREE_WARN_MB",
     "MAX_FORM_KB",
     "SOCKETIO_ASYNC_MODE",
     "SEED_DEMO_ON_START",

@@ -3,16 +3,21 @@
 The same bytes are one object however often and by whichever unit they are uploaded. A file is
 written to a temporary name inside the store (same file system) while it is hashed, then renamed
 into place, so a reader never sees half a file and a refused upload leaves nothing under its name.
-nginx may serve the directory as is in production.
+A disk that fills up mid-write (ENOSPC, or EDQUOT over a quota) raises StoreFull once the partial file
+is gone. nginx may serve the directory as is in production.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
 import re
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -22,6 +27,11 @@ from flask import current_app
 CHUNK = 1024 * 1024
 INCOMING = ".incoming"  # temporary files being written; never served
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+class StoreFull(OSError):
+    """Raised when the store's disk (or the owner's quota) has no room for what is being written."""
 
 
 class InvalidObjectName(ValueError):
@@ -70,6 +80,16 @@ class MediaStore:
             return False
         return True
 
+    def free_bytes(self) -> int | None:
+        """Return the bytes free for writing on the store's file system, or None when it cannot be read."""
+        place = self.root
+        while not place.exists() and place != place.parent:  # a store not yet made: the disk it would be on
+            place = place.parent
+        try:
+            return shutil.disk_usage(place).free
+        except OSError:
+            return None
+
     def put(self, stream: BinaryIO) -> tuple[str, int]:
         """Store everything `stream` yields; return its (sha256, size). Storing it again changes nothing."""
         staged = self.stage(stream)
@@ -84,12 +104,13 @@ class MediaStore:
         """Copy `stream` to a temporary file in the store while hashing it; return it uncommitted."""
         incoming = self.root / INCOMING
         incoming.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=incoming, prefix="upload-")
+        with _full_disk_refused(self.root):
+            fd, name = tempfile.mkstemp(dir=incoming, prefix="upload-")
         path = Path(name)
         digest = hashlib.sha256()
         size = 0
         try:
-            with os.fdopen(fd, "wb") as out:
+            with _full_disk_refused(self.root), os.fdopen(fd, "wb") as out:
                 while chunk := stream.read(CHUNK):
                     digest.update(chunk)
                     out.write(chunk)
@@ -111,14 +132,32 @@ class MediaStore:
         if final.is_file():
             staged.path.unlink(missing_ok=True)
             return False
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(staged.path, 0o644)  # mkstemp makes it private; the web server must read it
-        os.replace(staged.path, final)
+        try:
+            with _full_disk_refused(self.root):  # a new folder or a longer directory needs a block too
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.chmod(staged.path, 0o644)  # mkstemp makes it private; the web server must read it
+                os.replace(staged.path, final)
+        except StoreFull:
+            staged.path.unlink(missing_ok=True)
+            raise
         return True
 
     def discard(self, staged: StagedObject) -> None:
         """Remove a staged file that will not be committed (no-op once committed)."""
         staged.path.unlink(missing_ok=True)
+
+
+@contextmanager
+def _full_disk_refused(root: Path) -> Iterator[None]:
+    """Turn a full disk or quota met inside the block into StoreFull (other OSErrors pass unchanged)."""
+    try:
+        yield
+    except StoreFull:
+        raise
+    except OSError as error:
+        if error.errno in _FULL:
+            raise StoreFull(error.errno, f"no space left for the media store {root}") from error
+        raise
 
 
 def configured_store(config_key: str) -> MediaStore:

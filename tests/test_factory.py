@@ -58,7 +58,9 @@ def test_wsgi_module_patches_gevent_before_the_app(tmp_path):
 def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "checks": {"database": "ok"}}
+    body = response.get_json()
+    assert (body["status"], body["checks"]) == ("ok", {"database": "ok"})
+    assert body["media_free_bytes"] > 0
 
 
 def test_sqlite_runs_in_wal_mode(app):

@@ -16,6 +16,7 @@ from kiosk_server.services.core import metrics
 from kiosk_server.services.core.errors import (
     Conflict,
     Forbidden,
+    InsufficientStorage,
     NotFound,
     ServiceError,
     StaleVersion,
@@ -64,6 +65,7 @@ _SERVICE_STATUSES: dict[type[ServiceError], int] = {
     Conflict: 409,
     StaleVersion: 412,
     VersionRequired: 428,
+    InsufficientStorage: 507,  # the disk, not the request: the officer frees space or calls an admin
 }
 
 

@@ -2,13 +2,16 @@
 
 An upload is staged in the store while it is hashed, checked and converted (media_probe), and only
 then renamed into place and recorded, with its audit entry, in one commit. A refused upload leaves
-no file and no row; the same file twice in a unit is one row, and one object across units.
+no file and no row; the same file twice in a unit is one row, and one object across units. A disk
+too full for the upload refuses it with InsufficientStorage (507), with nothing left behind either.
 """
 
 from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -25,8 +28,8 @@ from kiosk_server.models.notices import Notice, notice_media
 from kiosk_server.models.playlists import Playlist, playlist_members
 from kiosk_server.services.content.media_probe import Limits, Probed, probe
 from kiosk_server.services.core import audit, scope
-from kiosk_server.services.core.errors import Conflict, ValidationFailed
-from kiosk_server.storage import MediaStore, StagedObject, media_store
+from kiosk_server.services.core.errors import Conflict, InsufficientStorage, ValidationFailed
+from kiosk_server.storage import MediaStore, StagedObject, StoreFull, media_store
 
 URL_PREFIX = "/media/"
 MAX_NAME = 255
@@ -154,12 +157,27 @@ def ingest_upload(file_storage: FileStorage | None, unit_code: str | None, actor
     unit = _owner_unit(unit_code, actor)
     store = media_store()
     limits = Limits.from_config(current_app.config)
-    prepared = run_decoder(_prepare, store, file_storage.stream, limits)
+    full = _l("Ổ lưu trữ media đã đầy, không đủ chỗ cho tệp này: hãy xóa tệp cũ không còn dùng hoặc báo quản trị "
+              "viên hệ thống.")
+    with refused_when_full(store, full, "file"):
+        prepared = run_decoder(_prepare, store, file_storage.stream, limits)
+        try:
+            return _record(store, prepared, unit, _clean_name(file_storage.filename), actor)
+        finally:
+            for staged in prepared.staged:
+                store.discard(staged)
+
+
+@contextmanager
+def refused_when_full(store: MediaStore, message: Any, field_name: str) -> Iterator[None]:
+    """Turn the store's full disk inside the block into InsufficientStorage on `field_name`, logged for the operator."""
     try:
-        return _record(store, prepared, unit, _clean_name(file_storage.filename), actor)
-    finally:
-        for staged in prepared.staged:
-            store.discard(staged)
+        yield
+    except StoreFull as error:
+        free = store.free_bytes()
+        current_app.logger.error("upload refused, disk full: %s (%s bytes free)", error.strerror or error,
+                                 "unknown" if free is None else free)
+        raise InsufficientStorage(message, {field_name: _l("Không đủ chỗ lưu trữ.")}) from None
 
 
 def _owner_unit(unit_code: str | None, actor: User | str | None) -> Unit:
@@ -208,8 +226,11 @@ def _prepare(store: MediaStore, stream: IO[bytes], limits: Limits) -> _Prepared:
 def _record(store: MediaStore, prepared: _Prepared, unit: Unit, name: str, actor: User | str | None) -> Media:
     """Put the staged objects in place and write the row and its audit entry in one commit."""
     probed = prepared.probed
-    created = [s.sha256 for s in prepared.to_commit() if store.commit(s)]
+    created: list[str] = []
     try:
+        for staged in prepared.to_commit():  # one by one: a full disk midway drops those already in place
+            if store.commit(staged):
+                created.append(staged.sha256)
         existing = _find(unit.code, prepared.main.sha256)
         if existing is not None:
             audit.record(actor, "media.upload", "media", existing.id, unit_code=unit.code,

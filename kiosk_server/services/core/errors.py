@@ -44,3 +44,9 @@ class VersionRequired(ServiceError):
     """The caller did not say which version it edited, so a save could overwrite someone else's."""
 
     code = "if_match_required"
+
+
+class InsufficientStorage(ServiceError):
+    """The disk that keeps the file has no room for it; nothing of it was kept."""
+
+    code = "insufficient_storage"

@@ -301,44 +301,47 @@ def _new_code() -> str:
 def submit_feedback(unit_code: str, data: Mapping[str, Any], photo: FileStorage | None = None) -> Feedback:
     """Store a citizen's feedback to `unit_code` with its optional photo; return it with its tracking code.
 
-    Refusals raise a ServiceError (unknown unit: NotFound; bad fields or photo: ValidationFailed) and
-    leave nothing behind: no row, no audit entry, no file.
+    Refusals raise a ServiceError (unknown unit: NotFound; bad fields or photo: ValidationFailed; no room
+    for the photo: InsufficientStorage) and leave nothing behind: no row, no audit entry, no file.
     """
     unit = scope.get_unit(unit_code, field="unit")
     fields = read_submission(data)
     store = photo_store()
     staged: StagedObject | None = None
     probed: Probed | None = None
-    if photo is not None and photo.filename:  # a form sent with no file chosen has no name
-        limits = Limits.from_config(current_app.config)
-        # Decoding a large photo is CPU work: the media service runs it where it cannot stall the server.
-        staged, probed = media_service.run_decoder(_prepare_photo, store, photo.stream, limits)
-    created = False
-    try:
-        if staged is not None:
-            created = store.commit(staged)
-        item = Feedback(
-            code=_new_code(), unit_code=unit.code, category=fields.category, text=fields.text, status="new",
-            name=fields.name, phone=fields.phone, consented_at=utcnow(),
-            photo_sha256=staged.sha256 if staged else None, photo_mime=probed.mime if probed else None,
-            photo_width=probed.width if probed else None, photo_height=probed.height if probed else None,
-        )
-        db.session.add(item)
-        db.session.flush()
-        # Facts only: the audit log never holds personal data, so erasing it never needs to touch the log.
-        audit.record(CITIZEN, "feedback.create", "feedback", item.id, unit_code=unit.code, after={
-            "code": item.code, "category": item.category, "status": "new", "chars": len(item.text),
-            "has_name": bool(item.name), "has_phone": bool(item.phone), "has_photo": staged is not None,
-        })
-        db.session.commit()
-        return item
-    except BaseException:
-        db.session.rollback()
-        if staged is not None:
-            store.discard(staged)
-            if created:
-                _drop_photo_if_unused(staged.sha256)
-        raise
+    # A full disk refuses the photo (507) with a sentence a citizen can act on; nothing of it is kept.
+    full = _l("Máy chủ tạm thời hết chỗ lưu ảnh; hãy gửi phản ánh không kèm ảnh hoặc thử lại sau.")
+    with media_service.refused_when_full(store, full, "photo"):
+        if photo is not None and photo.filename:  # a form sent with no file chosen has no name
+            limits = Limits.from_config(current_app.config)
+            # Decoding a large photo is CPU work: the media service runs it where it cannot stall the server.
+            staged, probed = media_service.run_decoder(_prepare_photo, store, photo.stream, limits)
+        created = False
+        try:
+            if staged is not None:
+                created = store.commit(staged)
+            item = Feedback(
+                code=_new_code(), unit_code=unit.code, category=fields.category, text=fields.text, status="new",
+                name=fields.name, phone=fields.phone, consented_at=utcnow(),
+                photo_sha256=staged.sha256 if staged else None, photo_mime=probed.mime if probed else None,
+                photo_width=probed.width if probed else None, photo_height=probed.height if probed else None,
+            )
+            db.session.add(item)
+            db.session.flush()
+            # Facts only: the audit log never holds personal data, so erasing it never needs to touch the log.
+            audit.record(CITIZEN, "feedback.create", "feedback", item.id, unit_code=unit.code, after={
+                "code": item.code, "category": item.category, "status": "new", "chars": len(item.text),
+                "has_name": bool(item.name), "has_phone": bool(item.phone), "has_photo": staged is not None,
+            })
+            db.session.commit()
+            return item
+        except BaseException:
+            db.session.rollback()
+            if staged is not None:
+                store.discard(staged)
+                if created:
+                    _drop_photo_if_unused(staged.sha256)
+            raise
 
 
 # --- officers -----------------------------------------------------------------------------------

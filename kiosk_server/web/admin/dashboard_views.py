@@ -11,6 +11,7 @@ from kiosk_server.extensions import db
 from kiosk_server.models import AuditEntry, Kiosk, Unit, User
 from kiosk_server.services.core import scope
 from kiosk_server.services.read_models import attention
+from kiosk_server.web.admin.media_views import media_space_warning
 
 
 @login_required
@@ -36,4 +37,4 @@ def dashboard():
             .limit(8)
         ).all()
     return render_template("admin/dashboard.html", counts=counts, recent=recent, unit=current_user.unit,
-                           needs=attention.attention(current_user))
+                           needs=attention.attention(current_user), space_warning=media_space_warning())

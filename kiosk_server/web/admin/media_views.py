@@ -16,12 +16,14 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 from wtforms import SelectField
 
+from kiosk_server.domain import roles
 from kiosk_server.extensions import db
 from kiosk_server.models import Media, User
 from kiosk_server.models.media import KINDS
 from kiosk_server.services.content import media as media_service
 from kiosk_server.services.core.errors import ServiceError
 from kiosk_server.services.read_models import lookup
+from kiosk_server.storage import media_store
 from kiosk_server.web import accepts_upload, paging
 from kiosk_server.web.admin.access import apply_field_errors, permission_required
 from kiosk_server.web.admin.choices import unit_choices
@@ -43,6 +45,19 @@ def _upload_form() -> MediaUploadForm:
     if request.method == "GET" and current_user.unit_code:
         form.unit_code.data = current_user.unit_code
     return form
+
+
+def media_space_warning() -> str | None:
+    """Return, for an admin, the warning that the media disk is below MEDIA_FREE_WARN_MB free; else None."""
+    threshold_mb = int(current_app.config.get("MEDIA_FREE_WARN_MB") or 0)
+    if threshold_mb <= 0 or not roles.can(current_user.role, "manage_users"):
+        return None
+    free = media_store().free_bytes()
+    if free is None or free >= threshold_mb * 1048576:
+        return None
+    return _("Ổ lưu trữ media chỉ còn trống %(free).1f MB (ngưỡng cảnh báo %(limit)d MB): tệp tải lên không đủ chỗ "
+             "sẽ bị từ chối. Hãy xóa tệp cũ không còn dùng hoặc mở rộng ổ đĩa.",
+             free=free / 1048576, limit=threshold_mb)
 
 
 def _filters() -> dict[str, str]:
@@ -69,6 +84,7 @@ def _render(form: MediaUploadForm, status: int = 200):
     return render_template(
         "admin/media.html", form=form, confirm=ConfirmForm(), items=items, used=used, uploaders=uploaders,
         filters=filters, unit_options=unit_choices(current_user), kind_labels=KIND_LABELS,
+        space_warning=media_space_warning(),
         page=page, pages=max(1, -(-total // PAGE)), total=total,
         max_upload_mb=int(current_app.config["MAX_UPLOAD_MB"]), max_pdf_pages=int(current_app.config["MAX_PDF_PAGES"]),
     ), status

@@ -1,4 +1,5 @@
-"""/healthz: whether the database (and Redis, when configured) answer, for load balancers and monitoring."""
+"""/healthz: whether the database (and Redis, when configured) answer, for load balancers and monitoring;
+also the bytes free on the media store's disk (None when it cannot be read)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from flask import current_app, jsonify
 from sqlalchemy import text
 
 from kiosk_server.extensions import db, limiter
+from kiosk_server.storage import media_store
 
 
 def redis_client():
@@ -51,6 +53,9 @@ def healthz():
         if rate_limits_in_memory():
             checks["rate_limits"] = "degraded: per-process memory until Redis answers"
     healthy = all(v == "ok" for v in checks.values())
-    response = jsonify({"status": "ok" if healthy else "degraded", "checks": checks})
+    # Reported, not judged: a nearly full disk refuses uploads (507) but screens play on, so the
+    # balancer must keep the process; monitoring alerts on the figure (or bangtin_media_free_bytes).
+    response = jsonify({"status": "ok" if healthy else "degraded", "checks": checks,
+                        "media_free_bytes": media_store().free_bytes()})
     response.headers["Cache-Control"] = "no-store"
     return response, 200 if healthy else 503

@@ -19,10 +19,11 @@ from sqlalchemy import func, select
 from kiosk_server.extensions import db
 from kiosk_server.models.base import utcnow
 from kiosk_server.services.core import metrics as process_metrics
+from kiosk_server.storage import media_store
 
 
 class StateCollector:
-    """Reads the current state from the database at each scrape (cheap counts, no caching to go stale)."""
+    """Reads the current state at each scrape: counts from the database, the media disk's free bytes."""
 
     def __init__(self, app: Flask):
         self.app = app
@@ -60,6 +61,11 @@ class StateCollector:
             ("bangtin_feedback_overdue", "Open feedback older than FEEDBACK_DUE_DAYS", overdue),
         ):
             yield GaugeMetricFamily(name, doc, value=value or 0)
+        with self.app.app_context():
+            free = media_store().free_bytes()
+        if free is not None:  # no figure rather than a false zero when the disk cannot be read
+            yield GaugeMetricFamily("bangtin_media_free_bytes", "Bytes free on the media store's disk (MEDIA_DIR)",
+                                    value=free)
 
 
 def init_metrics(app: Flask) -> None:
