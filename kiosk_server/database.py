@@ -10,9 +10,20 @@ from __future__ import annotations
 
 from flask import has_request_context
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 
+# The database could not be reached or did not answer in time: a connection refused or cut, the pool
+# exhausted, a statement over its bound. Not a bug: a 503 for a request, a back-off for a loop.
+DATABASE_AWAY = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+
 _SET = "statement_timeout"
+
+
+def first_line(error: Exception) -> str:
+    """Return the first line of the driver's message for `error`: what an operator's log line says."""
+    lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def bound_web_statements(engine: Engine, seconds: float) -> None:

@@ -9,9 +9,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from kiosk_server.database import DATABASE_AWAY, first_line
 from kiosk_server.services.core import metrics
 from kiosk_server.services.core.errors import (
     Conflict,
@@ -188,17 +188,10 @@ def handle_service(error: ServiceError):
     return _page(status_for(error), error.message)
 
 
-# The database could not be reached or did not answer in time (a connection refused or cut, the pool
-# exhausted, a statement over its bound): not a bug, so one log line and a 503 that says when to retry.
-DATABASE_AWAY = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
-
-
 def handle_database_away(error: Exception):
     """Return 503 with Retry-After: the contract's JSON error, or a page that needs no database."""
     metrics.error("database")
-    cause = str(getattr(error, "orig", None) or error).strip().splitlines()
-    current_app.logger.warning("database unavailable on %s %s: %s", request.method, request.path,
-                               cause[0] if cause else type(error).__name__)
+    current_app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, first_line(error))
     retry_after = int(current_app.config.get("DATABASE_RETRY_AFTER") or 10)
     # The usual locale selector asks the signed-in officer's preference of the database.
     locale = _locale_without_database()

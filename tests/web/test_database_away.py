@@ -95,3 +95,44 @@ def test_when_the_database_returns_every_route_answers_again_without_a_restart(b
         response, elapsed = _timed(client, path, headers)
         assert response.status_code == 200, (name, response.status_code, response.get_data(as_text=True)[:300])
         assert elapsed < CONTRACT_SECONDS, (name, elapsed)
+
+
+class _Stop(BaseException):
+    """Ends a background loop under test (the loop itself catches every Exception)."""
+
+
+def test_a_background_loop_logs_one_line_per_outage_and_backs_off(board, cluster, caplog):
+    from kiosk_server import tasks
+    from kiosk_server.models import Unit
+
+    cluster.stop()
+    rounds = []
+
+    def work():
+        rounds.append(1)
+        if len(rounds) == 4:
+            cluster.start()
+        if len(rounds) == 6:
+            raise _Stop
+        db.session.query(Unit).first()  # the real query, on the real (stopped, then started) server
+
+    with caplog.at_level("WARNING"), pytest.raises(_Stop):
+        tasks.run_forever(board["app"], 0.01, work, "test sweep")
+    lines = [r for r in caplog.records if "test sweep" in r.getMessage()]
+    assert [r.exc_info for r in lines] == [None, None]  # no traceback
+    assert "database unavailable" in lines[0].getMessage()
+    assert "answers again after 3 failed rounds" in lines[1].getMessage()
+    assert [tasks.backoff(0.5, n) for n in range(8)] == [0.5, 1, 2, 4, 8, 16, 30, 30]
+    assert tasks.backoff(60, 5) == 60
+
+
+def test_a_screen_asking_whether_its_manifest_changed_gets_a_503_not_a_crash(board, cluster):
+    cluster.stop()
+    try:
+        headers = {**board["screen"], "If-None-Match": '"k1-v1"'}
+        response, elapsed = _timed(board["citizen"], "/kiosk/manifest", headers)
+        assert response.status_code == 503
+        assert response.get_json()["error"]["code"] == "database_unavailable"
+        assert elapsed < CONTRACT_SECONDS
+    finally:
+        cluster.start()

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
+from kiosk_server.database import DATABASE_AWAY
 from kiosk_server.domain import targeting
 from kiosk_server.domain.secrets import token_hash
 
@@ -39,7 +40,10 @@ class ManifestNotModified:
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") == PATH and environ.get("REQUEST_METHOD") == "GET":
-            etag = self._current_etag(environ)
+            try:
+                etag = self._current_etag(environ)
+            except DATABASE_AWAY:
+                etag = None  # the view answers, with the 503 and Retry-After of every route (web/errors.py)
             if etag is not None:
                 start_response("304 NOT MODIFIED", [("ETag", etag), ("Cache-Control", "no-cache")])
                 return [b""]
