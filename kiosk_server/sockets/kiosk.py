@@ -24,7 +24,7 @@ from kiosk_server.domain.targeting import kiosk_room, kiosk_rooms
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk
 from kiosk_server.models.base import utcnow
-from kiosk_server.services.alerts import alerts, receipts
+from kiosk_server.services.alerts import alerts, catch_up, receipts
 from kiosk_server.services.core import metrics, scope
 from kiosk_server.services.reports import played
 from kiosk_server.services.screens import kiosks, presence
@@ -38,6 +38,7 @@ class Screen:
 
     kiosk_id: int
     unit_code: str
+    unit_chain: tuple[str, ...]  # its unit and those above, nearest first
     room: str  # its own room; closed when the kiosk is revoked
     admin_rooms: tuple[str, ...]  # officers who see it
     connected_at: datetime  # names this connection in the screen's uptime record
@@ -124,7 +125,7 @@ class KioskNamespace(Namespace):
             raise ConnectionRefusedError("unknown or revoked kiosk token")
         chain = scope.ancestor_codes(kiosk.unit_code)
         rooms = kiosk_rooms(kiosk.id, chain, [g.id for g in kiosk.groups])
-        screen = Screen(kiosk.id, kiosk.unit_code, kiosk_room(kiosk.id), presence.admin_rooms(chain), utcnow(),
+        screen = Screen(kiosk.id, kiosk.unit_code, tuple(chain), kiosk_room(kiosk.id), presence.admin_rooms(chain), utcnow(),
                         kiosk.created_at)
         db.session.rollback()  # the lookup is done; joining rooms needs no connection
         for room in rooms:
@@ -160,8 +161,14 @@ class KioskNamespace(Namespace):
         screen = _screen()
         if screen is None or not isinstance(data, dict):
             return
+        # A version behind the stored one is answered by presence's flush (`manifest`), which reads the
+        # stored version anyway; alerts the screen never acknowledged are sent again here.
         presence.heartbeat(screen.kiosk_id, screen.admin_rooms, data.get("version"), data.get("current_item"),
                            data.get("uptime_s"), screen.connected_at)
+        owed = catch_up.unacknowledged(screen.kiosk_id, screen.unit_chain)
+        db.session.rollback()  # nothing is held while the messages go out
+        for alert in owed:
+            emit("alert", alert, ignore_queue=True)  # this socket is here: the queue may be what lost it
 
     def on_alert_ack(self, data=None):
         """Store a receipt; the answer tells the screen whether it is stored (else it sends it again)."""

@@ -10,6 +10,10 @@ reaches officers within PRESENCE_PROMPT_SECONDS; heartbeats wait for the interva
 loses at most one interval of heartbeats: the screen's next heartbeat, on whichever process it
 reconnects to, says the same again, and the "online" rule allows 90 s.
 
+The same flush catches up a screen that missed a `manifest` (lost with Redis, say): the row it reads
+to tell officers holds the stored version, the heartbeat the one the screen plays, so a screen behind
+is sent `manifest` by this process, the one holding its socket, without a query of its own.
+
 Several processes write the same rows, so a write never moves `last_seen` backwards (a manifest fetch
 may have written a later one, see `manifest_fetched`), and a disconnect only marks a screen offline
 when nothing was heard from it after the disconnect was noticed (it may have reconnected elsewhere).
@@ -30,6 +34,7 @@ from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk
 from kiosk_server.models.base import utcnow
 from kiosk_server.services.core import metrics
+from kiosk_server.services.screens import publish
 from kiosk_server.services.screens import uptime as uptime_record
 from kiosk_server.services.screens.kiosks import kiosk_dict
 
@@ -98,6 +103,7 @@ class _Report:
     version: int | None = None
     current_item: object = _UNSET  # str or None once a heartbeat said it
     uptime_s: int | None = None
+    catch_up: bool = False  # a heartbeat: a version behind the stored one is sent `manifest` (hello sends its own)
 
     def then(self, later: _Report) -> _Report:
         """Return this report followed by `later`, as if both had been written in turn."""
@@ -107,6 +113,7 @@ class _Report:
             version=later.version if later.version is not None else self.version,
             current_item=later.current_item if later.current_item is not _UNSET else self.current_item,
             uptime_s=later.uptime_s if later.uptime_s is not None else self.uptime_s,
+            catch_up=later.catch_up or self.catch_up,
         )
 
 
@@ -187,7 +194,7 @@ def heartbeat(kiosk_id: int, rooms: tuple[str, ...], version, current_item, upti
     now = utcnow()
     if since is not None:
         uptime_record.heard(kiosk_id, since, now)
-    _note(kiosk_id, _Report(now, True, rooms, version=version, current_item=item, uptime_s=uptime),
+    _note(kiosk_id, _Report(now, True, rooms, version=version, current_item=item, uptime_s=uptime, catch_up=True),
           prompt=False)
 
 
@@ -260,8 +267,11 @@ def _announce(batch: dict[int, _Report]) -> None:
     """Send each officers' room one `kiosk_statuses` list of its screens whose visible state changed."""
     ids = sorted(batch)
     changed: list[int] = []
+    behind: dict[int, int] = {}
     for start in range(0, len(ids), _LOAD_CHUNK):
         for row in db.session.execute(_SHOWN.where(_kiosks.c.id.in_(ids[start:start + _LOAD_CHUNK]))):
+            if _is_behind(batch[row.id], row.manifest_version):
+                behind[row.id] = row.manifest_version
             shown = (row.connected, row.reported_version is not None and row.reported_version < row.manifest_version,
                      row.current_item)
             with _lock:
@@ -284,4 +294,20 @@ def _announce(batch: dict[int, _Report]) -> None:
             by_room.setdefault(room, []).append(status)
     for room, entries in by_room.items():
         socketio.emit(STATUS_EVENT, entries, to=room, namespace=ADMIN_NAMESPACE)
+    _send_manifests(behind)
+
+
+def _is_behind(report: _Report, stored_version: int) -> bool:
+    return report.catch_up and report.connected and report.version is not None and report.version < stored_version
+
+
+def _send_manifests(behind: dict[int, int]) -> None:
+    """Send `manifest` to each screen whose heartbeat said it plays a version older than the stored one.
+
+    Only to this process's own sockets (ignore_queue): the heartbeat came to this process, and the
+    message that should have told the screen may have been lost with the queue.
+    """
+    for kiosk_id, version in behind.items():
+        socketio.emit("manifest", {"version": version}, to=targeting.kiosk_room(kiosk_id),
+                      namespace=publish.KIOSK_NAMESPACE, ignore_queue=True)
 
