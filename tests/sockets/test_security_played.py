@@ -16,10 +16,13 @@ from kiosk_server.models import Kiosk, PlayDay, PlayRecord
 from kiosk_server.models.base import utcnow
 from kiosk_server.services.content import notices
 from kiosk_server.services.core import metrics
+from kiosk_server.services.core.tokens import create_token
+from kiosk_server.services.core.users import create_user
 from kiosk_server.services.screens import kiosks
-from tests.conftest import COMMUNE, OTHER_PROVINCE
+from tests.conftest import COMMUNE, OTHER_PROVINCE, make_app
 from tests.notice_helpers import notice_body, publish
 from tests.playlist_helpers import publish_playlist, upload_picture
+from tests.private_redis import PrivateRedis
 
 # The window and the day's wall time are about Viet Nam days: those tests run at every edge of one
 # (tests/clock.py); which items a screen was sent does not depend on the hour.
@@ -147,3 +150,25 @@ def test_played_is_rate_limited_per_screen_and_the_player_keeps_the_batch(app, c
 
     assert answer == {"ok": False}
     assert _stored() == before
+
+
+def test_plays_are_counted_in_this_process_while_the_limit_storage_is_away(tmp_path):
+    # Flask-Limiter falls back to memory for the routes it guards; a socket event is not one of them, so
+    # the played check does the same itself (issue 21): the screen's report is handled, not an error.
+    redis_server = PrivateRedis()
+    try:
+        app = make_app(tmp_path, RATELIMIT_STORAGE_URI=redis_server.url, REDIS_NAMESPACE="bangtin-played-away")
+        with app.app_context():
+            people = {role: create_user(f"{role}@example.vn", "password-123", role, COMMUNE, actor="test")
+                      for role in ("editor", "approver")}
+            tokens = {role: create_token(user, "test")[1] for role, user in people.items()}
+            notice = publish(app.test_client(), tokens)
+            _, screen = _screen(app)
+
+            redis_server.stop()
+            answer = _send(screen, (f"n{notice['id']}", utcnow(), 30))
+
+            assert answer == {"ok": True, "stored": 1, "refused": 0}
+            db.session.remove()
+    finally:
+        redis_server.close()

@@ -27,6 +27,9 @@ from types import SimpleNamespace
 
 from flask import current_app
 from limits import parse as parse_limit
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
+from redis.exceptions import RedisError
 from sqlalchemy import and_, func, select
 
 from kiosk_server.domain import play_log, play_rules
@@ -88,9 +91,18 @@ def _count(refused: dict[str, int], reason: str) -> None:
     refused[reason] = refused.get(reason, 0) + 1
 
 
+# While the shared storage (Redis) does not answer, this process counts a screen's plays in its own memory,
+# as Flask-Limiter's in-memory fallback does for routes (a socket event is not a request it sees).
+_LOCAL_RATE = FixedWindowRateLimiter(MemoryStorage())
+
+
 def _within_rate(kiosk_id: int, cost: int) -> bool:
     limit = parse_limit(current_app.config["PLAYED_RATE_LIMIT"])
-    return limiter.limiter.hit(limit, "kiosk-played", str(kiosk_id), cost=cost)
+    try:
+        return limiter.limiter.hit(limit, "kiosk-played", str(kiosk_id), cost=cost)
+    except RedisError:
+        current_app.logger.warning("rate limit storage unreachable: plays of screen %s counted in this process", kiosk_id)
+        return _LOCAL_RATE.hit(limit, "kiosk-played", str(kiosk_id), cost=cost)
 
 
 def _seconds_stored(kiosk_id: int, days: set[date]) -> dict[date, float]:
