@@ -113,8 +113,22 @@ class FreshContextClient(FlaskClient):
         return response
 
 
+def forget_dead_limit_storage() -> None:
+    """Let the next app count its limits in its own storage again.
+
+    Flask-Limiter's one extension object serves every app a test process builds, and once a Redis did
+    not answer (tests/web/test_redis_away.py, tests/test_redis.py) it keeps counting in memory until a
+    later request finds that Redis again. A new app has a new storage; in production a process builds one
+    app, so this is the test process's concern only.
+    """
+    from kiosk_server.extensions import limiter
+
+    limiter._storage_dead = False  # Flask-Limiter has no public way to say "this is a new storage"
+
+
 def make_app(tmp_path, **extra):
     """Return an app with its schema created and the demo province's units loaded."""
+    forget_dead_limit_storage()
     app = create_app(test_config(tmp_path, **extra), instance_path=str(tmp_path / "instance"))
     app.test_client_class = FreshContextClient
     with app.app_context():
@@ -177,6 +191,7 @@ class SharedApp:
                 leftover.unlink(missing_ok=True)
             shutil.copyfile(self.template, self.database)
             limiter.reset()
+        forget_dead_limit_storage()
         return app
 
 

@@ -58,15 +58,23 @@ class PrivateCluster:
             command = ["runuser", "-u", "postgres", "--", *command]
         subprocess.run(command, check=True, capture_output=True, timeout=60)
 
+    @property
+    def running(self) -> bool:
+        return (self.data / "postmaster.pid").exists()
+
     def start(self) -> None:
+        """Start the server (nothing to do when it runs: a test may begin in either state)."""
+        if self.running:
+            return
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
 
     def stop(self) -> None:
         """Stop the server at once, cutting every open connection (as a crash or a restart does)."""
+        if not self.running:
+            return
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def remove(self) -> None:
-        if (self.data / "postmaster.pid").exists():
-            self.stop()
+        self.stop()
         shutil.rmtree(self.root, ignore_errors=True)

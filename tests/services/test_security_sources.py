@@ -28,7 +28,7 @@ from tests.services.test_security_approve_scope import no_manifest, snapshot
 from tests.source_server import cap_index, rss
 from tests.web.test_api import assert_error
 
-app, upstream = base.app, base.upstream  # the same loopback server and app as the sources' own tests
+app = base.app  # the same loopback server (tests/conftest.py upstream) and app as the sources' own tests
 ARTICLES, CAP, feed_source = base.ARTICLES, base.CAP, base.feed_source
 
 

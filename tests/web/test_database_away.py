@@ -15,7 +15,7 @@ from tests.conftest import COMMUNE, Auth, bearer, make_app
 from tests.private_postgres import PrivateCluster
 
 # One cluster for the module, so its tests run in order on one worker; the real clock, as the server has it.
-pytestmark = [pytest.mark.xdist_group("private_postgres"), pytest.mark.real_clock]
+pytestmark = pytest.mark.real_clock
 
 CONTRACT_SECONDS = 10  # the bound on any answer while the database is away
 
@@ -64,7 +64,8 @@ def _timed(client, path, headers):
     return response, time.perf_counter() - started
 
 
-def test_every_kind_of_route_answers_before_the_database_stops(board):
+def test_every_kind_of_route_answers_before_the_database_stops(board, cluster):
+    cluster.start()  # each test sets the state it needs: xdist may run them apart, in any order
     for name, (client, path, headers) in _requests(board).items():
         response = client.get(path, headers=headers)
         assert response.status_code == 200, (name, response.status_code)
@@ -90,6 +91,9 @@ def test_with_the_database_away_every_route_answers_503_with_retry_after_within_
 
 
 def test_when_the_database_returns_every_route_answers_again_without_a_restart(board, cluster):
+    cluster.stop()
+    for name, (client, path, headers) in _requests(board).items():
+        assert client.get(path, headers=headers).status_code == 503, name
     cluster.start()
     for name, (client, path, headers) in _requests(board).items():
         response, elapsed = _timed(client, path, headers)

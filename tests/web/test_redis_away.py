@@ -25,7 +25,9 @@ def private_redis():
 
 
 def limit_keys(url: str) -> list[bytes]:
-    return list(redis.Redis.from_url(url).scan_iter(f"*{NAMESPACE}*"))
+    # The private Redis holds nothing else. (Flask-Limiter's one object keeps the key prefix of the first
+    # app a test process built, so the namespace is not in every key.)
+    return list(redis.Redis.from_url(url).scan_iter("*"))
 
 
 def test_limited_routes_answer_while_redis_is_away_and_share_limits_again_when_it_returns(tmp_path, private_redis):
