@@ -130,11 +130,20 @@ def test_a_background_loop_logs_one_line_per_outage_and_backs_off(board, cluster
     assert tasks.backoff(60, 5) == 60
 
 
-def test_a_screen_asking_whether_its_manifest_changed_gets_a_503_not_a_crash(board, cluster):
+def test_a_screen_asking_about_its_current_manifest_keeps_its_304_while_the_database_is_away(board, cluster):
+    cluster.start()
+    screen = board["citizen"]
+    etag = screen.get("/kiosk/manifest", headers=board["screen"]).headers["ETag"]
+    assert screen.get("/kiosk/manifest", headers={**board["screen"], "If-None-Match": etag}).status_code == 304
+
     cluster.stop()
     try:
-        headers = {**board["screen"], "If-None-Match": '"k1-v1"'}
-        response, elapsed = _timed(board["citizen"], "/kiosk/manifest", headers)
+        # The version this process last found for the screen: nothing can change it while the database is away.
+        response, elapsed = _timed(screen, "/kiosk/manifest", {**board["screen"], "If-None-Match": etag})
+        assert (response.status_code, response.headers["ETag"]) == (304, etag)
+        assert elapsed < CONTRACT_SECONDS
+        # Any other version (or a screen this process has not answered) gets the 503 of every route.
+        response, elapsed = _timed(screen, "/kiosk/manifest", {**board["screen"], "If-None-Match": '"k1-v0"'})
         assert response.status_code == 503
         assert response.get_json()["error"]["code"] == "database_unavailable"
         assert elapsed < CONTRACT_SECONDS
