@@ -60,9 +60,6 @@ def _init_extensions(app: Flask) -> None:
     from kiosk_server.sockets import register_namespaces
 
     register_namespaces(socketio)  # before init_app, which registers them with this app's server
-    # Flask-SocketIO keeps its options from one init_app to the next: an earlier app's Redis queue
-    # would otherwise carry over to an app in the same process that was given none.
-    socketio.server_options.pop("client_manager", None)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
     app.jinja_env.add_extension("jinja2.ext.i18n")
     from kiosk_server.sockets.origins import allowed_origins_for
@@ -70,8 +67,9 @@ def _init_extensions(app: Flask) -> None:
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config.get("REDIS_URL"),
-        channel=f"{app.config['REDIS_NAMESPACE']}-socketio",  # required with a Redis URL (config._derive_redis)
+        # Given every time (None: one process alone): Flask-SocketIO keeps its options from one init_app to
+        # the next, so an earlier app's Redis queue would otherwise carry over to an app given none.
+        client_manager=_message_queue(app.config),
         # Same origin only: kiosks load the player from this server. ([] would turn the check off.)
         cors_allowed_origins=allowed_origins_for(app.config.get("PUBLIC_URL")),
     )
@@ -126,3 +124,20 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _message_queue(config) -> object | None:
+    """Return the Redis message queue between processes, or None for one process alone.
+
+    Made here rather than by Flask-SocketIO so that a Redis host that stops answering (dropped packets,
+    not a refused connection) costs a publish two seconds, not the system's connect timeout, and a
+    subscription that silently died is noticed by its health check and made again (docs/operations.md).
+    No socket timeout on reads: the listener waits on its subscription by design.
+    """
+    if not config.get("REDIS_URL"):
+        return None
+    import socketio as socketio_server
+
+    return socketio_server.RedisManager(
+        config["REDIS_URL"], channel=f"{config['REDIS_NAMESPACE']}-socketio",  # required with a Redis URL
+        redis_options={"socket_connect_timeout": 2, "socket_keepalive": True, "health_check_interval": 30})
