@@ -36,7 +36,10 @@ def rate_limits_in_memory() -> bool:
 
 
 def healthz():
-    """Report whether the database (and Redis, when configured) answer; 503 naming the part that does not."""
+    """Report whether the database (and Redis, when configured) answer.
+
+    503 when the database does not; 200 "degraded", naming Redis, when only Redis does not.
+    """
     checks: dict[str, str] = {}
     try:
         db.session.execute(text("SELECT 1"))
@@ -53,9 +56,11 @@ def healthz():
         if rate_limits_in_memory():
             checks["rate_limits"] = "degraded: per-process memory until Redis answers"
     healthy = all(v == "ok" for v in checks.values())
-    # Reported, not judged: a nearly full disk refuses uploads (507) but screens play on, so the
-    # balancer must keep the process; monitoring alerts on the figure (or bangtin_media_free_bytes).
+    # Only the database decides whether this process can serve (503): with Redis away every route still
+    # answers, limits counted in this process (docs/operations.md), so a balancer or a rolling restart
+    # waiting on /healthz must keep the process; "degraded" and the failing check tell monitoring.
+    # The free space is reported, not judged: a nearly full disk refuses uploads (507) but screens play on.
     response = jsonify({"status": "ok" if healthy else "degraded", "checks": checks,
                         "media_free_bytes": media_store().free_bytes()})
     response.headers["Cache-Control"] = "no-store"
-    return response, 200 if healthy else 503
+    return response, 200 if checks["database"] == "ok" else 503
