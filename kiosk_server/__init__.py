@@ -51,6 +51,11 @@ def _init_extensions(app: Flask) -> None:
                 bound_web_statements(engine, float(app.config.get("DATABASE_STATEMENT_TIMEOUT") or 0))
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     csrf.init_app(app)
+    # Registered before the limiter's own after-request (Flask runs them last-registered first), so a
+    # 503 for the database keeps its Retry-After over Flask-Limiter's window.
+    from kiosk_server.web.errors import keep_database_retry_after
+
+    app.after_request(keep_database_retry_after)
     limiter.init_app(app)
     # Flask-Limiter logs its fallback to memory and its recovery on a logger of its own that has no
     # handler: give it the app's, so the operator reads both in the server's log.

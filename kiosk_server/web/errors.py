@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -205,7 +205,19 @@ def handle_database_away(error: Exception):
             page = current_app.jinja_env.get_template("unavailable.html").render(
                 status=503, message=message, current_locale=lambda: locale)
             response = current_app.make_response((page, 503))
-    response.headers["Retry-After"] = str(retry_after)
+    response.headers["Retry-After"] = g.database_retry_after = str(retry_after)
+    return response
+
+
+def keep_database_retry_after(response):
+    """Put back the database's Retry-After on its 503 after Flask-Limiter's headers.
+
+    Flask-Limiter sets Retry-After to what is left of its own window (up to a minute) on every limited
+    route; a screen or script told to come back in a minute would wait longer than the outage needs.
+    """
+    retry_after = g.get("database_retry_after")
+    if retry_after and response.status_code == 503:
+        response.headers["Retry-After"] = retry_after
     return response
 
 

@@ -77,7 +77,8 @@ def test_with_the_database_away_every_route_answers_503_with_retry_after_within_
         response, elapsed = _timed(client, path, headers)
         assert response.status_code == 503, (name, response.status_code, response.get_data(as_text=True)[:300])
         assert elapsed < CONTRACT_SECONDS, (name, elapsed)
-        assert int(response.headers["Retry-After"]) > 0, name
+        # The database's bound, not Flask-Limiter's window (which it would put there on limited routes).
+        assert response.headers["Retry-After"] == "10", name
         if name in ("api", "screen"):
             error = response.get_json()["error"]
             assert error["code"] == "database_unavailable"
