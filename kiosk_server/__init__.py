@@ -36,7 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
 
 def _init_extensions(app: Flask) -> None:
     from kiosk_server import models  # noqa: F401  (registers every table with the metadata)
-    from kiosk_server.extensions import babel, csrf, db, limiter, login, migrate, socketio
+    from kiosk_server.extensions import babel, csrf, db, login, migrate, socketio
 
     db.init_app(app)
     with app.app_context():
@@ -51,17 +51,7 @@ def _init_extensions(app: Flask) -> None:
                 bound_web_statements(engine, float(app.config.get("DATABASE_STATEMENT_TIMEOUT") or 0))
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     csrf.init_app(app)
-    # Registered before the limiter's own after-request (Flask runs them last-registered first), so a
-    # 503 for the database keeps its Retry-After over Flask-Limiter's window.
-    from kiosk_server.web.errors import keep_database_retry_after
-
-    app.after_request(keep_database_retry_after)
-    limiter.init_app(app)
-    # Flask-Limiter logs its fallback to memory and its recovery on a logger of its own that has no
-    # handler: give it the app's, so the operator reads both in the server's log.
-    if default_handler not in limiter.logger.handlers:
-        limiter.logger.addHandler(default_handler)
-        limiter.logger.setLevel(logging.INFO)
+    _init_limits(app)
     from kiosk_server.sockets import register_namespaces
 
     register_namespaces(socketio)  # before init_app, which registers them with this app's server
@@ -146,3 +136,19 @@ def _message_queue(config) -> object | None:
     return socketio_server.RedisManager(
         config["REDIS_URL"], channel=f"{config['REDIS_NAMESPACE']}-socketio",  # required with a Redis URL
         redis_options={"socket_connect_timeout": 2, "socket_keepalive": True, "health_check_interval": 30})
+
+
+def _init_limits(app: Flask) -> None:
+    """Rate limits, with what their storage going away needs (docs/operations.md)."""
+    # Registered before the limiter's own after-request (Flask runs them last-registered first), so a
+    # 503 for the database keeps its Retry-After over Flask-Limiter's window.
+    from kiosk_server.extensions import limiter
+    from kiosk_server.web.errors import keep_database_retry_after
+
+    app.after_request(keep_database_retry_after)
+    limiter.init_app(app)
+    # Flask-Limiter logs its fallback to memory and its recovery on a logger of its own that has no
+    # handler: give it the app's, so the operator reads both in the server's log.
+    if default_handler not in limiter.logger.handlers:
+        limiter.logger.addHandler(default_handler)
+        limiter.logger.setLevel(logging.INFO)

@@ -256,6 +256,7 @@ def _derive(cfg: dict[str, Any], instance_path: str) -> None:
         files = [f for f in str(cfg.get("CAP_TRUSTED_CERT_FILES") or "").split(":") if f]
         cfg["CAP_TRUSTED_CERTS"] = [Path(f).read_text(encoding="ascii") for f in files]
     _derive_redis(cfg)
+    _derive_limit_fallback(cfg)
 
 
 def _derive_engine_options(cfg: dict[str, Any]) -> None:
@@ -290,6 +291,15 @@ def _derive_redis(cfg: dict[str, Any]) -> None:
             "ở mọi tiến trình của cùng một triển khai.")
     cfg.setdefault("RATELIMIT_STORAGE_URI", cfg["REDIS_URL"])
     cfg.setdefault("RATELIMIT_KEY_PREFIX", cfg["REDIS_NAMESPACE"])
+
+
+def _derive_limit_fallback(cfg: dict[str, Any]) -> None:
+    """Count limits in this process's memory while a shared (Redis) storage does not answer (issue 21).
+
+    Flask-Limiter's own option; pointless (and a second store) when the storage is memory already.
+    """
+    cfg.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED",
+                   not str(cfg.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"))
 
 
 def instance_secret_key(instance_path: str) -> str:

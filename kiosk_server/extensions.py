@@ -26,5 +26,5 @@ login = LoginManager()
 csrf = CSRFProtect()
 # While its storage (Redis) is unreachable, Flask-Limiter counts in this process's memory and goes back
 # to the shared storage when it answers again: Redis away must not turn every limited route into a 500.
-limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True)
+limiter = Limiter(key_func=get_remote_address)  # the memory fallback: config._derive_limit_fallback
 babel = Babel()

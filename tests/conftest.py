@@ -123,7 +123,10 @@ def forget_dead_limit_storage() -> None:
     """
     from kiosk_server.extensions import limiter
 
-    limiter._storage_dead = False  # Flask-Limiter has no public way to say "this is a new storage"
+    # Flask-Limiter has no public way to say "this is a new storage", nor to decide the memory fallback
+    # afresh from the next app's settings (once on, it stays on for the process).
+    limiter._storage_dead = False
+    limiter._in_memory_fallback_enabled = False
 
 
 def make_app(tmp_path, **extra):
