@@ -138,8 +138,9 @@ class Defaults:
     SOURCE_TOTAL_TIMEOUT = 30  # one fetch, redirects included
     SOURCE_MAX_KB = 2048  # the largest document a source may serve
     SOURCE_POLL_SECONDS = 5.0  # how often each process looks for sources due to be polled (each has its own interval)
-    # Bounds on ingestion (docs/security.md): waiting CAP messages and their bytes per source, sources per
-    # unit, polls run side by side, and each poll's deadline in seconds.
+    # Bounds on ingestion (docs/security.md), their one home: waiting CAP messages and their bytes per
+    # source, sources per unit, polls run side by side (so slow feeds cannot hold up an official CAP
+    # source), and each poll's deadline in seconds (a CAP index fetches no document after it).
     SOURCE_MAX_WAITING = 20
     SOURCE_MAX_WAITING_KB = 4096
     SOURCE_MAX_PER_UNIT = 20

@@ -30,10 +30,6 @@ MAX_REDIRECTS = 3
 # What decides what a source brings: whoever last set one of these is an author of its items, and a
 # change of any of them drops the approver's trust (they trusted another feed, or other screens).
 AUTHORING_FIELDS = ("url", "unit_code", "targets", "bulletin_class")
-# Bounds on what sources may hold (each overridable in the configuration, KIOSK_SOURCE_*):
-MAX_WAITING_ITEMS = 20  # CAP messages waiting for an approver, per source
-MAX_WAITING_KB = 4096  # and the bytes of their documents, per source
-MAX_SOURCES_PER_UNIT = 20
 
 _SHARED = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT: not "private" to ipaddress, still internal
 

@@ -55,8 +55,6 @@ from kiosk_server.services.sources import fetch
 POLL_JOB = "source.poll"
 JOB_KINDS = (POLL_JOB,)  # run by their own loop (tasks.py): a slow source never delays an alert's due work
 LEASE = timedelta(minutes=5)  # longer than one poll can take: fetches are capped, and so is a poll
-POLL_BUDGET_S = 60  # a poll's deadline: a CAP index fetches no document after it; the rest wait for the next poll
-POLL_WORKERS = 4  # polls run side by side, so slow feeds cannot hold up an official CAP source
 FIELDS = ("name", "kind", "url", "unit_code", "targets", "poll_seconds", "bulletin_class", "auto_publish", "active")
 ACCEPT = {
     "cap": f"{cap_rules.CONTENT_TYPE}, application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.5",
@@ -267,7 +265,7 @@ def trust(source: Source, actor: User) -> Source:
 
 def _require_room(unit_code: str) -> None:
     """Refuse a source for a unit that holds as many as it may."""
-    most = int(current_app.config.get("SOURCE_MAX_PER_UNIT", rules.MAX_SOURCES_PER_UNIT))
+    most = int(current_app.config["SOURCE_MAX_PER_UNIT"])
     held = db.session.scalar(select(func.count()).select_from(Source).where(Source.unit_code == unit_code))
     if held >= most:
         raise Conflict(_l("Mỗi đơn vị có tối đa %(n)d nguồn tin; hãy xóa hoặc sửa một nguồn cũ.", n=most),
@@ -343,7 +341,7 @@ def poll_due(now: datetime | None = None, limit: int = 10) -> int:
     order = rules.poll_order([(job_id, kinds.get((payload or {}).get("id"), ""), due_at)
                               for job_id, payload, due_at in jobs])
     db.session.commit()  # end the read transaction before the network waits
-    workers = int(current_app.config.get("SOURCE_POLL_WORKERS", POLL_WORKERS))
+    workers = int(current_app.config["SOURCE_POLL_WORKERS"])
     if workers <= 1 or len(order) <= 1:
         return sum(due.run_job(job_id, now) for job_id in order)
     app = current_app._get_current_object()
@@ -429,7 +427,7 @@ def _take_cap(source_id: int, document: feeds.Document, got: fetch.Fetched, outc
         return
     # An index (Atom/RSS) whose entries link to CAP documents: the oldest first, so an Update
     # finds the Alert it replaces already taken.
-    deadline = time.monotonic() + float(current_app.config.get("SOURCE_POLL_DEADLINE", POLL_BUDGET_S))
+    deadline = time.monotonic() + float(current_app.config["SOURCE_POLL_DEADLINE"])
     limits = fetch.Limits.from_config()
     for entry in reversed(document.entries):
         target = entry.cap_link or entry.link
@@ -467,8 +465,8 @@ def _trusted(source: Source) -> bool:
 def _queue_full(source_id: int, adding: int, outcome: dict) -> bool:
     """Return True (and say so in the source's health) when `adding` more bytes would overfill the waiting queue."""
     config = current_app.config
-    most = int(config.get("SOURCE_MAX_WAITING", rules.MAX_WAITING_ITEMS))
-    most_bytes = int(config.get("SOURCE_MAX_WAITING_KB", rules.MAX_WAITING_KB)) * 1024
+    most = int(config["SOURCE_MAX_WAITING"])
+    most_bytes = int(config["SOURCE_MAX_WAITING_KB"]) * 1024
     count, size = db.session.execute(
         select(func.count(), func.coalesce(func.sum(func.length(SourceItem.document)), 0))
         .where(SourceItem.source_id == source_id, SourceItem.status == "waiting")).one()
