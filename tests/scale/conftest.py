@@ -166,16 +166,21 @@ def start_all(servers: list[ClusterServer]) -> None:
             started.result()
 
 
-@pytest.fixture
-def cluster(tmp_path, postgres_url, redis_url):
-    """Two running server processes, A and B, on one PostgreSQL database and one Redis."""
-    group = make_cluster(tmp_path, postgres_url, redis_url)
+def running_cluster(tmp_path: Path, database_url: str, redis_url: str) -> Iterator[Cluster]:
+    """Yield A and B running on `database_url` and `redis_url`; stop both afterwards whatever happened."""
+    group = make_cluster(tmp_path, database_url, redis_url)
     try:
         start_all(group.servers)
         yield group
     finally:
         for server in group.servers:
             server.stop()
+
+
+@pytest.fixture
+def cluster(tmp_path, postgres_url, redis_url):
+    """Two running server processes, A and B, on one PostgreSQL database and one Redis."""
+    yield from running_cluster(tmp_path, postgres_url, redis_url)
 
 
 # --- simulated screens -------------------------------------------------------------------------

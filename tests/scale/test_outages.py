@@ -20,7 +20,7 @@ import pytest
 from tests.e2e.conftest import COMMUNE
 from tests.private_postgres import PrivateCluster
 from tests.private_redis import PrivateRedis
-from tests.scale.conftest import Cluster, Screen, make_cluster, start_all
+from tests.scale.conftest import Cluster, Screen, running_cluster
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -140,26 +140,16 @@ def private_postgres() -> Iterator[PrivateCluster]:
     server.remove()
 
 
-def _running(tmp_path, database_url: str, redis_url: str) -> Iterator[Cluster]:
-    group = make_cluster(tmp_path, database_url, redis_url)
-    try:
-        start_all(group.servers)
-        yield group
-    finally:
-        for server in group.servers:
-            server.stop()
-
-
 @pytest.fixture
 def redis_cluster(tmp_path, postgres_url, private_redis) -> Iterator[Cluster]:
     """A and B on the shared test PostgreSQL and a private Redis the test may stop."""
-    yield from _running(tmp_path, postgres_url, private_redis.url)
+    yield from running_cluster(tmp_path, postgres_url, private_redis.url)
 
 
 @pytest.fixture
 def postgres_cluster(tmp_path, private_postgres, redis_url) -> Iterator[Cluster]:
     """A and B on a private PostgreSQL the test may stop (migrated and prepared by A) and the shared Redis."""
-    yield from _running(tmp_path, private_postgres.url, redis_url)
+    yield from running_cluster(tmp_path, private_postgres.url, redis_url)
 
 
 @pytest.fixture
