@@ -261,6 +261,18 @@ def officers(app):
 
 
 @pytest.fixture
+def province_people(app, tokens):
+    """The commune's officers' tokens (`tokens`) and a province editor's and approver's."""
+    from kiosk_server.services.core.tokens import create_token
+    from kiosk_server.services.core.users import create_user
+
+    editor = create_user("bientap.tinh@example.vn", "password-123", "editor", PROVINCE, actor="test")
+    approver = create_user("duyet.tinh@example.vn", "password-123", "approver", PROVINCE, actor="test")
+    return {**tokens, "province_editor": create_token(editor, "test")[1],
+            "province_approver": create_token(approver, "test")[1]}
+
+
+@pytest.fixture
 def upstream():
     """An upstream web server on loopback that serves what a test tells it (tests/source_server.py)."""
     from tests.source_server import Upstream

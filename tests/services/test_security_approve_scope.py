@@ -7,23 +7,12 @@ from sqlalchemy import func, select
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk, KioskGroup, Notice, NoticeTarget, PublishEvent
 from kiosk_server.services.core import scope
-from kiosk_server.services.core.users import create_user
 from kiosk_server.services.screens import kiosks
 from tests.conftest import COMMUNE, PROVINCE, bearer
 from tests.notice_helpers import create
 from tests.web.test_api import assert_error
 
 NEIGHBOUR = "02212"  # another commune of Tuyên Quang
-
-
-@pytest.fixture
-def province_people(app, tokens):
-    from kiosk_server.services.core.tokens import create_token
-
-    editor = create_user("bientap.tinh@example.vn", "password-123", "editor", PROVINCE, actor="test")
-    approver = create_user("duyet.tinh@example.vn", "password-123", "approver", PROVINCE, actor="test")
-    return {**tokens, "province_editor": create_token(editor, "test")[1],
-            "province_approver": create_token(approver, "test")[1]}
 
 
 @pytest.fixture
