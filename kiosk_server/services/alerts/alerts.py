@@ -99,9 +99,13 @@ def active_for_unit(unit_code: str, now: datetime | None = None) -> list[dict]:
     rows = db.session.scalars(
         select(Alert).where(Alert.status.in_(SHOWN_STATUSES), Alert.cancelled_at.is_(None), Alert.expires_at > now)
     ).all()
-    mine = [a for a in rows if chain & set(a.unit_codes) and is_active(a, now)]
-    mine.sort(key=lambda a: (-a.level, a.created_at))
-    return [kiosk_payload(a) for a in mine]
+    return [kiosk_payload(a) for a in covering(rows, chain, now)]
+
+
+def covering(candidates, unit_chain: set[str], now: datetime) -> list[Alert]:
+    """Return those of `candidates` active now whose area holds a unit of `unit_chain`, most severe first."""
+    mine = [a for a in candidates if unit_chain & set(a.unit_codes) and is_active(a, now)]
+    return sorted(mine, key=lambda a: (-a.level, a.created_at))
 
 
 def visible_to(alert: Alert, user: User) -> bool:

@@ -64,5 +64,4 @@ def unacknowledged(kiosk_id: int, unit_chain: tuple[str, ...]) -> list[dict]:
         return []
     acknowledged = select(AlertAck.alert_id).where(AlertAck.kiosk_id == kiosk_id)
     owed = db.session.scalars(select(Alert).where(Alert.id.in_(covering), Alert.id.not_in(acknowledged))).all()
-    owed = sorted((a for a in owed if alerts.is_active(a, now)), key=lambda a: (-a.level, a.created_at))
-    return [alerts.kiosk_payload(a) for a in owed]
+    return [alerts.kiosk_payload(a) for a in alerts.covering(owed, chain, now)]
