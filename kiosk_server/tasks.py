@@ -9,48 +9,14 @@ itself lives in the database and each piece is claimed with a conditional update
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Flask
 
-from kiosk_server.database import DATABASE_AWAY, first_line
-from kiosk_server.extensions import db, socketio
+from kiosk_server.extensions import socketio
 from kiosk_server.services.core import metrics
+from kiosk_server.services.core.loops import run_forever
 
 SWEEP_SECONDS = 15
 UPTIME_SWEEP_SECONDS = 60
-# While the database is away a loop waits twice as long after each failed round, up to this (or its own period).
-MAX_BACKOFF_SECONDS = 30
-
-
-def run_forever(app: Flask, every: float, work: Callable[[], object], what: str) -> None:
-    """Run `work` every `every` seconds for ever; a database away is one log line and a back-off, not a crash."""
-    failures = 0  # rounds in a row the database did not answer
-    while True:
-        try:
-            with app.app_context():
-                try:
-                    work()
-                finally:
-                    db.session.remove()
-            if failures:
-                app.logger.warning("%s: the database answers again after %d failed rounds", what, failures)
-            failures = 0
-        except DATABASE_AWAY as error:
-            # One line per outage, not a traceback per round; the loop backs off until it answers again.
-            metrics.error("background")
-            if not failures:
-                app.logger.warning("%s: database unavailable, retrying with back-off: %s", what, first_line(error))
-            failures += 1
-        except Exception:  # a bug in one round: log it with its traceback, and the next round retries
-            metrics.error("background")
-            app.logger.exception("%s failed", what)
-        socketio.sleep(backoff(every, failures))
-
-
-def backoff(every: float, failures: int) -> float:
-    """Return the wait before the next round: `every`, doubled per failed round up to MAX_BACKOFF_SECONDS."""
-    return min(every * 2 ** min(failures, 10), max(every, MAX_BACKOFF_SECONDS))
 
 
 def start_background_tasks(app: Flask) -> None:

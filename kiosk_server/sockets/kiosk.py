@@ -7,7 +7,9 @@ closes its own room in every process (`services.kiosks.revoke_kiosk`); a connect
 in its kiosk room is closed here, when it next speaks or by the sweep, whichever comes first.
 
 Every event runs in `_ending_transaction`: whatever a handler did with the database, its transaction
-is over when it returns, so no pooled connection sits "idle in transaction" behind a socket.
+is over when it returns, so no pooled connection sits "idle in transaction" behind a socket. While the
+database is away an event is refused quietly (a line a minute in the log, `{"ok": false}` to an event
+the screen sends again), and a connect is refused so the player tries again: the socket stays open.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ from flask import Flask, current_app, request
 from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, join_room
 from sqlalchemy import select
 
+from kiosk_server.database import DATABASE_AWAY
 from kiosk_server.domain.targeting import kiosk_room, kiosk_rooms
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk
 from kiosk_server.models.base import utcnow
 from kiosk_server.services.alerts import alerts, catch_up, receipts
-from kiosk_server.services.core import metrics, scope
+from kiosk_server.services.core import loops, metrics, scope
 from kiosk_server.services.reports import played
 from kiosk_server.services.screens import kiosks, presence
 
@@ -51,13 +54,20 @@ class Screen:
 # process. Nothing here decides what a screen gets; the rooms and the database do.
 _screens: dict[str, Screen] = {}
 _sweepers: set[int] = set()
+_database_away = loops.OutageLog("screens' socket events")
 
 
-def _ending_transaction(handler):
+def _ending_transaction(event: str, handler):
     @functools.wraps(handler)
     def run(*args):
         try:
             return handler(*args)
+        except DATABASE_AWAY as error:
+            # Not a bug and not worth a traceback per heartbeat: the screen keeps playing and retries.
+            _database_away.refused_for(current_app._get_current_object(), error)
+            if event == "connect":
+                raise ConnectionRefusedError("database unavailable, try again later") from None
+            return {"ok": False}  # an acknowledged event (a receipt, plays) is sent again later
         finally:
             # Ends the handler's transaction and gives its connection back to the pool; anything not
             # committed is dropped. (In production the event's app context is then torn down too.)
@@ -116,7 +126,7 @@ class KioskNamespace(Namespace):
         if handler is None:
             return None
         metrics.socket_event(event)  # only events this namespace handles: no label for every name sent
-        return self.socketio._handle_event(_ending_transaction(handler), event, self.namespace, *args)
+        return self.socketio._handle_event(_ending_transaction(event, handler), event, self.namespace, *args)
 
     def on_connect(self, auth=None):
         token = auth.get("token") if isinstance(auth, dict) else None

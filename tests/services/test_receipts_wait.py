@@ -14,4 +14,4 @@ def test_waiting_for_the_batch_with_a_transaction_open_is_refused(app):
     db.session.scalar(select(Kiosk.id))  # the caller is in a transaction now
     with pytest.raises(RuntimeError, match="end the caller's transaction"):
         receipts.record_ack(1, 1, COMMUNE)
-    assert receipts._pending == [], "nothing was queued"
+    assert receipts._pending == {}, "nothing was queued"

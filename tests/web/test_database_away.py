@@ -107,7 +107,7 @@ class _Stop(BaseException):
 
 
 def test_a_background_loop_logs_one_line_per_outage_and_backs_off(board, cluster, caplog):
-    from kiosk_server import tasks
+    from kiosk_server.services.core import loops
     from kiosk_server.models import Unit
 
     cluster.stop()
@@ -122,13 +122,13 @@ def test_a_background_loop_logs_one_line_per_outage_and_backs_off(board, cluster
         db.session.query(Unit).first()  # the real query, on the real (stopped, then started) server
 
     with caplog.at_level("WARNING"), pytest.raises(_Stop):
-        tasks.run_forever(board["app"], 0.01, work, "test sweep")
+        loops.run_forever(board["app"], 0.01, work, "test sweep")
     lines = [r for r in caplog.records if "test sweep" in r.getMessage()]
     assert [r.exc_info for r in lines] == [None, None]  # no traceback
     assert "database unavailable" in lines[0].getMessage()
     assert "answers again after 3 failed rounds" in lines[1].getMessage()
-    assert [tasks.backoff(0.5, n) for n in range(8)] == [0.5, 1, 2, 4, 8, 16, 30, 30]
-    assert tasks.backoff(60, 5) == 60
+    assert [loops.backoff(0.5, n) for n in range(8)] == [0.5, 1, 2, 4, 8, 8, 8, 8]
+    assert loops.backoff(60, 5) == 60
 
 
 def test_a_screen_asking_about_its_current_manifest_keeps_its_304_while_the_database_is_away(board, cluster):

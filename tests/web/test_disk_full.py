@@ -1,14 +1,11 @@
 """A full media disk: uploads that do not fit answer 507 and leave nothing; free space is reported and warned of.
 
-The full disk is real: a 1 MiB tmpfs mounted for the test (CI runs as root). Where mounting is
-refused the tests are skipped, and fail under CI, which must run them.
+The full disk is real: a 1 MiB tmpfs mounted for the test (tests/small_disk.py).
 """
 
 from __future__ import annotations
 
 import io
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,6 +16,7 @@ from werkzeug.test import encode_multipart
 from kiosk_server.extensions import db
 from kiosk_server.models import Feedback, Media
 from tests import media_factory as mf
+from tests import small_disk as disk
 from tests.conftest import COMMUNE, bearer
 from tests.feedback_helpers import stored_files, submit
 from tests.web.test_api import assert_error
@@ -30,19 +28,8 @@ TOO_LARGE = mf.random_bytes(2 * DISK_BYTES)  # random bytes: tmpfs does not comp
 @pytest.fixture
 def small_disk(tmp_path):
     """Yield a folder on a 1 MiB tmpfs of its own, unmounted afterwards."""
-    place = tmp_path / "disk"
-    place.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={DISK_BYTES}", "tmpfs", str(place)],
-                             capture_output=True, text=True, check=False)
-    if mounted.returncode != 0:
-        message = f"cannot mount a tmpfs for a full disk: {mounted.stderr.strip()}"
-        if os.environ.get("CI"):
-            pytest.fail(message + " and CI must run it (as root)")
-        pytest.skip(message)
-    try:
+    with disk.small_disk(tmp_path / "disk", DISK_BYTES) as place:
         yield place
-    finally:
-        subprocess.run(["umount", "-l", str(place)], check=True)
 
 
 @pytest.fixture

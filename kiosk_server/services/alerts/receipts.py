@@ -22,7 +22,7 @@ from sqlalchemy import select
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Alert, AlertAck
 from kiosk_server.models.base import utcnow
-from kiosk_server.services.core import metrics, scope
+from kiosk_server.services.core import loops, metrics, scope
 from kiosk_server.services.core.idempotent import insert_new
 
 
@@ -35,7 +35,8 @@ class _Receipt:
     stored: threading.Event = field(default_factory=threading.Event)
 
 
-_pending: list[_Receipt] = []
+# Keyed by (alert, screen): a screen resending a receipt not yet written waits for the queued one.
+_pending: dict[tuple[int, int], _Receipt] = {}
 _lock = threading.Lock()
 _flusher_started: set[int] = set()
 
@@ -58,9 +59,10 @@ def record_ack(alert_id, kiosk_id: int, unit_code: str) -> bool:
         # Waiting with a transaction open pins a pooled connection ("idle in transaction") for up to
         # ACK_CONFIRM_TIMEOUT_S; in an alert's burst of receipts that empties the pool the batch needs.
         raise RuntimeError("record_ack waits for its batch: end the caller's transaction first")
-    receipt = _Receipt(alert_id, kiosk_id, unit_code)
     with _lock:
-        _pending.append(receipt)
+        # A receipt resent before it was written (the database away, say) waits for the queued one, so a
+        # long outage does not grow the queue by a copy per screen and resend.
+        receipt = _pending.setdefault((alert_id, kiosk_id), _Receipt(alert_id, kiosk_id, unit_code))
     if not delay:
         try:
             flush()
@@ -75,15 +77,8 @@ def record_ack(alert_id, kiosk_id: int, unit_code: str) -> bool:
 
 
 def _flush_forever(app: Flask, delay: float) -> None:
-    while True:
-        socketio.sleep(delay)
-        try:
-            with app.app_context():
-                flush()
-                db.session.remove()
-        except Exception:  # the batch stays queued and the next round tries it again
-            metrics.error("background")
-            app.logger.exception("writing alert receipts failed")
+    # A batch whose write fails stays queued; the next round (after a back-off if the database is away) writes it.
+    loops.run_forever(app, delay, flush, "writing alert receipts")
 
 
 def flush() -> int:
@@ -92,7 +87,7 @@ def flush() -> int:
     Returns how many receipts were new. On a failed write the queue is kept for the next round.
     """
     with _lock:
-        batch = list(_pending)
+        batch = list(_pending.values())
     if not batch:
         return 0
     alert_ids = {r.alert_id for r in batch}
@@ -112,8 +107,8 @@ def flush() -> int:
     fresh = [(a, k, u) for (a, k), u in counted.items() if (a, k) in new]
     db.session.commit()
     with _lock:
-        done = set(map(id, batch))
-        _pending[:] = [r for r in _pending if id(r) not in done]
+        for receipt in batch:
+            _pending.pop((receipt.alert_id, receipt.kiosk_id), None)  # a concurrent flush may have taken it
     for receipt in batch:
         receipt.stored.set()
     for alert_id in {a for a, _k, _u in fresh}:

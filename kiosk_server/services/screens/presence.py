@@ -1,6 +1,6 @@
 """Live state of screens: connected or not, what they play, how far behind; pushed to officers.
 
-Screens report over their socket (connect, `hello`, a heartbeat every 30 s, disconnect). Writing and
+Screens report over their socket (connect, `hello`, a heartbeat every 25 s, disconnect). Writing and
 announcing each report on its own costs a commit and an officers' broadcast per heartbeat: 10,000
 screens make 333 writes a second. Instead each process keeps the latest report per screen in memory
 (`_reports`) and `flush` writes them all every PRESENCE_FLUSH_SECONDS in one executemany UPDATE, then
@@ -33,14 +33,14 @@ from kiosk_server.domain import targeting
 from kiosk_server.extensions import db, socketio
 from kiosk_server.models import Kiosk
 from kiosk_server.models.base import utcnow
-from kiosk_server.services.core import metrics
+from kiosk_server.services.core import loops
 from kiosk_server.services.screens import publish
 from kiosk_server.services.screens import uptime as uptime_record
 from kiosk_server.services.screens.kiosks import kiosk_dict
 
 ADMIN_NAMESPACE = "/admin"
 STATUS_EVENT = "kiosk_statuses"
-# Heartbeats come every 30 s; a screen unheard of for three of them is offline even if its server
+# Heartbeats come every 25 s; a screen unheard of for more than three of them is offline even if its server
 # process died without noticing the disconnect.
 ONLINE_WINDOW = timedelta(seconds=90)
 _LOAD_CHUNK = 500
@@ -212,16 +212,17 @@ def _start_flusher(app: Flask, interval: float) -> None:
 
 def _flush_forever(app: Flask, interval: float) -> None:
     prompt_s = app.config.get("PRESENCE_PROMPT_SECONDS", 0.5)
-    while True:
-        if _prompt.wait(interval):
+
+    def wait(seconds: float) -> None:
+        # A connect or disconnect wakes the flusher early, except while it backs off from a database away.
+        if seconds > interval:
+            socketio.sleep(seconds)
+        elif _prompt.wait(seconds):
             socketio.sleep(prompt_s)  # gather the burst: a whole commune reconnects at once
         _prompt.clear()
-        try:
-            with app.app_context():  # its teardown gives the connection back, whatever happened
-                flush()
-        except Exception:  # the reports stay queued and the next round writes them
-            metrics.error("background")
-            app.logger.exception("writing screens' status failed")
+
+    # The reports stay queued when a round fails; the next one writes them.
+    loops.run_forever(app, interval, flush, "writing screens' status", wait=wait)
 
 
 def flush() -> int:
