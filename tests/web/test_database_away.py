@@ -107,8 +107,8 @@ class _Stop(BaseException):
 
 
 def test_a_background_loop_logs_one_line_per_outage_and_backs_off(board, cluster, caplog):
-    from kiosk_server.services.core import loops
     from kiosk_server.models import Unit
+    from kiosk_server.services.core import loops
 
     cluster.stop()
     rounds = []
