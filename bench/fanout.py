@@ -575,6 +575,16 @@ class Bench:
             return [p.pid for p in self.floors]
         return [s.proc.pid for s in self.servers if s.proc]
 
+    def profile(self, name: str):
+        """Start sampling server process 0 (`--profile`); return the running Profile, or None."""
+        if not self.args.profile or self.floors:
+            return None
+        from bench.profile import Profile
+
+        profile = Profile(self.server_pids[0], self.args.profile / f"{name}.txt")
+        profile.start()
+        return profile
+
     def nginx_pids(self) -> list[int]:
         return [self.nginx.proc.pid, *children(self.nginx.proc.pid)] if self.nginx and self.nginx.proc else []
 
@@ -627,8 +637,10 @@ def connect_phase(bench: Bench, scenario: str, headline: str, target_version: in
     """Measure idle memory, connect every screen, measure again; return the figures and the client handles."""
     idle = [rss_mb(p) for p in bench.server_pids]
     window = CpuWindow({"servers": bench.server_pids, "nginx": bench.nginx_pids()})
+    profile = bench.profile("connect")
     window.start()
     procs, reports, go, results = bench.clients(scenario, headline, target_version)
+    profiled = profile.stop() if profile else None
     window.groups["clients"] = [r["pid"] for r in reports]
     time.sleep(3)
     connected = [rss_mb(p) for p in bench.server_pids]
@@ -643,6 +655,7 @@ def connect_phase(bench: Bench, scenario: str, headline: str, target_version: in
             "connections_per_server": per_port,
             "server_rss_mb": {"idle": idle, "connected": connected, "per_1000_connections": per_1000},
             "connect_cpu": window.stop(),
+            **({"profile_connect": profiled} if profiled else {}),
         },
     }
 
@@ -657,6 +670,7 @@ def fanout_round(bench: Bench, floor: bool = False) -> dict:
     window = CpuWindow({"servers": bench.server_pids, "nginx": bench.nginx_pids(),
                         "clients": [r["pid"] for r in reports]})
     load_before = load()
+    profile = None if floor else bench.profile("alert")
     window.start()
     go.set()
     t0 = time.time()
@@ -687,6 +701,8 @@ def fanout_round(bench: Bench, floor: bool = False) -> dict:
                 break
             time.sleep(0.2)
     cpu = window.stop()
+    if profile:
+        figures["profile_alert"] = profile.stop()
     manifest_requests = [t for c in collected for t, _ in c["manifest_requests"]]
     manifest_statuses = collections.Counter(str(s) for c in collected for _, s in c["manifest_requests"])
     for p in procs:
@@ -789,6 +805,8 @@ def main() -> None:
     parser.add_argument("--connect-rate", type=float, default=400.0, help="connections per second per process")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds the clients wait for the outcome")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--profile", type=Path, help="sample server process 0 with py-spy while screens connect and "
+                        "in the alert window; raw stacks in this folder, a summary in the figures")
     args = parser.parse_args()
 
     limit = raise_open_files()
