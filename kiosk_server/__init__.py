@@ -62,7 +62,7 @@ def _init_extensions(app: Flask) -> None:
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        # Given every time (None: one process alone): Flask-SocketIO keeps its options from one init_app to
+        # Given every time (also for one process alone): Flask-SocketIO keeps its options from one init_app to
         # the next, so an earlier app's Redis queue would otherwise carry over to an app given none.
         client_manager=_message_queue(app.config),
         # Same origin only: kiosks load the player from this server. ([] would turn the check off.)
@@ -121,19 +121,21 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
-def _message_queue(config) -> object | None:
-    """Return the Redis message queue between processes, or None for one process alone.
+def _message_queue(config) -> object:
+    """Return the client manager: the Redis message queue between processes, or one process's own.
+
+    Ours either way (kiosk_server/sockets/managers.py): a disconnect leaves only its own rooms.
 
     Made here rather than by Flask-SocketIO so that a Redis host that stops answering (dropped packets,
     not a refused connection) costs a publish two seconds, not the system's connect timeout, and a
     subscription that silently died is noticed by its health check and made again (docs/operations.md).
     No socket timeout on reads: the listener waits on its subscription by design.
     """
-    if not config.get("REDIS_URL"):
-        return None
-    import socketio as socketio_server
+    from kiosk_server.sockets import managers
 
-    return socketio_server.RedisManager(
+    if not config.get("REDIS_URL"):
+        return managers.Manager()
+    return managers.RedisManager(
         config["REDIS_URL"], channel=f"{config['REDIS_NAMESPACE']}-socketio",  # required with a Redis URL
         redis_options={"socket_connect_timeout": 2, "socket_keepalive": True, "health_check_interval": 30})
 

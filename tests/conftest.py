@@ -85,6 +85,7 @@ def test_config(tmp_path, **extra) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "ACK_BATCH_SECONDS": 0,  # receipts written at once, so a test reads them right after the ack
         "ALERT_MANIFEST_DELAY_S": 0,  # the manifest message follows the alert at once
+        "ALERT_SEND_IN_BACKGROUND": False,  # the alert is on the test's sockets when the call returns
         "PRESENCE_FLUSH_SECONDS": 0,  # screens' status written at once, so a test reads it right after
         "REVOKED_SWEEP_SECONDS": 0,  # no sweeping thread: a revoked screen is closed when it next speaks
     }

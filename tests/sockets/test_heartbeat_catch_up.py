@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from kiosk_server.extensions import db
 from kiosk_server.models import Kiosk
@@ -61,3 +61,51 @@ def test_cancelled_alert_is_not_sent_again(app, officers):
     screen.get_received("/kiosk")
     heartbeat(screen, 0)
     assert events(screen, "alert") == []
+
+
+def test_heartbeats_of_screens_that_acknowledged_cost_no_query_about_alerts(app, officers):
+    """Issue 22: with an alert over 10,000 screens, a query per heartbeat was 400 queries a second."""
+    tokens = [kiosks.provision_kiosk(f"Màn hình {n}", COMMUNE, actor="test")[1] for n in range(3)]
+    alert = raise_alert(officers["approver"])
+    screens = [connect(app, token) for token in tokens]
+    for screen in screens:
+        assert screen.emit("alert_ack", {"id": alert.id}, namespace="/kiosk", callback=True) == {"ok": True}
+    app.extensions.pop("active_alerts", None)  # as after ACTIVE_ALERTS_TTL_S: the next heartbeat reads again
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if "alert" in statement.lower():
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        heartbeat(screens[0], 0)
+        refresh = len(statements)
+        for _ in range(5):
+            for screen in screens:
+                heartbeat(screen, 0)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert refresh == 2, statements  # the active alerts and their receipts, once per process and TTL
+    assert len(statements) == refresh, f"heartbeats of screens that acknowledged queried: {statements[refresh:]}"
+    assert all(events(screen, "alert") == [] for screen in screens)
+
+
+def test_an_alert_whose_process_died_before_sending_it_is_sent_by_the_due_work_loop(app, officers, monkeypatch):
+    """Issue 22: the officer's request hands the sending to a background task; the stored job outlives it."""
+    from kiosk_server.extensions import socketio
+    from kiosk_server.services.core import due
+
+    _, token = kiosks.provision_kiosk("Một cửa", COMMUNE, actor="test")
+    screen = connect(app, token)
+    screen.get_received("/kiosk")
+    app.config["ALERT_SEND_IN_BACKGROUND"] = True
+    handed: list[tuple] = []
+    monkeypatch.setattr(socketio, "start_background_task", lambda *args: handed.append(args))  # dies before it runs
+    alert = raise_alert(officers["approver"])
+    assert len(handed) == 1 and events(screen, "alert") == [], "the request sent the alert itself"
+
+    assert due.run_due() == 1  # any process's loop, DUE_POLL_SECONDS later
+    assert [a["id"] for a in events(screen, "alert")] == [alert.id]
+    assert due.pending(alerts.SEND_JOB) == []

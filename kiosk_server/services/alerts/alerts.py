@@ -29,7 +29,7 @@ from kiosk_server.services.screens import publish, targeting
 
 SHOWN_STATUSES = ("Actual",)
 RECORDED_STATUSES = ("Actual", "Exercise", "Test")
-SEND_JOB = "alert.send"  # stored work (services/core/due.py): an alert that takes effect later
+SEND_JOB = "alert.send"  # stored work (services/core/due.py): sending an alert, now or when it takes effect
 MAX_HEADLINE = 300
 MAX_TEXT = 5000
 ALERT_FIELDS = ("headline", "description", "instruction", "hazard", "level", "unit_codes", "expires_at",
@@ -269,7 +269,8 @@ def _sender() -> str:
 
 def _store(fields: dict, actor: User | str | None, *, source: str, status: str = "Actual", identifier: str | None = None,
            sender: str | None = None, sent_at: datetime | None = None, references: list[str] | None = None,
-           area_desc: str = "") -> Alert:
+           area_desc: str = "") -> tuple[Alert, int | None]:
+    """Add the alert and, when screens show it, its send job; return both (the job's id)."""
     if identifier and db.session.scalar(select(Alert.id).where(Alert.identifier == identifier)):
         raise Conflict(_l("Bản tin có mã định danh “%(id)s” đã được nhận trước đó.", id=identifier[:80]),
                        {"identifier": _l("Trùng mã định danh.")}, code="duplicate_alert")
@@ -283,10 +284,13 @@ def _store(fields: dict, actor: User | str | None, *, source: str, status: str =
     alert.kiosk_count = len(screens_in_area(fields["unit_codes"])) if status in SHOWN_STATUSES else 0
     db.session.add(alert)
     db.session.flush()
-    if status in SHOWN_STATUSES and alert.effective_at and alert.effective_at > utcnow():
-        # Stored in the same commit as the alert, so no restart can lose it (never a timer in memory).
-        due.schedule(SEND_JOB, {"id": alert.id}, alert.effective_at)
-    return alert
+    if status not in SHOWN_STATUSES:
+        return alert, None
+    # Stored in the same commit as the alert, so no restart can lose it (never a timer in memory): due
+    # at its effective time, or now, and then done at once by _go_out.
+    job = due.schedule(SEND_JOB, {"id": alert.id}, max(alert.effective_at or utcnow(), utcnow()))
+    db.session.flush()
+    return alert, job.id
 
 
 def _area_desc(unit_codes: list[str]) -> str:
@@ -300,12 +304,12 @@ def raise_alert(data: Any, actor: User | str | None, source: str = "api") -> Ale
     """Raise an alert from the contract's JSON; it is on every screen of the area at once."""
     _require_raiser(actor if isinstance(actor, User) else None)
     fields = _read(data, actor if isinstance(actor, User) else None)
-    alert = _store(fields, actor, source=source)
+    alert, job_id = _store(fields, actor, source=source)
     audit.record(actor, "alert.raise", "alert", alert.id, unit_code=_audit_unit(alert),
                  after={"headline": alert.headline, "level": alert.level, "units": alert.unit_codes,
                         "screens": alert.kiosk_count})
     db.session.commit()
-    _go_out(alert)
+    _go_out(alert, job_id)
     return alert
 
 
@@ -330,16 +334,34 @@ def _rooms(alert: Alert) -> set[str]:
     return targeting.rooms_for({"units": alert.unit_codes})
 
 
-def _go_out(alert: Alert) -> None:
-    if alert.status not in SHOWN_STATUSES:
-        return
-    if alert.effective_at and alert.effective_at > utcnow():
-        return  # _store left a due job: whichever process is alive then sends it (services/core/due.py)
-    _send(alert)
+def _go_out(alert: Alert, job_id: int | None) -> None:
+    """Send the alert now if it is in effect, from its stored job (the caller has committed both).
+
+    The officer's request does not wait for the fan-out: sending to every local socket and bumping
+    thousands of manifests takes seconds at 10,000 screens (issue 22), so a serving process hands the
+    job to a background task and answers. The job is stored, so a process that dies before it is done
+    leaves it to the others' due-work loops; a screen that still missed it gets it on its heartbeat.
+    """
+    if job_id is None or (alert.effective_at and alert.effective_at > utcnow()):
+        return  # not shown on screens, or due later: whichever process is alive then sends it
+    app = current_app._get_current_object()
+    if app.config.get("ALERT_SEND_IN_BACKGROUND", True):
+        socketio.start_background_task(_send_job, app, job_id)
+    else:
+        due.run_job(job_id)
+
+
+def _send_job(app, job_id: int) -> None:
+    with app.app_context():
+        try:
+            due.run_job(job_id)  # False when another process's due loop took it first: it sends it
+        finally:
+            db.session.remove()
 
 
 @due.handler(SEND_JOB)
 def _send_when_due(payload: dict) -> None:
+    # Idempotent, as due jobs must be: sent twice, an alert is shown once (the player keeps it by id).
     alert = db.session.get(Alert, payload.get("id"))
     if alert is not None and is_active(alert):
         _send(alert)
@@ -394,7 +416,7 @@ def from_cap(data: bytes, actor: User | str | None) -> tuple[Alert, str]:
     if not message.infos:
         raise ValidationFailed(_l("Bản tin CAP không có phần <info>."), {"info": _l("Bắt buộc.")}, code="invalid_cap")
     fields = _fields_from_cap(message, actor)
-    alert = _store(fields, actor, source="cap", status=message.status, identifier=message.identifier,
+    alert, job_id = _store(fields, actor, source="cap", status=message.status, identifier=message.identifier,
                    sender=message.sender, sent_at=message.sent, references=message.references,
                    area_desc=_primary(message).area_desc)
     action = "alert.raise"
@@ -412,7 +434,7 @@ def from_cap(data: bytes, actor: User | str | None) -> tuple[Alert, str]:
     if message.msg_type == "Update":
         for old in earlier:
             _withdraw(old)
-    _go_out(alert)
+    _go_out(alert, job_id)
     return alert, "updated" if message.msg_type == "Update" else "raised"
 
 

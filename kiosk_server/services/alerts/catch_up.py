@@ -5,9 +5,11 @@ An alert goes out once, through the message queue; a screen on another process m
 screen covered by an active alert it has not acknowledged is sent that alert again (the player shows
 an alert once, whatever how many times it is sent, and acknowledges it).
 
-Cheap for the common case: the active alerts (usually none) are read at most once every
-ACTIVE_ALERTS_TTL_S per process, and only a screen inside one of their areas costs a query, which
-reads the alert afresh (a cancellation since the cached read is never re-sent).
+Cheap for the common case: the active alerts (usually none) and the screens that acknowledged them are
+read at most once every ACTIVE_ALERTS_TTL_S per process, so a heartbeat costs no query unless its screen
+is inside an active alert's area and not yet known to have acknowledged it (issue 22: with an alert
+over 10,000 screens, one query per heartbeat was 400 queries a second). Only that screen costs a
+query, which reads the alert afresh (a cancellation since the cached read is never re-sent).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class _Active:
     units: frozenset[str]
     effective_at: datetime | None
     expires_at: datetime
+    acknowledged: frozenset[int]  # the screens whose receipt was stored when the list was read
 
 
 def _active_alerts() -> list[_Active]:
@@ -46,7 +49,13 @@ def _active_alerts() -> list[_Active]:
             select(Alert.id, Alert.unit_codes, Alert.effective_at, Alert.expires_at)
             .where(Alert.status.in_(alerts.SHOWN_STATUSES), Alert.cancelled_at.is_(None), Alert.expires_at > utcnow())
         ).all()
-        cached = (now, [_Active(r.id, frozenset(r.unit_codes), r.effective_at, r.expires_at) for r in rows])
+        acked: dict[int, set[int]] = {row.id: set() for row in rows}
+        if acked:
+            for alert_id, kiosk_id in db.session.execute(
+                    select(AlertAck.alert_id, AlertAck.kiosk_id).where(AlertAck.alert_id.in_(acked))):
+                acked[alert_id].add(kiosk_id)
+        cached = (now, [_Active(r.id, frozenset(r.unit_codes), r.effective_at, r.expires_at, frozenset(acked[r.id]))
+                        for r in rows])
         app.extensions["active_alerts"] = cached
     return cached[1]
 
@@ -58,8 +67,8 @@ def unacknowledged(kiosk_id: int, unit_chain: tuple[str, ...]) -> list[dict]:
     """
     now = utcnow()
     chain = set(unit_chain)
-    covering = [a.id for a in _active_alerts() if a.units & chain and a.expires_at > now
-                and (a.effective_at is None or a.effective_at <= now)]
+    covering = [a.id for a in _active_alerts() if a.units & chain and kiosk_id not in a.acknowledged
+                and a.expires_at > now and (a.effective_at is None or a.effective_at <= now)]
     if not covering:
         return []
     acknowledged = select(AlertAck.alert_id).where(AlertAck.kiosk_id == kiosk_id)
