@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask, current_app, request
-from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, join_room
+from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 from sqlalchemy import select
 
 from kiosk_server.database import DATABASE_AWAY
@@ -81,11 +81,11 @@ def _in_own_room(sid: str, screen: Screen) -> bool:
     return sid in socketio.server.manager.rooms.get(NAMESPACE, {}).get(screen.room, ())
 
 
-def _screen() -> Screen | None:
-    """Return the screen on this connection, or None (and close it) when its kiosk was revoked."""
-    screen = _screens.get(request.sid)
-    if screen is not None and not _in_own_room(request.sid, screen):
-        disconnect()
+def _screen(sid: str) -> Screen | None:
+    """Return the screen on connection `sid`, or None (and close it) when its kiosk was revoked."""
+    screen = _screens.get(sid)
+    if screen is not None and not _in_own_room(sid, screen):
+        socketio.server.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)
         return None
     return screen
 
@@ -120,12 +120,26 @@ def _start_sweeper(app: Flask) -> None:
         socketio.start_background_task(_sweep_forever, app, interval)
 
 
+# Events a screen sends all day (every screen's heartbeat, a burst of receipts after an alert): they need
+# the app and the database, not Flask's request context, which Flask-SocketIO builds for every event
+# from the connection's environ (request object, headers, session) and which was a quarter of the
+# server's CPU in the fan-out benchmark's alert window (issue 22). Their handlers take the sid.
+_LIGHT_EVENTS = frozenset({"heartbeat", "alert_ack", "played"})
+
+
 class KioskNamespace(Namespace):
     def trigger_event(self, event, *args):
         handler = getattr(self, f"on_{event or ''}", None)
         if handler is None:
             return None
         metrics.socket_event(event)  # only events this namespace handles: no label for every name sent
+        if event in _LIGHT_EVENTS:
+            sid, *data = args
+            environ = self.socketio.server.get_environ(sid, namespace=self.namespace)
+            if not environ:
+                return None  # a connection this process no longer knows
+            with environ["flask.app"].app_context():
+                return _ending_transaction(event, handler)(sid, *data)
         return self.socketio._handle_event(_ending_transaction(event, handler), event, self.namespace, *args)
 
     def on_connect(self, auth=None):
@@ -152,7 +166,7 @@ class KioskNamespace(Namespace):
             presence.disconnected(screen.kiosk_id, screen.admin_rooms, screen.connected_at)
 
     def on_hello(self, data=None):
-        screen = _screen()
+        screen = _screen(request.sid)
         if screen is None:
             return
         version = data.get("version") if isinstance(data, dict) else None
@@ -167,8 +181,8 @@ class KioskNamespace(Namespace):
         for alert in active:
             emit("alert", alert)
 
-    def on_heartbeat(self, data=None):
-        screen = _screen()
+    def on_heartbeat(self, sid: str, data=None):
+        screen = _screen(sid)
         if screen is None or not isinstance(data, dict):
             return
         # A version behind the stored one is answered by presence's flush (`manifest`), which reads the
@@ -178,19 +192,20 @@ class KioskNamespace(Namespace):
         owed = catch_up.unacknowledged(screen.kiosk_id, screen.unit_chain)
         db.session.rollback()  # nothing is held while the messages go out
         for alert in owed:
-            emit("alert", alert, ignore_queue=True)  # this socket is here: the queue may be what lost it
+            # This socket is here: the queue may be what lost it.
+            socketio.emit("alert", alert, to=sid, namespace=NAMESPACE, ignore_queue=True)
 
-    def on_alert_ack(self, data=None):
+    def on_alert_ack(self, sid: str, data=None):
         """Store a receipt; the answer tells the screen whether it is stored (else it sends it again)."""
-        screen = _screen()
+        screen = _screen(sid)
         if screen is None or not isinstance(data, dict):
             return {"ok": False}
         # No transaction is open here: the receipt may wait for its batch (see receipts.record_ack).
         return {"ok": receipts.record_ack(data.get("id"), screen.kiosk_id, screen.unit_code)}
 
-    def on_played(self, data=None):
+    def on_played(self, sid: str, data=None):
         """Store the plays that can be true; the answer tells the player to drop the batch or send it later."""
-        screen = _screen()
+        screen = _screen(sid)
         if screen is None:
             return {"ok": False}
         return played.receive(played.Screen(screen.kiosk_id, screen.unit_code, screen.created_at), data)
