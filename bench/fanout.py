@@ -198,6 +198,17 @@ def established(port: int) -> int:
     return len(out.splitlines())
 
 
+def gc_seconds(port: int) -> float:
+    """Return the seconds process `port` has spent in the garbage collector (`bangtin_gc_seconds_total`)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+            text = response.read().decode()
+    except OSError:
+        return 0.0
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("bangtin_gc_seconds_total"))
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -581,7 +592,7 @@ class Bench:
             return None
         from bench.profile import Profile
 
-        profile = Profile(self.server_pids[0], self.args.profile / f"{name}.txt")
+        profile = Profile(self.server_pids[0], self.args.profile / f"{name}.txt", native=self.args.profile_native)
         profile.start()
         return profile
 
@@ -670,6 +681,7 @@ def fanout_round(bench: Bench, floor: bool = False) -> dict:
     window = CpuWindow({"servers": bench.server_pids, "nginx": bench.nginx_pids(),
                         "clients": [r["pid"] for r in reports]})
     load_before = load()
+    gc_before = None if floor else [gc_seconds(p) for p in bench.ports]
     profile = None if floor else bench.profile("alert")
     window.start()
     go.set()
@@ -703,6 +715,8 @@ def fanout_round(bench: Bench, floor: bool = False) -> dict:
     cpu = window.stop()
     if profile:
         figures["profile_alert"] = profile.stop()
+    if gc_before is not None:
+        figures["alert_gc_s"] = [round(gc_seconds(p) - b, 2) for p, b in zip(bench.ports, gc_before, strict=True)]
     manifest_requests = [t for c in collected for t, _ in c["manifest_requests"]]
     manifest_statuses = collections.Counter(str(s) for c in collected for _, s in c["manifest_requests"])
     for p in procs:
@@ -807,6 +821,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--profile", type=Path, help="sample server process 0 with py-spy while screens connect and "
                         "in the alert window; raw stacks in this folder, a summary in the figures")
+    parser.add_argument("--profile-native", action="store_true", help="--profile with C frames (py-spy --native)")
     args = parser.parse_args()
 
     limit = raise_open_files()

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 PROVINCES = ("08", "04", "01")  # enough communes for 200 screens
 
 
-def build_data(app, n_notices: int, n_communes: int) -> list[tuple[int, str]]:
+def build_data(app, n_notices: int, n_communes: int, per_commune: int = 1) -> list[tuple[int, str]]:
     """Create communes' kiosks and published notices; return [(kiosk_id, token)]."""
     from sqlalchemy import select
 
@@ -54,7 +54,8 @@ def build_data(app, n_notices: int, n_communes: int) -> list[tuple[int, str]]:
         communes = db.session.scalars(
             select(Unit.code).where(Unit.level == "commune").order_by(Unit.code).limit(n_communes)
         ).all()
-        screens = [kiosks.provision_kiosk(f"Màn hình {c}", c, ["Trụ sở"], actor="bench") for c in communes]
+        screens = [kiosks.provision_kiosk(f"Màn hình {c} số {n}", c, ["Trụ sở"], actor="bench")
+                   for c in communes for n in range(per_commune)]
         now = utcnow()
         rows, revisions, targets = [], [], []
         for i in range(1, n_notices + 1):
@@ -175,12 +176,75 @@ def serve_and_load(instance: Path, db_url: str, token: str, seconds: int) -> dic
         server.wait(timeout=10)
 
 
+def _server_cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _fetch_all(port: int, tokens: list[str], etags: dict[str, str] | None = None) -> tuple[dict[str, str], dict]:
+    """GET every screen's manifest once over one keep-alive connection; return the ETags and the statuses."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    seen: dict[str, str] = {}
+    statuses: dict[int, int] = {}
+    for token in tokens:
+        headers = {"Authorization": f"Bearer {token}"}
+        if etags:
+            headers["If-None-Match"] = etags[token]
+        connection.request("GET", "/kiosk/manifest", headers=headers)
+        response = connection.getresponse()
+        response.read()
+        seen[token] = response.headers["ETag"]
+        statuses[response.status] = statuses.get(response.status, 0) + 1
+    connection.close()
+    return seen, statuses
+
+
+def fetch_cpu(app, instance: Path, db_url: str, screens: list[tuple[int, str]]) -> dict:
+    """Server CPU per manifest fetch, as every screen fetches once: first, after a change to all, and 304.
+
+    Read from the server process's own CPU time (/proc), so the client's share is not counted; the
+    fetches are sequential on one keep-alive connection, as one screen's are.
+    """
+    from bench.fanout import bump_all_manifests
+
+    port = 5181
+    env = {**os.environ, "KIOSK_INSTANCE_PATH": str(instance), "KIOSK_DATABASE_URL": db_url,
+           "KIOSK_BIND": f"127.0.0.1:{port}", "KIOSK_MEDIA_DIR": str(instance / "media")}
+    server = subprocess.Popen([sys.executable, "wsgi.py"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tokens = [token for _, token in screens]
+    figures = {"screens": len(tokens)}
+    try:
+        _wait_ready(f"http://127.0.0.1:{port}/healthz")
+        rounds = [("first_fetch_ms", None), ("after_a_change_ms", "bump"), ("not_modified_304_ms", "same")]
+        etags: dict[str, str] = {}
+        for name, before in rounds:
+            if before == "bump":
+                bump_all_manifests(app)
+            time.sleep(6)  # the presence flush of the previous round is not this round's cost
+            started = _server_cpu_s(server.pid)
+            wall = time.perf_counter()
+            etags, statuses = _fetch_all(port, tokens, etags if before == "same" else None)
+            figures[name] = round((_server_cpu_s(server.pid) - started) * 1000 / len(tokens), 2)
+            figures[name.replace("_ms", "_per_s_one_connection")] = round(len(tokens) / (time.perf_counter() - wall))
+            figures[name.replace("_ms", "_statuses")] = statuses
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notices", type=int, default=5000)
     parser.add_argument("--communes", type=int, default=200)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--seconds", type=int, default=10, help="load duration per wrk run")
+    parser.add_argument("--screens-per-commune", type=int, default=1)
+    parser.add_argument("--fetch-cpu-only", action="store_true",
+                        help="only the server CPU per fetch, every screen fetching once (issue 22)")
     args = parser.parse_args()
 
     from kiosk_server import create_app
@@ -191,8 +255,14 @@ def main() -> None:
                       "SOCKETIO_ASYNC_MODE": "threading", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"},
                      instance_path=str(instance))
     started = time.perf_counter()
-    screens = build_data(app, args.notices, args.communes)
+    screens = build_data(app, args.notices, args.communes, args.screens_per_commune)
     setup_s = time.perf_counter() - started
+    if args.fetch_cpu_only:
+        result = {"notices": args.notices, "communes": args.communes, "database": db_url.split(":", 1)[0],
+                  "fetch_cpu": fetch_cpu(app, instance, db_url, screens)}
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        shutil.rmtree(instance, ignore_errors=True)
+        return
     kiosk_id, token = screens[0]
     result = {
         "notices": args.notices, "communes": args.communes,

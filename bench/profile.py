@@ -19,15 +19,18 @@ from pathlib import Path
 class Profile:
     """`py-spy record` on `pid` from start() to stop(); stop() returns the summary."""
 
-    def __init__(self, pid: int, out: Path, rate: int = 250) -> None:
-        self.pid, self.out, self.rate = pid, out, rate
+    def __init__(self, pid: int, out: Path, rate: int = 250, native: bool = False) -> None:
+        # native: C frames too (the garbage collector, libev, the JSON encoder), at a higher sampling cost.
+        self.pid, self.out, self.rate, self.native = pid, out, rate, native
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
         spy = shutil.which("py-spy") or str(Path(__file__).resolve().parent.parent / ".venv/bin/py-spy")
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen([spy, "record", "--pid", str(self.pid), "--rate", str(self.rate),
-                                      "--format", "raw", "--output", str(self.out), "--nonblocking"],
+                                      "--format", "raw", "--output", str(self.out),
+                                      # C frames need the process paused for each sample
+                                      *(["--native"] if self.native else ["--nonblocking"])],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def stop(self, top: int = 25) -> dict:

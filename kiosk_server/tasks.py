@@ -9,6 +9,8 @@ itself lives in the database and each piece is claimed with a conditional update
 
 from __future__ import annotations
 
+import gc
+
 from flask import Flask
 
 from kiosk_server.extensions import socketio
@@ -48,3 +50,19 @@ def start_background_tasks(app: Flask) -> None:
     # A process that died left its screens' stretches open: whichever process is alive closes them.
     socketio.start_background_task(run_forever, app, UPTIME_SWEEP_SECONDS, uptime.close_silent,
                                    "closing silent screens' uptime stretches")
+    tune_garbage_collector()
+
+
+# Objects made before a serving process starts (modules, the app, SQLAlchemy's mappings: most of an idle
+# process's 150 MB) live as long as it does. Frozen, no collection walks them again; and a collection
+# waits for ten times as many new objects as Python's default. In the fan-out benchmark's alert window
+# the collector had taken half the servers' CPU (bench/README.md, issue 22).
+GC_FIRST_GENERATION_THRESHOLD = 7000
+
+
+def tune_garbage_collector() -> None:
+    """Freeze what start-up made and collect the youngest objects less often (serving processes only)."""
+    gc.collect()
+    gc.freeze()
+    _, second, third = gc.get_threshold()
+    gc.set_threshold(GC_FIRST_GENERATION_THRESHOLD, second, third)
