@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
+from kiosk_server.database import DATABASE_AWAY, first_line
 from kiosk_server.domain import cap as cap_rules
 from kiosk_server.domain import hazards as hazard_rules
 from kiosk_server.domain import roles, schedule
@@ -355,6 +356,8 @@ def _send_job(app, job_id: int) -> None:
     with app.app_context():
         try:
             due.run_job(job_id)  # False when another process's due loop took it first: it sends it
+        except DATABASE_AWAY as error:  # stored: the due-work loops send it once the database answers
+            app.logger.warning("sending alert job %s left to the due-work loop: %s", job_id, first_line(error))
         finally:
             db.session.remove()
 
