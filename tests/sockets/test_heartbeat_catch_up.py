@@ -109,3 +109,23 @@ def test_an_alert_whose_process_died_before_sending_it_is_sent_by_the_due_work_l
     assert due.run_due() == 1  # any process's loop, DUE_POLL_SECONDS later
     assert [a["id"] for a in events(screen, "alert")] == [alert.id]
     assert due.pending(alerts.SEND_JOB) == []
+
+
+def test_a_cancel_whose_process_died_before_withdrawing_it_is_done_by_the_due_work_loop(app, officers, monkeypatch):
+    """The cancel's request, too, answers once the cancellation and its withdrawal job are stored."""
+    from kiosk_server.extensions import socketio
+    from kiosk_server.services.core import due
+
+    _, token = kiosks.provision_kiosk("Một cửa", COMMUNE, actor="test")
+    screen = connect(app, token)
+    alert = raise_alert(officers["approver"])
+    screen.get_received("/kiosk")
+    app.config["ALERT_SEND_IN_BACKGROUND"] = True
+    handed: list[tuple] = []
+    monkeypatch.setattr(socketio, "start_background_task", lambda *args: handed.append(args))  # dies before it runs
+    alerts.cancel(alert, officers["approver"])
+    assert len(handed) == 1 and events(screen, "alert_cancel") == [], "the request withdrew the alert itself"
+
+    assert due.run_due() == 1
+    assert events(screen, "alert_cancel") == [{"id": alert.id}]
+    assert due.pending(alerts.WITHDRAW_JOB) == []

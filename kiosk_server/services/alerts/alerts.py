@@ -31,6 +31,7 @@ from kiosk_server.services.screens import publish, targeting
 SHOWN_STATUSES = ("Actual",)
 RECORDED_STATUSES = ("Actual", "Exercise", "Test")
 SEND_JOB = "alert.send"  # stored work (services/core/due.py): sending an alert, now or when it takes effect
+WITHDRAW_JOB = "alert.withdraw"  # stored work: taking a cancelled (or replaced) alert off the screens
 MAX_HEADLINE = 300
 MAX_TEXT = 5000
 ALERT_FIELDS = ("headline", "description", "instruction", "hazard", "level", "unit_codes", "expires_at",
@@ -320,10 +321,11 @@ def cancel(alert: Alert, actor: User | str | None, reason: str = "alert.cancel")
     if alert.cancelled_at is not None:
         raise Conflict(_l("Cảnh báo này đã được hủy trước đó."), code="already_cancelled")
     alert.cancelled_at = utcnow()
+    job_id = _withdraw_job(alert)
     audit.record(actor, reason, "alert", alert.id, unit_code=_audit_unit(alert),
                  after={"headline": alert.headline, "screens": alert.kiosk_count})
     db.session.commit()
-    _withdraw(alert)
+    _hand_off(job_id)
     return alert
 
 
@@ -335,31 +337,57 @@ def _rooms(alert: Alert) -> set[str]:
     return targeting.rooms_for({"units": alert.unit_codes})
 
 
-def _go_out(alert: Alert, job_id: int | None) -> None:
-    """Send the alert now if it is in effect, from its stored job (the caller has committed both).
+def _go_out(alert: Alert, job_id: int | None, *before: int | None) -> None:
+    """Send the alert now if it is in effect, from its stored job, after the jobs `before` (all committed)."""
+    if job_id is not None and alert.effective_at and alert.effective_at > utcnow():
+        job_id = None  # due later: whichever process is alive then sends it
+    _hand_off(*before, job_id)
+
+
+def _hand_off(*job_ids: int | None) -> None:
+    """Run the stored jobs `job_ids` (None: no job) in order, from a background task in a serving process.
 
     The officer's request does not wait for the fan-out: sending to every local socket and bumping
-    thousands of manifests takes seconds at 10,000 screens (issue 22), so a serving process hands the
-    job to a background task and answers. The job is stored, so a process that dies before it is done
-    leaves it to the others' due-work loops; a screen that still missed it gets it on its heartbeat.
+    thousands of manifests takes seconds at 10,000 screens (issue 22), so the request answers once the
+    jobs are stored. A process that dies before they are done leaves them to the others' due-work
+    loops; a screen that still missed the message learns it on its heartbeat or its next manifest.
     """
-    if job_id is None or (alert.effective_at and alert.effective_at > utcnow()):
-        return  # not shown on screens, or due later: whichever process is alive then sends it
+    jobs = [job_id for job_id in job_ids if job_id is not None]
+    if not jobs:
+        return
     app = current_app._get_current_object()
     if app.config.get("ALERT_SEND_IN_BACKGROUND", True):
-        socketio.start_background_task(_send_job, app, job_id)
+        socketio.start_background_task(_run_jobs, app, jobs)
     else:
-        due.run_job(job_id)
+        for job_id in jobs:
+            due.run_job(job_id)
 
 
-def _send_job(app, job_id: int) -> None:
+def _run_jobs(app, jobs: list[int]) -> None:
     with app.app_context():
         try:
-            due.run_job(job_id)  # False when another process's due loop took it first: it sends it
-        except DATABASE_AWAY as error:  # stored: the due-work loops send it once the database answers
-            app.logger.warning("sending alert job %s left to the due-work loop: %s", job_id, first_line(error))
+            for job_id in jobs:
+                due.run_job(job_id)  # False when another process's due loop took it first: it runs it
+        except DATABASE_AWAY as error:  # stored: the due-work loops run them once the database answers
+            app.logger.warning("alert jobs %s left to the due-work loop: %s", jobs, first_line(error))
         finally:
             db.session.remove()
+
+
+def _withdraw_job(alert: Alert) -> int | None:
+    """Store the job that takes `alert` off the screens (the caller commits it with the cancellation)."""
+    if alert.status not in SHOWN_STATUSES:
+        return None
+    job = due.schedule(WITHDRAW_JOB, {"id": alert.id})
+    db.session.flush()
+    return job.id
+
+
+@due.handler(WITHDRAW_JOB)
+def _withdraw_when_due(payload: dict) -> None:
+    alert = db.session.get(Alert, payload.get("id"))
+    if alert is not None and alert.cancelled_at is not None:
+        _withdraw(alert)
 
 
 @due.handler(SEND_JOB)
@@ -423,21 +451,20 @@ def from_cap(data: bytes, actor: User | str | None) -> tuple[Alert, str]:
                    sender=message.sender, sent_at=message.sent, references=message.references,
                    area_desc=_primary(message).area_desc)
     action = "alert.raise"
+    withdrawals: list[int | None] = []
     if message.msg_type == "Update":
         action = "alert.update"
         for old in earlier:
             old.replaced_by_id = alert.id
             if old.cancelled_at is None:
                 old.cancelled_at = utcnow()
+            withdrawals.append(_withdraw_job(old))
     audit.record(actor, action, "alert", alert.id, unit_code=_audit_unit(alert),
                  after={"identifier": alert.identifier, "status": alert.status, "headline": alert.headline,
                         "level": alert.level, "units": alert.unit_codes, "screens": alert.kiosk_count,
                         "replaces": [a.id for a in earlier] if message.msg_type == "Update" else []})
     db.session.commit()
-    if message.msg_type == "Update":
-        for old in earlier:
-            _withdraw(old)
-    _go_out(alert, job_id)
+    _go_out(alert, job_id, *withdrawals)  # the replaced alerts leave the screens first
     return alert, "updated" if message.msg_type == "Update" else "raised"
 
 
