@@ -105,8 +105,9 @@ class Defaults:
     # the screen next speaks; tests).
     REVOKED_SWEEP_SECONDS = 1.0
     ALERT_MANIFEST_DELAY_S = 1.0
-    # An alert raised by an officer (or a feed) goes out from a background task, and the request answers
-    # once it is stored (services/alerts/alerts._go_out). False: sent before the answer (tests).
+    # An alert raised or cancelled by an officer (or a feed) is sent or withdrawn from a background task
+    # running its stored job; the request answers once both are committed (services/alerts/alerts._hand_off).
+    # False: done before the answer (tests).
     ALERT_SEND_IN_BACKGROUND = True
     # Stored due work (services/core/due.py) is looked for this often by every serving process: an alert
     # effective at a set time reaches screens at most this late, whichever process raised it.

@@ -4,8 +4,8 @@ python-socketio's managers find the rooms of a disconnecting connection by copyi
 whole room table and testing every room (`BaseManager.basic_disconnect`, `get_rooms`). Every screen
 has a room of its own (`kiosk:<id>`) besides the one per connection, so at 10,000 screens a single
 disconnect walked some 20,000 rooms, and a reconnect storm (a whole province after a power cut or a
-server restart) was quadratic: 10,000 disconnects × 20,000 rooms. The profile of the fan-out
-benchmark showed it as the largest cost in the window (bench/README.md, issue 22). Here each
+server restart) was quadratic: 10,000 disconnects × 20,000 rooms. In a fan-out benchmark run where
+clients dropped, this scan had 18 % of the server's samples (bench/README.md, issue 22). Here each
 connection's rooms are kept beside the table, in step with every enter and leave; the table itself,
 which emits read, is unchanged.
 """
