@@ -136,11 +136,13 @@ class Receipts:
         self.thread.start()
 
     def _send(self, screen: Screen, alert_id: int) -> None:
-        while not self.done.is_set():
+        deadline = time.monotonic() + 90  # past any test's wait: a closed screen must not spin for ever
+        while not self.done.is_set() and time.monotonic() < deadline:
             try:
                 answer = screen.call("alert_ack", {"id": alert_id}, timeout=15)  # the player's ACK_TIMEOUT_MS
             except Exception as error:  # a timeout is an unconfirmed receipt, sent again
                 answer = repr(error)
+                time.sleep(1)  # as the player waits before sending again
             self.answers.append((time.monotonic(), answer))
             if isinstance(answer, dict) and answer.get("ok"):
                 self.done.set()
