@@ -821,7 +821,9 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--profile", type=Path, help="sample server process 0 with py-spy while screens connect and "
                         "in the alert window; raw stacks in this folder, a summary in the figures")
-    parser.add_argument("--profile-native", action="store_true", help="--profile with C frames (py-spy --native)")
+    parser.add_argument("--profile-native", action="store_true",
+                        help="--profile with C frames (py-spy --native); it pauses the server for each sample, "
+                        "so screens may time out: a small run only")
     args = parser.parse_args()
 
     limit = raise_open_files()
